@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Keys ending in `Env` name the environment variable that holds a secret: secrets are never in the file. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const fileSource = z.strictObject({
+  type: z.literal('file'),
+  name: z.string().optional(),
+  path: z.string().min(1),
+});
+const scimSource = z.strictObject({
+  type: z.literal('scim'),
+  name: z.string().optional(),
+  tokenEnv: envName.default('SCIM_TOKEN'),
+  /** debounce window for the incremental run a push triggers */
+  debounceMs: z.number().int().min(0).max(600_000).default(2000),
+});
+const oktaSource = z.strictObject({
+  type: z.literal('okta'),
+  name: z.string().optional(),
+  orgUrl: z.url(),
+  tokenEnv: envName.optional(),
+  /** OAuth 2.0 private-key client credentials instead of an API token */
+  clientId: z.string().optional(),
+  privateKeyEnv: envName.optional(),
+  keyId: z.string().optional(),
+  groupPrefix: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+  concurrency: z.number().int().min(1).max(16).default(4),
+});
+const entraSource = z.strictObject({
+  type: z.literal('entra'),
+  name: z.string().optional(),
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecretEnv: envName.optional(),
+  certificatePathEnv: envName.optional(),
+  /** overrides for sovereign clouds and tests */
+  authorityHost: z.url().default('https://login.microsoftonline.com'),
+  graphBaseUrl: z.url().default('https://graph.microsoft.com'),
+  groupPrefix: z.string().optional(),
+  groupIds: z.array(z.string()).optional(),
+  transitive: z.boolean().default(false),
+  delta: z.boolean().default(true),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [fileSource, scimSource, oktaSource, entraSource]);
+
+const scimTarget = z.strictObject({
+  type: z.literal('scim'),
+  url: z.url(),
+  tokenEnv: envName.default('HEAP_SCIM_TOKEN'),
+  /** how entitlements are written as SCIM `roles` values; `{project}`, `{module}`, `{value}` are replaced */
+  roleEncoding: z
+    .strictObject({
+      org: z.string().default('org:{value}'),
+      project: z.string().default('project:{project}:{value}'),
+      module: z.string().default('module:{module}:{project}:{value}'),
+    })
+    .default({ org: 'org:{value}', project: 'project:{project}:{value}', module: 'module:{module}:{project}:{value}' }),
+  timeoutMs: z.number().int().min(100).default(15_000),
+  retries: z.number().int().min(0).max(10).default(4),
+  pageSize: z.number().int().min(1).max(1000).default(200),
+});
+
+const webhookAlert = z.strictObject({ type: z.literal('webhook'), url: z.url(), secretEnv: envName.optional() });
+const slackAlert = z.strictObject({ type: z.literal('slack'), urlEnv: envName });
+const logAlert = z.strictObject({ type: z.literal('log') });
+export const alertSchema = z.discriminatedUnion('type', [webhookAlert, slackAlert, logAlert]);
+
+export const configSchema = z.strictObject({
+  mappings: z.string().default('./mappings'),
+  store: z.strictObject({ sqlite: z.string().min(1) }).default({ sqlite: './data/heap-access-sync.db' }),
+  sources: z
+    .array(sourceSchema)
+    .min(1, 'at least one source is needed')
+    .default([
+      { type: 'scim', tokenEnv: 'SCIM_TOKEN', debounceMs: 2000 },
+      { type: 'file', path: './examples/directory.json' },
+    ]),
+  target: scimTarget.default({
+    type: 'scim',
+    url: 'http://127.0.0.1:9100/scim/v2',
+    tokenEnv: 'HEAP_SCIM_TOKEN',
+    roleEncoding: {
+      org: 'org:{value}',
+      project: 'project:{project}:{value}',
+      module: 'module:{module}:{project}:{value}',
+    },
+    timeoutMs: 15_000,
+    retries: 4,
+    pageSize: 200,
+  }),
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      adminTokenEnv: envName.default('ADMIN_TOKEN'),
+      viewerTokenEnv: envName.default('VIEWER_TOKEN'),
+      bodyLimit: z.string().default('1mb'),
+    })
+    .default({
+      host: '127.0.0.1',
+      port: 8080,
+      adminTokenEnv: 'ADMIN_TOKEN',
+      viewerTokenEnv: 'VIEWER_TOKEN',
+      bodyLimit: '1mb',
+    }),
+  schedule: z.string().nullable().default('*/30 * * * *'),
+  alerts: z.array(alertSchema).default([{ type: 'log' }]),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type AlertConfig = z.infer<typeof alertSchema>;
+export type TargetConfig = Config['target'];

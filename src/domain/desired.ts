@@ -1,0 +1,68 @@
+import type { EntitlementKey } from './entitlement.js';
+
+/** Why a user gets an entitlement value: the rule, the group that matched, and the group's source. */
+export interface RuleReason {
+  rule: string;
+  group: string;
+  source: string;
+}
+
+/** An approved exception sets the value instead of the mapping. */
+export interface ExceptionReason {
+  exception: string;
+  approver: string;
+  reason: string;
+  expiresAt: string;
+  /** true on the run that reverts the exception's value because it expired. */
+  expired?: boolean;
+}
+
+/** Users whom no rule maps, or who are inactive in the IdP, follow `policy.unmappedUsers`. */
+export interface PolicyReason {
+  policy: 'unmappedUsers';
+  value: string;
+  detail: string;
+}
+
+export type Reason = RuleReason | ExceptionReason | PolicyReason;
+
+/** One candidate value for an entitlement, from one rule (explain shows every candidate and the winner). */
+export interface Candidate {
+  value: string;
+  rule: string;
+  group: string;
+  source: string;
+  priority: number;
+}
+
+export interface DesiredEntitlement {
+  value: string;
+  /** the reasons for the winning value */
+  reasons: RuleReason[];
+}
+
+/** What the mapping says one IdP identity should have in Heap. */
+export interface DesiredUser {
+  /** Heap identity: the e-mail the user is (or would be) known by in Heap, normalised. */
+  user: string;
+  /** The value used to find this identity among Heap teammates (policy.match). */
+  matchValue: string;
+  identityId: string;
+  source: string;
+  displayName?: string;
+  /** false when no rule maps the identity, or it is inactive in the IdP: unmappedUsers policy applies. */
+  mapped: boolean;
+  entitlements: Record<EntitlementKey, DesiredEntitlement>;
+}
+
+export interface EvaluationWarning {
+  user: string;
+  entitlement: EntitlementKey;
+  message: string;
+}
+
+export interface DesiredState {
+  users: DesiredUser[];
+  /** e.g. a module grant without access to its project: reported, not applied */
+  warnings: EvaluationWarning[];
+}

@@ -1,0 +1,17 @@
+import type { EntitlementKey, EntitlementValue } from './entitlement.js';
+
+/** An approved, time-bound override of the mapping for one entitlement of one user (the seed's temporary elevation). */
+export interface AccessException {
+  id: string;
+  user: string;
+  entitlement: EntitlementKey;
+  value: EntitlementValue;
+  reason: string;
+  approver: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string | null;
+}
+
+export const isExceptionActive = (e: AccessException, now: Date): boolean =>
+  !e.revokedAt && Date.parse(e.expiresAt) > now.getTime();

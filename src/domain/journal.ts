@@ -1,0 +1,44 @@
+import type { Access } from './entitlement.js';
+import type { Change, Plan } from './plan.js';
+
+export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
+
+export interface ChangeResult {
+  change: Change;
+  outcome: 'applied' | 'blocked' | 'failed' | 'skipped';
+  error?: string;
+  attempts?: number;
+}
+
+/** One record per run, append-only, hash-chained (DESIGN §5). */
+export interface JournalRecord {
+  id: string;
+  sequence: number;
+  trigger: RunTrigger;
+  actor?: string;
+  startedAt: string;
+  endedAt: string;
+  status: RunStatus;
+  error?: string;
+  mappingVersion: string | null;
+  identityVersion: string | null;
+  /** users the run is limited to (incremental runs); null for a full reconciliation */
+  scope: string[] | null;
+  approvedRun?: string | null;
+  preSync: Record<string, Access>;
+  plan: Plan | null;
+  results: ChangeResult[];
+  postSync: Record<string, Access>;
+  postSyncDiff: PostSyncDiffItem[];
+  prevHash: string;
+  hash: string;
+}
+
+export interface PostSyncDiffItem {
+  user: string;
+  entitlement: string;
+  desired: string | null;
+  actual: string | null;
+  why: string;
+}

@@ -1,0 +1,68 @@
+import type { AccessModel, Project } from './model.js';
+
+export type MultiGroupPolicy = 'highest' | 'priority';
+export type UnmappedUsersPolicy = 'deactivate' | 'remove' | 'keep';
+export type ManualOverridePolicy = 'revert' | 'keep';
+export type MatchKey = 'email' | 'userName' | 'externalId';
+
+export interface Guards {
+  lastProjectAdmin: boolean;
+  lastOrgAdmin: boolean;
+  maxOrgAdmins: number;
+  maxRevocations: number;
+  productionAdminNeedsAllow: boolean;
+}
+
+export interface Policy {
+  multiGroup: MultiGroupPolicy;
+  unmappedUsers: UnmappedUsersPolicy;
+  manualOverrides: ManualOverridePolicy;
+  match: MatchKey;
+  guards: Guards;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  multiGroup: 'highest',
+  unmappedUsers: 'deactivate',
+  manualOverrides: 'revert',
+  match: 'email',
+  guards: {
+    lastProjectAdmin: true,
+    lastOrgAdmin: true,
+    maxOrgAdmins: 5,
+    maxRevocations: 25,
+    productionAdminNeedsAllow: true,
+  },
+};
+
+/** Where a value came from in the mapping files, for error messages and docs. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** A rule as written: selectors unresolved (`*`, `environment:<name>`, or a project key). */
+export interface Rule {
+  name: string;
+  /** IdP group by display name, or by id; exactly one is set. */
+  group?: string;
+  groupId?: string;
+  /** Restrict to groups of one identity source (okta | entra | scim | file). */
+  source?: string;
+  priority: number;
+  orgRole?: string;
+  projects: Record<string, string>;
+  modules: Record<string, Record<string, string>>;
+  allowProductionAdmin: boolean;
+  location: SourceLocation;
+}
+
+/** A validated, merged set of mapping files. `version` is a hash of the files' contents. */
+export interface MappingSet {
+  version: string;
+  model: AccessModel;
+  projects: Project[];
+  policy: Policy;
+  rules: Rule[];
+  files: string[];
+}

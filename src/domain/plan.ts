@@ -1,0 +1,62 @@
+import type { EntitlementKey, EntitlementValue } from './entitlement.js';
+import type { Reason } from './desired.js';
+
+export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
+export type DriftCause = 'manual-override' | 'conflict' | 'unmanaged';
+export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access';
+export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins';
+
+/** One entitlement change for one user (DESIGN §6 JSON shape). */
+export interface Change {
+  user: string;
+  entitlement: EntitlementKey;
+  from: EntitlementValue;
+  to: EntitlementValue;
+  cause: Cause;
+  reasons: Reason[];
+  risk: RiskFlag[];
+  /** the guard that stopped this change, or null */
+  blocked: GuardName | null;
+}
+
+/** An IdP change that would make a manual Heap change permanent. */
+export interface SuggestedAction {
+  action: 'add-to-group' | 'remove-from-group' | 'add-rule';
+  user: string;
+  group?: string;
+  rule?: string;
+}
+
+/** A manual change in Heap that the mapping does not produce (DESIGN §6 JSON shape). */
+export interface DriftItem {
+  user: string;
+  entitlement: EntitlementKey;
+  baseline: EntitlementValue;
+  actual: EntitlementValue;
+  desired: EntitlementValue;
+  cause: DriftCause;
+  action: 'revert' | 'keep';
+  suggestion: string;
+  suggestedActions: SuggestedAction[];
+}
+
+export interface PlanSummary {
+  users: number;
+  changes: number;
+  blocked: number;
+  revocations: number;
+  drift: number;
+  byCause: Partial<Record<Cause, number>>;
+  orgAdminsAfter: number;
+  risk: string[];
+}
+
+export interface Plan {
+  changes: Change[];
+  drift: DriftItem[];
+  /** true when a guard holds the whole plan until an administrator approves it */
+  held: boolean;
+  heldBy: GuardName | null;
+  summary: PlanSummary;
+  warnings: string[];
+}

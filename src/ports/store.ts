@@ -1,0 +1,99 @@
+import type { Access } from '../domain/entitlement.js';
+import type { AccessException } from '../domain/exception.js';
+import type { JournalRecord, RunStatus } from '../domain/journal.js';
+import type { Plan } from '../domain/plan.js';
+
+/** A journal record before the store assigns its place in the chain. */
+export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash'>;
+
+export interface JournalSummary {
+  id: string;
+  sequence: number;
+  trigger: JournalRecord['trigger'];
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string;
+  changes: number;
+  applied: number;
+  failed: number;
+  blocked: number;
+  drift: number;
+}
+
+export interface JournalVerifyResult {
+  ok: boolean;
+  records: number;
+  /** the first record whose hash or link does not match */
+  firstBad?: { id: string; sequence: number; problem: string };
+}
+
+export interface HeldPlan {
+  runId: string;
+  createdAt: string;
+  plan: Plan;
+  mappingVersion: string | null;
+  scope: string[] | null;
+  approvedBy?: string | null;
+  approvedAt?: string | null;
+}
+
+export interface AlertState {
+  key: string;
+  event: string;
+  openedAt: string;
+  lastSentAt: string | null;
+  resolvedAt: string | null;
+  payload: unknown;
+}
+
+/** Health and cursors of one identity source (delta links, last read). */
+export interface SourceState {
+  source: string;
+  lastReadAt?: string | null;
+  lastError?: string | null;
+  users?: number;
+  groups?: number;
+  cursor?: string | null;
+  data?: unknown;
+}
+
+/**
+ * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
+ * `commitRun` writes the journal record and the baseline in one durable transaction.
+ */
+export interface Store {
+  /** Baseline: what the last successful sync established, per reconciled user. Absent user = never reconciled. */
+  getBaseline(users?: string[]): Map<string, Access>;
+  /** Append a journal record and replace the baseline of the given users (null removes the user), atomically. */
+  commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): JournalRecord;
+
+  listJournal(options?: { limit?: number; beforeSequence?: number }): JournalSummary[];
+  getJournal(id: string): JournalRecord | null;
+  verifyJournal(): JournalVerifyResult;
+
+  listExceptions(options?: { includeInactive?: boolean; now?: Date }): AccessException[];
+  getException(id: string): AccessException | null;
+  addException(exception: AccessException): void;
+  revokeException(id: string, at: Date): boolean;
+
+  putHeldPlan(held: HeldPlan): void;
+  getHeldPlan(runId: string): HeldPlan | null;
+  listHeldPlans(): HeldPlan[];
+  deleteHeldPlan(runId: string): void;
+
+  getAlertStates(): AlertState[];
+  putAlertState(state: AlertState): void;
+
+  getSourceState(source: string): SourceState | null;
+  putSourceState(state: SourceState): void;
+
+  /**
+   * One run at a time per target. A lock held by a process that died is taken over after `staleMs`
+   * (the holder refreshes it while running). Returns false when another live run holds it.
+   */
+  acquireLock(name: string, owner: string, staleMs: number, now: Date): boolean;
+  refreshLock(name: string, owner: string, now: Date): void;
+  releaseLock(name: string, owner: string): void;
+
+  close(): void;
+}
