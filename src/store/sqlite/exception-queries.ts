@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import { BadRequestError } from '../../domain/errors.js';
+import type { AccessException } from '../../domain/exception.js';
+import type { Store } from '../../ports/store.js';
+
+type ExceptionQueries = Pick<Store, 'listExceptions' | 'getException' | 'addException' | 'revokeException'>;
+
+interface ExceptionRow {
+  id: string;
+  user: string;
+  entitlement: string;
+  value: string | null;
+  reason: string;
+  approver: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+const COLUMNS = `id, user, entitlement, value, reason, approver, created_at AS createdAt, expires_at AS expiresAt,
+  revoked_at AS revokedAt`;
+
+export function prepareExceptionQueries(db: Database.Database): ExceptionQueries {
+  const selectOne = db.prepare<[string], ExceptionRow>(`SELECT ${COLUMNS} FROM exceptions WHERE id = ?`);
+  const selectAll = db.prepare<[], ExceptionRow>(`SELECT ${COLUMNS} FROM exceptions ORDER BY expires_ms, id`);
+  const selectActive = db.prepare<[number], ExceptionRow>(
+    `SELECT ${COLUMNS} FROM exceptions WHERE revoked_at IS NULL AND expires_ms > ? ORDER BY expires_ms, id`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO exceptions (id, user, entitlement, value, reason, approver, created_at, expires_at, expires_ms,
+       revoked_at)
+     VALUES (@id, @user, @entitlement, @value, @reason, @approver, @createdAt, @expiresAt, @expiresMs, @revokedAt)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const revoke = db.prepare<[string, string]>(
+    'UPDATE exceptions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+  );
+
+  return {
+    listExceptions(options = {}) {
+      if (options.includeInactive) return selectAll.all();
+      return selectActive.all((options.now ?? new Date()).getTime());
+    },
+    getException(id) {
+      return selectOne.get(id) ?? null;
+    },
+    addException(exception: AccessException) {
+      const expiresMs = Date.parse(exception.expiresAt);
+      if (Number.isNaN(expiresMs)) {
+        throw new BadRequestError(`exception ${exception.id}: expiresAt is not a date: ${exception.expiresAt}`);
+      }
+      const { changes } = insert.run({ ...exception, revokedAt: exception.revokedAt ?? null, expiresMs });
+      if (changes === 0) throw new BadRequestError(`exception ${exception.id} already exists`);
+    },
+    revokeException(id, at) {
+      return revoke.run(at.toISOString(), id).changes === 1;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Access } from '../../domain/entitlement.js';
+import type { NewJournalRecord, Store } from '../../ports/store.js';
+import { prepareBaselineQueries } from './baseline-queries.js';
+import { prepareExceptionQueries } from './exception-queries.js';
+import { prepareHeldPlanQueries } from './held-plan-queries.js';
+import { prepareJournalQueries } from './journal-queries.js';
+import { prepareLockQueries } from './lock-queries.js';
+import { runMigrations } from './migrate.js';
+import { coreMigrations } from './migrations/core.js';
+import { openSqliteDatabase } from './open-sqlite-database.js';
+import { prepareStateQueries } from './state-queries.js';
+
+/** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
+export function openSqliteStore(path: string, options: { logger?: Logger } = {}): Store {
+  const logger = options.logger?.child({ component: 'sqlite-store' });
+  const db = openSqliteDatabase(path);
+  try {
+    const applied = runMigrations(db, coreMigrations);
+    logger?.debug({ path, applied }, 'store opened');
+    const baseline = prepareBaselineQueries(db);
+    const journal = prepareJournalQueries(db);
+    // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
+    // it reads the last sequence before writing, and another connection may be committing too.
+    const commit = db.transaction((record: NewJournalRecord, rows: Map<string, Access | null>) => {
+      const committed = journal.append(record);
+      baseline.write(rows, committed.endedAt);
+      return committed;
+    });
+    return {
+      getBaseline: (users) => baseline.read(users),
+      commitRun: (record, rows) => commit.immediate(record, rows),
+      listJournal: (opts) => journal.list(opts),
+      getJournal: (id) => journal.get(id),
+      verifyJournal: () => journal.verify(),
+      ...prepareExceptionQueries(db),
+      ...prepareHeldPlanQueries(db),
+      ...prepareStateQueries(db),
+      ...prepareLockQueries(db, logger),
+      close: () => {
+        if (db.open) db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
