@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { BadRequestError } from '../../domain/errors.js';
+import type { AccessException } from '../../domain/exception.js';
+import { printJson, withRuntime } from '../context.js';
+
+const render = (e: AccessException) =>
+  `${e.id}  ${e.user} ${e.entitlement} = ${e.value ?? '(none)'}  until ${e.expiresAt}${e.revokedAt ? ` (revoked ${e.revokedAt})` : ''}\n    approved by ${e.approver}: ${e.reason}\n`;
+
+export function registerExceptions(program: Command): void {
+  const cmd = program.command('exceptions').description('approved, time-bound overrides of the mapping');
+  cmd
+    .command('list')
+    .option('--all', 'include expired and revoked exceptions')
+    .option('--json', 'print JSON')
+    .action(async (opts: { all?: boolean; json?: boolean }, command: Command) => {
+      await withRuntime(command, async (rt) => {
+        const list = rt.exceptions.list({ all: Boolean(opts.all) });
+        if (opts.json) printJson({ exceptions: list });
+        else process.stdout.write(list.length ? list.map(render).join('') : 'no exceptions\n');
+      });
+    });
+  cmd
+    .command('add')
+    .description('grant a temporary override, or accept a drift item until it expires (--from-drift)')
+    .option('--user <email>', 'the user')
+    .option('--entitlement <key>', 'membership | org | project:<key> | module:<module>:<key>')
+    .option('--value <value>', 'the value to hold; "none" for no access')
+    .option('--from-drift', 'take user, entitlement and value from the current drift item (accept the manual change)')
+    .requiredOption('--reason <text>', 'why (auditors read this)')
+    .requiredOption('--approver <who>', 'who approved it')
+    .requiredOption('--expires <when>', 'ISO date-time, or a duration such as 7d or 12h')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        opts: {
+          user?: string;
+          entitlement?: string;
+          value?: string;
+          fromDrift?: boolean;
+          reason: string;
+          approver: string;
+          expires: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        await withRuntime(command, async (rt) => {
+          const common = { reason: opts.reason, approver: opts.approver, expires: opts.expires };
+          let created: AccessException;
+          if (opts.fromDrift) {
+            if (!opts.user || !opts.entitlement)
+              throw new BadRequestError('--from-drift needs --user and --entitlement');
+            const { plan } = await rt.sync.plan({ scope: [opts.user] });
+            const item = plan.drift.find(
+              (d) => d.user === opts.user!.toLowerCase() && d.entitlement === opts.entitlement,
+            );
+            if (!item) throw new BadRequestError(`no drift for ${opts.user} ${opts.entitlement}`);
+            created = rt.exceptions.addFromDrift(item, common);
+          } else {
+            if (!opts.user || !opts.entitlement || opts.value === undefined) {
+              throw new BadRequestError('--user, --entitlement and --value are required (or --from-drift)');
+            }
+            const value = opts.value === 'none' || opts.value === 'null' ? null : opts.value;
+            created = rt.exceptions.add({ user: opts.user, entitlement: opts.entitlement, value, ...common });
+          }
+          if (opts.json) printJson(created);
+          else process.stdout.write(`created ${render(created)}`);
+        });
+      },
+    );
+  cmd
+    .command('revoke <id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
+      await withRuntime(command, async (rt) => {
+        const revoked = rt.exceptions.revoke(id);
+        if (opts.json) printJson(revoked);
+        else process.stdout.write(`revoked ${render(revoked)}`);
+      });
+    });
+}

@@ -1,0 +1,43 @@
+import type { JournalRecord } from '../domain/journal.js';
+import type { JournalSummary } from '../ports/store.js';
+
+/** A run as a person reads it in a terminal: status, counts, then each change with its outcome. */
+export function renderRunText(record: JournalRecord): string {
+  const lines: string[] = [];
+  const count = (o: string) => record.results.filter((r) => r.outcome === o).length;
+  lines.push(`run ${record.id} (#${record.sequence}) ${record.status}  trigger=${record.trigger}`);
+  lines.push(`  ${record.startedAt} -> ${record.endedAt}  mapping ${record.mappingVersion ?? '-'}`);
+  if (record.error) lines.push(`  error: ${record.error}`);
+  if (record.plan) {
+    lines.push(
+      `  changes: ${record.plan.changes.length} (applied ${count('applied')}, failed ${count('failed')}, blocked ${count('blocked')}, skipped ${count('skipped')})  drift: ${record.plan.drift.length}`,
+    );
+  }
+  for (const r of record.results) {
+    const c = r.change;
+    lines.push(
+      `  ${r.outcome.padEnd(8)} ${c.user} ${c.entitlement}: ${c.from ?? '-'} -> ${c.to ?? '-'} [${c.cause}]${r.error ? `  (${r.error})` : ''}`,
+    );
+  }
+  for (const d of record.plan?.drift ?? []) {
+    lines.push(`  drift    ${d.user} ${d.entitlement}: ${d.cause}, ${d.action}; ${d.suggestion}`);
+  }
+  if (record.status === 'held') lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
+  for (const item of record.postSyncDiff) {
+    lines.push(
+      `  still different: ${item.user} ${item.entitlement} wants ${item.desired ?? '-'} has ${item.actual ?? '-'}: ${item.why}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderJournalList(rows: JournalSummary[]): string {
+  if (rows.length === 0) return 'no runs yet\n';
+  const header =
+    'seq  id                              status     trigger           started                   changes applied failed blocked drift';
+  const body = rows.map(
+    (r) =>
+      `${String(r.sequence).padEnd(4)} ${r.id.padEnd(31)} ${r.status.padEnd(10)} ${r.trigger.padEnd(17)} ${r.startedAt.padEnd(25)} ${String(r.changes).padStart(7)} ${String(r.applied).padStart(7)} ${String(r.failed).padStart(6)} ${String(r.blocked).padStart(7)} ${String(r.drift).padStart(5)}`,
+  );
+  return `${[header, ...body].join('\n')}\n`;
+}

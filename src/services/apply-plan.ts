@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { ChangeResult } from '../domain/journal.js';
+import type { Change } from '../domain/plan.js';
+import type { DesiredUser } from '../domain/desired.js';
+import type { AccessTarget, UserChangeSet } from '../ports/access-target.js';
+
+export interface ApplyProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Applies the unblocked changes, batched per user (one target call per user), a few users at a time.
+ * A user whose call fails gets every one of its changes journaled as failed with the error; others go on.
+ * The order of `results` follows the plan, whatever order the calls finish in.
+ */
+export async function applyPlan(
+  changes: Change[],
+  target: AccessTarget,
+  options: {
+    profiles: Map<string, DesiredUser>;
+    concurrency: number;
+    logger: Logger;
+    signal?: AbortSignal;
+    onProgress?: (p: ApplyProgress) => void;
+    /** called after each user's call returns, so an interrupted run still knows what was applied */
+    onUserDone?: (results: ChangeResult[]) => void;
+  },
+): Promise<ChangeResult[]> {
+  const byUser = new Map<string, Change[]>();
+  const results = new Map<Change, ChangeResult>();
+  for (const change of changes) {
+    if (change.blocked) {
+      results.set(change, { change, outcome: 'blocked', error: `blocked by guard ${change.blocked}` });
+      continue;
+    }
+    const list = byUser.get(change.user) ?? [];
+    list.push(change);
+    byUser.set(change.user, list);
+  }
+  const users = [...byUser.keys()];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < users.length) {
+      const user = users[next++]!;
+      const userChanges = byUser.get(user)!;
+      const outcome = await applyUser(user, userChanges, target, options);
+      for (const r of outcome) results.set(r.change, r);
+      options.onUserDone?.(outcome);
+      options.onProgress?.({ done: ++done, total: users.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, users.length) }, worker));
+  return changes.map((c) => results.get(c)!);
+}
+
+async function applyUser(
+  user: string,
+  changes: Change[],
+  target: AccessTarget,
+  options: { profiles: Map<string, DesiredUser>; logger: Logger; signal?: AbortSignal },
+): Promise<ChangeResult[]> {
+  const profile = options.profiles.get(user);
+  const set: UserChangeSet = {
+    user,
+    set: Object.fromEntries(changes.map((c) => [c.entitlement, c.to])),
+    ...(profile?.displayName !== undefined && { displayName: profile.displayName }),
+  };
+  if (options.signal?.aborted) {
+    return changes.map((change) => ({ change, outcome: 'skipped', error: 'run aborted before this user' }));
+  }
+  try {
+    await target.applyUserChanges(set, options.signal ? { signal: options.signal } : {});
+    return changes.map((change) => ({ change, outcome: 'applied' }));
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    options.logger.warn({ user, changes: changes.length, error }, 'apply failed');
+    return changes.map((change) => ({ change, outcome: 'failed', error }));
+  }
+}

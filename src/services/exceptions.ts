@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessException } from '../domain/exception.js';
+import { isExceptionActive } from '../domain/exception.js';
+import { parseEntitlement } from '../domain/entitlement.js';
+import { BadRequestError, NotFoundError } from '../domain/errors.js';
+import type { MappingSet } from '../domain/mapping.js';
+import { valuesOf } from '../domain/model.js';
+import type { DriftItem } from '../domain/plan.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+
+export interface NewException {
+  user: string;
+  entitlement: string;
+  value: string | null;
+  reason: string;
+  approver: string;
+  /** an ISO date-time, or a duration from now such as `7d`, `12h`, `30m` */
+  expires: string;
+}
+
+const MAX_EXCEPTION_DAYS = 366;
+export const EXPIRING_SOON_MS = 7 * 24 * 3600 * 1000;
+
+/** Approved, time-bound overrides of the mapping (the seed's "temporary elevation"). */
+export function createExceptionService(deps: { store: Store; clock: Clock; mapping: () => MappingSet }) {
+  function validate(input: NewException): AccessException {
+    const problems: string[] = [];
+    const mapping = deps.mapping();
+    const user = input.user?.trim().toLowerCase();
+    if (!user) problems.push('user is required');
+    const ref = parseEntitlement(input.entitlement ?? '');
+    if (!ref)
+      problems.push(
+        `entitlement "${input.entitlement}" is not membership, org, project:<key> or module:<module>:<key>`,
+      );
+    if (ref && (ref.kind === 'project' || ref.kind === 'module')) {
+      if (!mapping.projects.some((p) => p.key === ref.project)) problems.push(`unknown project "${ref.project}"`);
+    }
+    if (ref && input.value !== null) {
+      const allowed = valuesOf(mapping.model, input.entitlement);
+      if (!allowed) problems.push(`unknown module in "${input.entitlement}"`);
+      else if (!allowed.includes(input.value)) {
+        problems.push(`value "${input.value}" is not one of ${allowed.join(', ')} for ${input.entitlement}`);
+      }
+    }
+    if (ref?.kind === 'module' && !mapping.model.licensedModules.includes(ref.module) && input.value !== null) {
+      problems.push(`module "${ref.module}" is not licensed`);
+    }
+    if (!input.reason?.trim()) problems.push('reason is required (auditors ask why)');
+    if (!input.approver?.trim()) problems.push('approver is required');
+    const now = deps.clock.now();
+    const expiresAt = parseExpiry(input.expires, now);
+    if (!expiresAt) problems.push(`expires "${input.expires}" is neither an ISO date-time nor a duration like 7d, 12h`);
+    else if (expiresAt.getTime() <= now.getTime()) problems.push('expires must be in the future');
+    else if (expiresAt.getTime() - now.getTime() > MAX_EXCEPTION_DAYS * 24 * 3600 * 1000) {
+      problems.push(`exceptions last at most ${MAX_EXCEPTION_DAYS} days: make a permanent change in the IdP instead`);
+    }
+    if (problems.length) throw new BadRequestError(problems.join('; '), problems);
+    return {
+      id: `exc-${randomUUID().slice(0, 8)}`,
+      user: user!,
+      entitlement: input.entitlement,
+      value: input.value,
+      reason: input.reason.trim(),
+      approver: input.approver.trim(),
+      createdAt: now.toISOString(),
+      expiresAt: expiresAt!.toISOString(),
+      revokedAt: null,
+    };
+  }
+
+  return {
+    add(input: NewException): AccessException {
+      const exception = validate(input);
+      const clash = deps.store
+        .listExceptions({ now: deps.clock.now() })
+        .find((e) => e.user === exception.user && e.entitlement === exception.entitlement);
+      if (clash)
+        throw new BadRequestError(
+          `exception ${clash.id} already covers ${exception.user} ${exception.entitlement}; revoke it first`,
+        );
+      deps.store.addException(exception);
+      return exception;
+    },
+    /** Accepts a manual change seen as drift until the expiry: the exception's value is what Heap has now. */
+    addFromDrift(item: DriftItem, input: Omit<NewException, 'user' | 'entitlement' | 'value'>): AccessException {
+      return this.add({ ...input, user: item.user, entitlement: item.entitlement, value: item.actual });
+    },
+    list(options: { all?: boolean } = {}): AccessException[] {
+      return deps.store.listExceptions({ includeInactive: Boolean(options.all), now: deps.clock.now() });
+    },
+    revoke(id: string): AccessException {
+      const existing = deps.store.getException(id);
+      if (!existing) throw new NotFoundError(`no exception ${id}`);
+      if (!deps.store.revokeException(id, deps.clock.now()))
+        throw new BadRequestError(`exception ${id} is already revoked`);
+      return deps.store.getException(id)!;
+    },
+    /** active exceptions that expire within 7 days (the dashboard shows them, alerts fire within 24 h) */
+    expiringSoon(withinMs = EXPIRING_SOON_MS): AccessException[] {
+      const now = deps.clock.now();
+      return deps.store
+        .listExceptions({ now })
+        .filter((e) => isExceptionActive(e, now) && Date.parse(e.expiresAt) - now.getTime() <= withinMs);
+    },
+    /** when the next active exception expires (the service schedules a run then) */
+    nextExpiry(): Date | null {
+      const now = deps.clock.now();
+      const next = deps.store
+        .listExceptions({ now })
+        .map((e) => Date.parse(e.expiresAt))
+        .sort((a, b) => a - b)[0];
+      return next === undefined ? null : new Date(next);
+    },
+  };
+}
+
+export type ExceptionService = ReturnType<typeof createExceptionService>;
+
+export function parseExpiry(text: string, now: Date): Date | null {
+  const duration = /^(\d+)\s*(m|h|d|w)$/.exec(text?.trim() ?? '');
+  if (duration) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[duration[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(now.getTime() + Number(duration[1]) * unit);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text ?? '')) return null;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? null : new Date(t);
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { AccessException } from '../domain/exception.js';
+import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
+import type { MappingSet } from '../domain/mapping.js';
+import type { Plan } from '../domain/plan.js';
+import type { Teammate } from '../domain/teammate.js';
+import type { DesiredState } from '../domain/desired.js';
+import { BadRequestError, NotFoundError, RunInProgressError } from '../domain/errors.js';
+import type { AccessTarget } from '../ports/access-target.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdentitySource } from '../ports/identity-source.js';
+import type { NewJournalRecord, Store } from '../ports/store.js';
+import { evaluateMapping } from '../mapping/evaluate.js';
+import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
+import { applyPlan, type ApplyProgress } from './apply-plan.js';
+import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
+import { readAllSources, type SourcesSnapshot } from './read-sources.js';
+
+export interface SyncDeps {
+  store: Store;
+  sources: IdentitySource[];
+  target: AccessTarget;
+  /** the current good mapping (a failed reload keeps the last good one) */
+  mapping: () => MappingSet;
+  clock: Clock;
+  logger: Logger;
+  applyConcurrency?: number;
+  /** a lock not refreshed for this long is taken over (its holder is presumed dead) */
+  lockStaleMs?: number;
+  hooks?: SyncHooks;
+}
+
+export interface SyncHooks {
+  /** after sources were read (health on the dashboard) */
+  sourcesRead?(snapshot: SourcesSnapshot | null, error: Error | null): void;
+  runFinished?(outcome: RunOutcome): void;
+}
+
+export interface RunOptions {
+  trigger: RunTrigger;
+  actor?: string;
+  dryRun?: boolean;
+  /** the id of a held run an administrator approves */
+  approve?: string;
+  /** limit the run to these users (incremental runs); null or absent: full reconciliation */
+  scope?: string[] | null;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, progress?: ApplyProgress) => void;
+}
+
+export interface RunOutcome {
+  record: JournalRecord;
+  plan: Plan | null;
+}
+
+/** The plan as `plan` and `drift` show it: everything a run would compute, nothing written. */
+export interface PlanPreview {
+  plan: Plan;
+  snapshot: SourcesSnapshot;
+  desired: DesiredState;
+  actual: Teammate[];
+  mapping: MappingSet;
+}
+
+const EXPIRED_EXCEPTION_LOOKBACK_MS = 30 * 24 * 3600 * 1000;
+const LOCK_REFRESH_MS = 5_000;
+
+/**
+ * The one sync service every trigger goes through (CLI, API, schedule, SCIM pushes, exception expiry):
+ * read sources -> evaluate -> read Heap -> plan -> guards -> apply -> read Heap again -> post-sync diff -> journal.
+ * Any failure before planning aborts the run: revocations are never computed from an incomplete read.
+ */
+export function createSyncService(deps: SyncDeps) {
+  const lockName = `target:${deps.target.name}`;
+
+  async function preview(options: { scope?: string[] | null; approved?: boolean; signal?: AbortSignal } = {}) {
+    const signalOpt = options.signal ? { signal: options.signal } : {};
+    const snapshot = await readSourcesReporting(signalOpt);
+    const mapping = deps.mapping();
+    const desired = evaluateMapping(mapping, snapshot);
+    const actual = await deps.target.readAll(signalOpt);
+    const input = buildPlanInput(mapping, desired, actual, options.scope ?? null, options.approved ?? false);
+    return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping } as PlanPreview, input };
+  }
+
+  async function readSourcesReporting(signalOpt: { signal?: AbortSignal }): Promise<SourcesSnapshot> {
+    try {
+      const snapshot = await readAllSources(deps.sources, signalOpt);
+      deps.hooks?.sourcesRead?.(snapshot, null);
+      return snapshot;
+    } catch (err) {
+      deps.hooks?.sourcesRead?.(null, err as Error);
+      throw err;
+    }
+  }
+
+  function buildPlanInput(
+    mapping: MappingSet,
+    desired: DesiredState,
+    actual: Teammate[],
+    scope: string[] | null,
+    approved: boolean,
+  ): PlanInput {
+    const now = deps.clock.now();
+    return {
+      mapping,
+      desired,
+      actual,
+      baseline: deps.store.getBaseline(),
+      exceptions: relevantExceptions(deps.store.listExceptions({ includeInactive: true, now }), now),
+      now,
+      scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
+      approved,
+    };
+  }
+
+  async function run(options: RunOptions): Promise<RunOutcome> {
+    const runId = newRunId(deps.clock.now());
+    const owner = `${os.hostname()}:${process.pid}:${runId}`;
+    if (!deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now())) {
+      throw new RunInProgressError();
+    }
+    const heartbeat = setInterval(() => deps.store.refreshLock(lockName, owner, deps.clock.now()), LOCK_REFRESH_MS);
+    heartbeat.unref();
+    try {
+      const outcome = await runLocked(runId, options);
+      deps.hooks?.runFinished?.(outcome);
+      return outcome;
+    } finally {
+      clearInterval(heartbeat);
+      deps.store.releaseLock(lockName, owner);
+    }
+  }
+
+  async function runLocked(runId: string, options: RunOptions): Promise<RunOutcome> {
+    const log = deps.logger.child({ runId, trigger: options.trigger });
+    const startedAt = deps.clock.now().toISOString();
+    const held = options.approve ? deps.store.getHeldPlan(options.approve) : null;
+    if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
+    const scope = held ? held.scope : (options.scope ?? null);
+    const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
+      id: runId,
+      trigger: options.approve ? 'approval' : options.trigger,
+      ...(options.actor !== undefined && { actor: options.actor }),
+      startedAt,
+      mappingVersion: null,
+      identityVersion: null,
+      scope,
+      approvedRun: options.approve ?? null,
+      preSync: {},
+      plan: null,
+      results: [],
+      postSync: {},
+      postSyncDiff: [],
+    };
+
+    let planned: Awaited<ReturnType<typeof preview>>;
+    try {
+      options.onProgress?.('reading sources and Heap');
+      planned = await preview({ scope, approved: Boolean(held), ...(options.signal && { signal: options.signal }) });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      log.error({ error }, 'run failed before planning; nothing applied');
+      const record = deps.store.commitRun(finish(base, 'failed', { error }), new Map());
+      return { record, plan: null };
+    }
+    const { plan, snapshot, actual, mapping, desired } = planned.preview;
+    base.mappingVersion = mapping.version;
+    base.identityVersion = snapshot.version;
+    const pre = accessByUser(actual);
+    const touched = touchedUsers(plan);
+    base.preSync = pickAccess(pre, touched);
+    base.plan = plan;
+    log.info({ changes: plan.changes.length, drift: plan.drift.length, held: plan.held }, 'plan ready');
+
+    if (held && !approvalCovers(held.plan, plan)) {
+      deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
+      const error = `the plan changed since run ${held.runId} was held; approve run ${runId} instead`;
+      const record = deps.store.commitRun(finish(base, 'held', { error }), new Map());
+      return { record, plan };
+    }
+    if (options.dryRun) {
+      const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'dry run' }));
+      return { record: deps.store.commitRun(finish(base, 'dry-run', { results }), new Map()), plan };
+    }
+    if (plan.held) {
+      deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
+      const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'plan held' }));
+      log.warn({ heldBy: plan.heldBy, revocations: plan.summary.revocations }, 'plan held for approval');
+      return { record: deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
+    }
+
+    options.onProgress?.('applying');
+    const profiles = new Map(desired.users.map((u) => [u.user, u]));
+    const results = await applyPlan(plan.changes, deps.target, {
+      profiles,
+      concurrency: deps.applyConcurrency ?? 4,
+      logger: log,
+      ...(options.signal && { signal: options.signal }),
+      ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
+    });
+    const attempted = results.some((r) => r.outcome === 'applied' || r.outcome === 'failed');
+    let postActual = actual;
+    if (attempted) {
+      options.onProgress?.('reading Heap again');
+      try {
+        postActual = await deps.target.readAll(options.signal ? { signal: options.signal } : {});
+      } catch (err) {
+        // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
+        const error = `post-sync read failed: ${(err as Error).message}`;
+        const record = deps.store.commitRun(finish(base, 'partial', { results, error }), new Map());
+        return { record, plan };
+      }
+    }
+    const post = accessByUser(postActual);
+    const failed = results.filter((r) => r.outcome === 'failed').length;
+    const applied = results.filter((r) => r.outcome === 'applied').length;
+    const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
+    const baseline = nextBaseline(plan, planned.input, postActual);
+    const record = deps.store.commitRun(
+      finish(base, status, {
+        results,
+        postSync: pickAccess(post, touched),
+        postSyncDiff: diffPostSync(plan, results, post),
+        ...(failed > 0 && { error: `${failed} change(s) failed` }),
+      }),
+      baseline,
+    );
+    if (held) deps.store.deleteHeldPlan(held.runId);
+    log.info({ status, applied, failed }, 'run finished');
+    return { record, plan };
+  }
+
+  function finish(
+    base: Omit<NewJournalRecord, 'status' | 'endedAt'>,
+    status: RunStatus,
+    extra: Partial<NewJournalRecord> = {},
+  ): NewJournalRecord {
+    return { ...base, ...extra, status, endedAt: deps.clock.now().toISOString() };
+  }
+
+  return {
+    run,
+    /** the plan a run would make now, without writing anything */
+    async plan(options: { scope?: string[] | null; signal?: AbortSignal } = {}): Promise<PlanPreview> {
+      return (await preview(options)).preview;
+    },
+  };
+}
+
+export type SyncService = ReturnType<typeof createSyncService>;
+
+/** Run ids sort by time and are unique: `run-20261128T101500Z-1a2b3c`. */
+export function newRunId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `run-${stamp}-${randomUUID().slice(0, 6)}`;
+}
+
+function touchedUsers(plan: Plan): Set<string> {
+  const users = new Set<string>();
+  for (const c of plan.changes) users.add(c.user);
+  for (const d of plan.drift) users.add(d.user);
+  return users;
+}
+
+/** Active exceptions, and ones that expired recently enough that the run reverting them must say why. */
+function relevantExceptions(all: AccessException[], now: Date): AccessException[] {
+  return all.filter((e) => !e.revokedAt && Date.parse(e.expiresAt) > now.getTime() - EXPIRED_EXCEPTION_LOOKBACK_MS);
+}
+
+/**
+ * An approval covers a fresh plan only if it revokes nothing the held plan did not: state may have moved since
+ * the administrator looked, and an approval must never authorise revocations nobody saw.
+ */
+export function approvalCovers(heldPlan: Plan, fresh: Plan): boolean {
+  const key = (c: { user: string; entitlement: string; to: string | null }) =>
+    `${c.user}\u0000${c.entitlement}\u0000${c.to}`;
+  const approved = new Set(heldPlan.changes.filter((c) => c.risk.includes('revokes-access')).map(key));
+  return fresh.changes.every((c) => c.blocked || !c.risk.includes('revokes-access') || approved.has(key(c)));
+}
+
+export const assertRunnable = (options: RunOptions): void => {
+  if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
+};
