@@ -3,6 +3,16 @@ import type { DirectorySnapshot } from '../domain/identity.js';
 import type { IdentitySource, SourceSnapshot } from '../ports/identity-source.js';
 import { SourceReadError } from '../ports/identity-source.js';
 
+export interface SourceReadReport {
+  name: string;
+  ok: boolean;
+  users: number;
+  groups: number;
+  requests: number;
+  ms: number;
+  error?: string;
+}
+
 export interface SourcesSnapshot extends DirectorySnapshot {
   version: string;
   perSource: { name: string; users: number; groups: number; requests: number; ms: number }[];
@@ -15,14 +25,25 @@ export interface SourcesSnapshot extends DirectorySnapshot {
  */
 export async function readAllSources(
   sources: IdentitySource[],
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; report?: (reports: SourceReadReport[]) => void } = {},
 ): Promise<SourcesSnapshot> {
   const ordered = [...sources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const results = await Promise.allSettled(
     ordered.map(async (s) => {
       const started = performance.now();
-      const snap = await s.read(options);
+      const snap = await s.read(options.signal ? { signal: options.signal } : {});
       return { source: s, snap, ms: performance.now() - started };
+    }),
+  );
+  options.report?.(
+    results.map((r, i): SourceReadReport => {
+      const name = ordered[i]!.name;
+      if (r.status === 'rejected') {
+        const error = r.reason instanceof Error ? r.reason.message : String(r.reason);
+        return { name, ok: false, users: 0, groups: 0, requests: 0, ms: 0, error };
+      }
+      const { snap, ms } = r.value;
+      return { name, ok: true, users: snap.users.length, groups: snap.groups.length, requests: snap.requests ?? 0, ms };
     }),
   );
   const failures = results.flatMap((r, i) =>

@@ -16,7 +16,7 @@ import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
-import { readAllSources, type SourcesSnapshot } from './read-sources.js';
+import { readAllSources, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
   store: Store;
@@ -33,8 +33,8 @@ export interface SyncDeps {
 }
 
 export interface SyncHooks {
-  /** after sources were read (health on the dashboard) */
-  sourcesRead?(snapshot: SourcesSnapshot | null, error: Error | null): void;
+  /** after sources were read, successfully or not (metrics) */
+  sourcesRead?(reports: SourceReadReport[]): void;
   runFinished?(outcome: RunOutcome): void;
 }
 
@@ -85,15 +85,25 @@ export function createSyncService(deps: SyncDeps) {
     return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping } as PlanPreview, input };
   }
 
+  /** Reads every source and records each one's health (last read, counts, last error) for the dashboard. */
   async function readSourcesReporting(signalOpt: { signal?: AbortSignal }): Promise<SourcesSnapshot> {
-    try {
-      const snapshot = await readAllSources(deps.sources, signalOpt);
-      deps.hooks?.sourcesRead?.(snapshot, null);
-      return snapshot;
-    } catch (err) {
-      deps.hooks?.sourcesRead?.(null, err as Error);
-      throw err;
-    }
+    return readAllSources(deps.sources, {
+      ...signalOpt,
+      report: (reports) => {
+        const at = deps.clock.now().toISOString();
+        for (const r of reports) {
+          const previous = deps.store.getSourceState(r.name) ?? { source: r.name };
+          deps.store.putSourceState({
+            ...previous,
+            source: r.name,
+            ...(r.ok
+              ? { lastReadAt: at, users: r.users, groups: r.groups, lastError: null }
+              : { lastError: `${at} ${r.error}` }),
+          });
+        }
+        deps.hooks?.sourcesRead?.(reports);
+      },
+    });
   }
 
   function buildPlanInput(
