@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UpstreamError } from '../domain/errors.js';
+import type { Alert, AlertSink } from '../ports/alert-sink.js';
+import type { RetryOptions } from './backoff.js';
+import { computeBackoff } from './backoff.js';
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  attempts: number;
+  /** the last error when `ok` is false */
+  error?: unknown;
+}
+
+export interface DeliveryJob {
+  alert: Alert;
+  settle(outcome: DeliveryOutcome): void;
+}
+
+export interface SinkQueue {
+  /** false when the queue is full: the job is not taken */
+  push(job: DeliveryJob): boolean;
+  /** jobs waiting or in flight */
+  readonly size: number;
+  whenIdle(): Promise<void>;
+}
+
+/** A sink's "no" (a 4xx) will not turn into "yes" by asking again; network errors and 5xx might. */
+const isRetryable = (err: unknown): boolean => !(err instanceof UpstreamError) || err.retryable;
+
+/**
+ * One sink's deliveries, one at a time in arrival order (a resolution never overtakes its detection), each
+ * retried with backoff. Each sink has its own queue, so a slow sink only ever delays itself.
+ */
+export function createSinkQueue(options: {
+  sink: AlertSink;
+  capacity: number;
+  retry: RetryOptions;
+  /** aborting it ends the current send and backoff, and fails what is left */
+  signal: AbortSignal;
+}): SinkQueue {
+  const { sink, capacity, retry, signal } = options;
+  const jobs: DeliveryJob[] = [];
+  let running = false;
+  let idleWaiters: (() => void)[] = [];
+
+  async function deliver(alert: Alert): Promise<DeliveryOutcome> {
+    let attempts = 0;
+    let error: unknown;
+    while (attempts < retry.attempts && !signal.aborted) {
+      attempts += 1;
+      try {
+        await sink.send(alert, { signal });
+        return { ok: true, attempts };
+      } catch (err) {
+        error = err;
+        if (!isRetryable(err) || attempts >= retry.attempts) break;
+        try {
+          await sleep(computeBackoff(attempts, retry), undefined, { signal });
+        } catch {
+          break; // aborted while waiting
+        }
+      }
+    }
+    return { ok: false, attempts, error: error ?? new Error('delivery aborted') };
+  }
+
+  async function run(): Promise<void> {
+    running = true;
+    try {
+      for (let job = jobs[0]; job; job = jobs[0]) {
+        const outcome = await deliver(job.alert);
+        jobs.shift();
+        job.settle(outcome);
+      }
+    } finally {
+      running = false;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  return {
+    push(job) {
+      if (jobs.length >= capacity) return false;
+      jobs.push(job);
+      if (!running) void run();
+      return true;
+    },
+    get size() {
+      return jobs.length;
+    },
+    whenIdle() {
+      return running ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,273 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { normalizeUserKey } from '../domain/entitlement.js';
+import { ConfigError } from '../domain/errors.js';
+import type { DriftItem } from '../domain/plan.js';
+import type { Alert, AlertEvent, AlertSink } from '../ports/alert-sink.js';
+import type { AlertState, Store } from '../ports/store.js';
+import type { AlertStatePayload } from './alert-state.js';
+import { isOpenDriftState, readDriftStateUser, readStatePayload } from './alert-state.js';
+import type { RetryOptions } from './backoff.js';
+import { DEFAULT_RETRY } from './backoff.js';
+import type { DeliveryOutcome, SinkQueue } from './delivery-queue.js';
+import { createSinkQueue } from './delivery-queue.js';
+import { EXCEPTION_ALERT_WINDOW_MS, driftDetected, driftResolved } from './events.js';
+
+export type AlertStateStore = Pick<Store, 'getAlertStates' | 'putAlertState'>;
+
+export interface DeliveryReport {
+  sink: string;
+  event: AlertEvent;
+  ok: boolean;
+  attempts: number;
+  /** true when the sink's queue was full and the alert was not queued */
+  dropped?: boolean;
+}
+
+export interface AlertDispatcherOptions {
+  sinks: readonly AlertSink[];
+  store: AlertStateStore;
+  logger?: Logger;
+  retry?: Partial<RetryOptions>;
+  /** alerts waiting or in flight per sink; more are dropped (and counted) rather than growing without bound */
+  queueCapacity?: number;
+  now?: () => Date;
+  /** called once per alert per sink when its delivery ends (for metrics) */
+  onDelivery?: (report: DeliveryReport) => void;
+}
+
+export interface DriftReconcileResult {
+  /** drift-detected alerts queued: new items, and open items a sink has not acknowledged yet */
+  detected: Alert[];
+  /** drift-resolved alerts for open items that are gone (queued to the sinks that had the detection) */
+  resolved: Alert[];
+}
+
+export interface AlertDispatcher {
+  /** Queues alerts for every sink and returns at once; never throws. */
+  enqueue(alerts: readonly Alert[]): void;
+  /**
+   * Alerts on drift once per item until it is resolved: `drift` is the complete drift of a run over `scope`
+   * (users of an incremental run; null for a full reconciliation). Never throws; state goes through the store.
+   */
+  reconcileDrift(drift: readonly DriftItem[], runId: string, scope?: ReadonlySet<string> | null): DriftReconcileResult;
+  /** Resolves when every queue is empty, or after `timeoutMs` (then logs what is still pending). */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Graceful shutdown: stops taking alerts, drains for up to `timeoutMs`, then abandons what is left. */
+  close(timeoutMs?: number): Promise<void>;
+  /** alerts waiting or in flight, per sink */
+  pending(): Record<string, number>;
+}
+
+/** Events that alert once per key: forever until resolved (drift), or once per window (expiring exceptions). */
+const ONCE_PER_KEY: Partial<Record<AlertEvent, number>> = {
+  'drift-detected': Number.POSITIVE_INFINITY,
+  'exception-expiring': EXCEPTION_ALERT_WINDOW_MS,
+};
+
+const pendingKey = (sink: string, key: string): string => `${sink}\u0000${key}`;
+
+export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDispatcher {
+  const { sinks, store } = options;
+  const log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'alerts' });
+  const now = options.now ?? (() => new Date());
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const names = sinks.map((s) => s.name);
+  const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
+  if (duplicates.length > 0) {
+    throw new ConfigError([
+      `alert sink names must be unique (give each a name): ${[...new Set(duplicates)].join(', ')}`,
+    ]);
+  }
+
+  const abort = new AbortController();
+  const queues = new Map<string, SinkQueue>(
+    sinks.map((sink) => [
+      sink.name,
+      createSinkQueue({ sink, capacity: options.queueCapacity ?? 1000, retry, signal: abort.signal }),
+    ]),
+  );
+  /** sink+key of tracked deliveries not yet settled, counted because a key can be queued twice */
+  const inFlight = new Map<string, number>();
+  let states: Map<string, AlertState> | null = null;
+  let closed = false;
+
+  function loadStates(): Map<string, AlertState> {
+    try {
+      states = new Map(store.getAlertStates().map((s) => [s.key, s]));
+    } catch (err) {
+      // keep what this process knows; it still deduplicates its own alerts
+      log.error({ err }, 'reading alert state failed');
+      states ??= new Map();
+    }
+    return states;
+  }
+
+  function putState(state: AlertState): void {
+    (states ?? loadStates()).set(state.key, state);
+    try {
+      store.putAlertState(state);
+    } catch (err) {
+      log.error({ err, key: state.key }, 'saving alert state failed');
+    }
+  }
+
+  function report(delivery: DeliveryReport, alert: Alert, error?: unknown): void {
+    if (delivery.ok) log.debug({ ...delivery, key: alert.key }, 'alert delivered');
+    else if (delivery.dropped) log.warn({ ...delivery, key: alert.key }, 'alert queue full; alert dropped');
+    else log.warn({ ...delivery, key: alert.key, err: error }, 'alert delivery failed');
+    try {
+      options.onDelivery?.(delivery);
+    } catch (err) {
+      log.error({ err }, 'onDelivery hook threw');
+    }
+  }
+
+  function markDelivered(key: string, openedAt: string, sink: string): void {
+    const state = (states ?? loadStates()).get(key);
+    // a newer generation (resolved, then drifted again) is not acknowledged by the old one's delivery
+    if (!state || state.openedAt !== openedAt) return;
+    const payload = readStatePayload(state);
+    if (payload.delivered.includes(sink)) return;
+    const next: AlertStatePayload = { ...payload, delivered: [...payload.delivered, sink].sort() };
+    putState({ ...state, lastSentAt: now().toISOString(), payload: next });
+  }
+
+  /** Queues `alert` on `targets`; `openedAt` ties a tracked delivery to the state generation it acknowledges. */
+  function send(alert: Alert, targets: readonly AlertSink[], openedAt?: string): void {
+    for (const sink of targets) {
+      const queue = queues.get(sink.name);
+      if (!queue) continue;
+      const tracked = openedAt === undefined ? null : pendingKey(sink.name, alert.key);
+      const settle = (outcome: DeliveryOutcome): void => {
+        if (tracked) {
+          const left = (inFlight.get(tracked) ?? 1) - 1;
+          if (left > 0) inFlight.set(tracked, left);
+          else inFlight.delete(tracked);
+          if (outcome.ok && openedAt !== undefined) markDelivered(alert.key, openedAt, sink.name);
+        }
+        report(
+          { sink: sink.name, event: alert.event, ok: outcome.ok, attempts: outcome.attempts },
+          alert,
+          outcome.error,
+        );
+      };
+      if (queue.push({ alert, settle })) {
+        if (tracked) inFlight.set(tracked, (inFlight.get(tracked) ?? 0) + 1);
+      } else {
+        report({ sink: sink.name, event: alert.event, ok: false, attempts: 0, dropped: true }, alert);
+      }
+    }
+  }
+
+  /**
+   * Sends a once-per-key alert: to every sink when its key is new (or resolved, or its window passed), else only
+   * to the sinks that have neither acknowledged it nor got it queued. Returns whether anything was queued.
+   */
+  function sendOnce(alert: Alert, windowMs: number): boolean {
+    const at = now();
+    const existing = (states ?? loadStates()).get(alert.key);
+    const live =
+      existing !== undefined && existing.resolvedAt === null && at.getTime() - Date.parse(existing.openedAt) < windowMs;
+    if (existing && live) {
+      const { delivered } = readStatePayload(existing);
+      const missing = sinks.filter((s) => !delivered.includes(s.name) && !inFlight.has(pendingKey(s.name, alert.key)));
+      if (missing.length === 0) return false;
+      send(alert, missing, existing.openedAt);
+      return true;
+    }
+    const openedAt = at.toISOString();
+    const payload: AlertStatePayload = { alert, delivered: [] };
+    putState({ key: alert.key, event: alert.event, openedAt, lastSentAt: null, resolvedAt: null, payload });
+    send(alert, sinks, openedAt);
+    return true;
+  }
+
+  function enqueueOne(alert: Alert): void {
+    const windowMs = ONCE_PER_KEY[alert.event];
+    if (windowMs === undefined) send(alert, sinks);
+    else sendOnce(alert, windowMs);
+  }
+
+  function resolveDrift(state: AlertState, runId: string): Alert {
+    const at = now();
+    const payload = readStatePayload(state);
+    putState({ ...state, resolvedAt: at.toISOString() });
+    const alert = driftResolved(state.key, payload.alert.details, runId, at);
+    // only sinks that have (or will have) the detection hear of its resolution
+    const targets = sinks.filter(
+      (s) => payload.delivered.includes(s.name) || inFlight.has(pendingKey(s.name, state.key)),
+    );
+    send(alert, targets);
+    return alert;
+  }
+
+  async function drain(timeoutMs = 30_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const idle = Promise.all([...queues.values()].map((q) => q.whenIdle())).then(() => false);
+    const expired = await Promise.race([idle, timedOut]);
+    clearTimeout(timer);
+    if (expired) log.warn({ pending: pendingCounts() }, 'alert queues not drained in time');
+  }
+
+  function pendingCounts(): Record<string, number> {
+    return Object.fromEntries([...queues].map(([name, q]) => [name, q.size]));
+  }
+
+  return {
+    enqueue(alerts) {
+      if (closed) {
+        log.warn({ alerts: alerts.length }, 'alert dispatcher closed; alerts not sent');
+        return;
+      }
+      for (const alert of alerts) {
+        try {
+          enqueueOne(alert);
+        } catch (err) {
+          log.error({ err, key: alert.key }, 'queueing alert failed');
+        }
+      }
+    },
+
+    reconcileDrift(drift, runId, scope = null) {
+      const result: DriftReconcileResult = { detected: [], resolved: [] };
+      if (closed) return result;
+      const current = new Set<string>();
+      const at = now();
+      loadStates(); // other replicas may have opened or closed items since the last run
+      for (const item of drift) {
+        const alert = driftDetected(item, runId, at);
+        current.add(alert.key);
+        try {
+          if (sendOnce(alert, Number.POSITIVE_INFINITY)) result.detected.push(alert);
+        } catch (err) {
+          log.error({ err, key: alert.key }, 'queueing drift alert failed');
+        }
+      }
+      const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
+      for (const state of [...(states ?? loadStates()).values()]) {
+        if (!isOpenDriftState(state) || current.has(state.key)) continue;
+        if (inScope && !inScope.has(normalizeUserKey(readDriftStateUser(state)))) continue;
+        try {
+          result.resolved.push(resolveDrift(state, runId));
+        } catch (err) {
+          log.error({ err, key: state.key }, 'resolving drift alert failed');
+        }
+      }
+      return result;
+    },
+
+    drain,
+
+    async close(timeoutMs = 10_000) {
+      closed = true;
+      await drain(timeoutMs);
+      abort.abort();
+    },
+
+    pending: pendingCounts,
+  };
+}

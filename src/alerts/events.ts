@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { normalizeUserKey } from '../domain/entitlement.js';
+import type { Issue } from '../domain/errors.js';
+import { formatIssue } from '../domain/errors.js';
+import type { AccessException } from '../domain/exception.js';
+import type { JournalRecord } from '../domain/journal.js';
+import type { Change, DriftItem, GuardName, PlanSummary } from '../domain/plan.js';
+import type { Alert } from '../ports/alert-sink.js';
+
+/** How long an `exception-expiring` alert stands before the same exception may alert again. */
+export const EXCEPTION_ALERT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export const driftAlertKey = (user: string, entitlement: string): string =>
+  `drift:${normalizeUserKey(user)}:${entitlement}`;
+export const exceptionAlertKey = (exceptionId: string): string => `exception-expiring:${exceptionId}`;
+
+const show = (value: string | null): string => value ?? 'none';
+const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** Doing it by hand in Heap is how an administrator raises their own access; that one is urgent. */
+const isEscalation = (item: DriftItem): boolean => item.actual === 'Admin' && item.desired !== 'Admin';
+
+function driftDetails(item: DriftItem): Record<string, unknown> {
+  return {
+    user: item.user,
+    entitlement: item.entitlement,
+    baseline: item.baseline,
+    actual: item.actual,
+    desired: item.desired,
+    cause: item.cause,
+    action: item.action,
+    suggestion: item.suggestion,
+    suggestedActions: item.suggestedActions,
+  };
+}
+
+export function driftDetected(item: DriftItem, runId: string | undefined, now: Date = new Date()): Alert {
+  const what =
+    item.cause === 'unmanaged'
+      ? 'Access the sync never set'
+      : item.cause === 'conflict'
+        ? 'Conflicting change'
+        : 'Manual change';
+  const then = item.action === 'revert' ? `the next sync reverts it to ${show(item.desired)}` : 'kept by policy';
+  return {
+    key: driftAlertKey(item.user, item.entitlement),
+    event: 'drift-detected',
+    severity: isEscalation(item) ? 'critical' : 'warning',
+    summary: `${what} in Heap: ${item.user} ${item.entitlement} ${show(item.baseline)} → ${show(item.actual)}; ${then}`,
+    details: driftDetails(item),
+    runId,
+    at: now.toISOString(),
+  };
+}
+
+/** `detected` is the details of the drift-detected alert being closed. */
+export function driftResolved(
+  key: string,
+  detected: Record<string, unknown>,
+  runId: string | undefined,
+  now: Date = new Date(),
+): Alert {
+  const user = typeof detected.user === 'string' ? detected.user : key;
+  const entitlement = typeof detected.entitlement === 'string' ? detected.entitlement : '';
+  return {
+    key,
+    event: 'drift-resolved',
+    severity: 'info',
+    summary: `Drift resolved: ${user} ${entitlement} matches the mapping again`.replace(/\s+/g, ' '),
+    details: detected,
+    runId,
+    at: now.toISOString(),
+  };
+}
+
+export type RunFailedInput = Pick<JournalRecord, 'id' | 'status' | 'error'> & Partial<JournalRecord>;
+
+export function runFailed(input: RunFailedInput | { runId: string; error: string }, now: Date = new Date()): Alert {
+  const runId = 'runId' in input ? input.runId : input.id;
+  const error = input.error ?? 'unknown error';
+  const details: Record<string, unknown> = { runId, error };
+  if ('id' in input) {
+    details.status = input.status;
+    if (input.trigger) details.trigger = input.trigger;
+    if (input.results) {
+      details.applied = input.results.filter((r) => r.outcome === 'applied').length;
+      details.failed = input.results.filter((r) => r.outcome === 'failed').length;
+    }
+  }
+  return {
+    key: `run-failed:${runId}`,
+    event: 'run-failed',
+    severity: 'critical',
+    summary: `Sync run ${runId} ${'id' in input && input.status === 'partial' ? 'partially failed' : 'failed'}: ${error}`,
+    details,
+    runId,
+    at: now.toISOString(),
+  };
+}
+
+export function planHeld(
+  runId: string,
+  summary: PlanSummary,
+  heldBy: GuardName | null = 'maxRevocations',
+  now: Date = new Date(),
+): Alert {
+  return {
+    key: `plan-held:${runId}`,
+    event: 'plan-held',
+    severity: 'warning',
+    summary:
+      `Plan ${runId} held for approval (${heldBy ?? 'guard'}): ${summary.changes} change(s), ` +
+      `${summary.revocations} revocation(s); approve with \`heap-access-sync sync --approve ${runId}\``,
+    details: { runId, heldBy, ...summary },
+    runId,
+    at: now.toISOString(),
+  };
+}
+
+/** One alert for all changes a run's guards blocked. */
+export function guardBlocked(changes: readonly Change[], runId?: string, now: Date = new Date()): Alert {
+  const blocked = changes.filter((c) => c.blocked !== null);
+  const listed = blocked.length > 0 ? blocked : changes;
+  const guards = [...new Set(listed.map((c) => c.blocked).filter((g): g is GuardName => g !== null))].sort();
+  const identity = listed.map((c) => `${c.user}|${c.entitlement}|${c.to ?? ''}`).join('\n');
+  return {
+    key: `guard-blocked:${runId ?? shortHash(identity)}`,
+    event: 'guard-blocked',
+    severity: 'warning',
+    summary: `${listed.length} change(s) blocked by guard${guards.length === 1 ? '' : 's'} ${guards.join(', ') || 'unknown'}`,
+    details: {
+      guards,
+      changes: listed.map((c) => ({
+        user: c.user,
+        entitlement: c.entitlement,
+        from: c.from,
+        to: c.to,
+        blocked: c.blocked,
+      })),
+    },
+    runId,
+    at: now.toISOString(),
+  };
+}
+
+export function exceptionExpiring(exception: AccessException, now: Date = new Date()): Alert {
+  const hours = Math.max(0, Math.round((Date.parse(exception.expiresAt) - now.getTime()) / 3_600_000));
+  return {
+    key: exceptionAlertKey(exception.id),
+    event: 'exception-expiring',
+    severity: 'warning',
+    summary:
+      `Exception ${exception.id} (${exception.user} ${exception.entitlement} = ${show(exception.value)}) ` +
+      `expires in about ${hours} h; the next sync after ${exception.expiresAt} reverts it`,
+    details: {
+      id: exception.id,
+      user: exception.user,
+      entitlement: exception.entitlement,
+      value: exception.value,
+      reason: exception.reason,
+      approver: exception.approver,
+      expiresAt: exception.expiresAt,
+    },
+    at: now.toISOString(),
+  };
+}
+
+/** Active exceptions that expire within `withinMs` of `now` (DESIGN: alert within 24 hours). */
+export function findExpiringExceptions(
+  exceptions: readonly AccessException[],
+  now: Date,
+  withinMs: number = EXCEPTION_ALERT_WINDOW_MS,
+): AccessException[] {
+  const t = now.getTime();
+  return exceptions.filter((e) => {
+    const expires = Date.parse(e.expiresAt);
+    return !e.revokedAt && expires > t && expires - t <= withinMs;
+  });
+}
+
+/** The last good mapping stays in force; the alert says what is wrong with the new one. */
+export function mappingReloadFailed(issues: readonly (Issue | string)[], now: Date = new Date()): Alert {
+  const lines = issues.map((i) => (typeof i === 'string' ? i : formatIssue(i)));
+  return {
+    key: `mapping-reload-failed:${shortHash(lines.join('\n'))}`,
+    event: 'mapping-reload-failed',
+    severity: 'critical',
+    summary: `Mapping reload failed with ${lines.length} problem(s); the last good mapping stays in force`,
+    details: { issues: lines },
+    at: now.toISOString(),
+  };
+}
