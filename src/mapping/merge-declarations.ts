@@ -1,0 +1,73 @@
+import { DEFAULT_POLICY, type Policy } from '../domain/mapping.js';
+import { DEFAULT_MODEL, type AccessModel, type Project } from '../domain/model.js';
+import type { IssueSink } from './issue-sink.js';
+import type { Declarations } from './read-mapping-file.js';
+import { didYouMean } from './suggest.js';
+
+/** The declared model over the defaults of DESIGN §2; a model that declares modules licenses them all unless it says. */
+export function mergeModel(decl: Declarations, sink: IssueSink): AccessModel {
+  const d = decl.model;
+  if (!d) return structuredClone(DEFAULT_MODEL);
+  const raw = d.value;
+  const modules = raw.modules ?? structuredClone(DEFAULT_MODEL.modules);
+  const declaredLicensed = raw.licensedModules;
+  const model: AccessModel = {
+    orgRoles: raw.orgRoles ?? [...DEFAULT_MODEL.orgRoles],
+    projectRoles: raw.projectRoles ?? [...DEFAULT_MODEL.projectRoles],
+    modules,
+    licensedModules: declaredLicensed
+      ? [...declaredLicensed]
+      : raw.modules
+        ? Object.keys(modules)
+        : DEFAULT_MODEL.licensedModules.filter((m) => m in modules),
+  };
+  const at = (...rest: (string | number)[]) => [...d.path, ...rest];
+  const noDuplicates = (key: string, values: readonly string[], path: (i: number) => (string | number)[]) =>
+    values.forEach((v, i) => {
+      if (values.indexOf(v) !== i) sink.error(d.src, path(i), `duplicate value "${v}" in ${key}`);
+    });
+  noDuplicates('orgRoles', model.orgRoles, (i) => at('orgRoles', i));
+  noDuplicates('projectRoles', model.projectRoles, (i) => at('projectRoles', i));
+  for (const [name, values] of Object.entries(modules)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+      sink.error(d.src, at('modules', name), `module name "${name}" must be letters, digits, ".", "_" or "-"`);
+    }
+    noDuplicates(`modules.${name}`, values, (i) => at('modules', name, i));
+  }
+  declaredLicensed?.forEach((m, i) => {
+    if (!(m in modules)) {
+      sink.error(d.src, at('licensedModules', i), `unknown module "${m}"${didYouMean(m, Object.keys(modules))}`);
+    }
+  });
+  return model;
+}
+
+export function mergePolicy(decl: Declarations): Policy {
+  const { guards: _guards, ...rest } = decl.policy?.value ?? {};
+  return {
+    ...DEFAULT_POLICY,
+    ...definedOnly(rest),
+    guards: { ...DEFAULT_POLICY.guards, ...definedOnly(decl.guards?.value ?? {}) },
+  };
+}
+
+/** Projects of every file, in file order; a key declared twice is an error at the second declaration. */
+export function mergeProjects(decl: Declarations, sink: IssueSink): Project[] {
+  const seen = new Map<string, string>();
+  const projects: Project[] = [];
+  for (const p of decl.projects) {
+    const { key, environment } = p.value;
+    const first = seen.get(key);
+    if (first) {
+      sink.error(p.src, [...p.path, 'key'], `duplicate project "${key}" (first declared at ${first})`);
+      continue;
+    }
+    seen.set(key, `${p.src.file}:${sink.line(p.src, [...p.path, 'key'])}`);
+    projects.push({ key, name: p.value.name ?? key, environment });
+  }
+  return projects;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** The one mapping format this version reads. */
+export const API_VERSION = 'heap-access-sync/v1';
+
+/** Sections are validated one by one so that a bad rule does not hide the problems of the others. */
+export const fileSchema = z.strictObject({
+  apiVersion: z.unknown(),
+  model: z.unknown().optional(),
+  projects: z.array(z.unknown()).optional(),
+  policy: z.unknown().optional(),
+  rules: z.array(z.unknown()).optional(),
+});
+
+const name = z.string().min(1, 'must not be empty');
+const uniqueNames = z.array(name).min(1, 'must list at least one value');
+
+export const modelSchema = z.strictObject({
+  orgRoles: uniqueNames.optional(),
+  projectRoles: uniqueNames.optional(),
+  modules: z.record(name, uniqueNames).optional(),
+  licensedModules: z.array(name).optional(),
+});
+
+/** Keys end up in entitlement keys (`project:<key>`), so no `:`; `*` and `environment:` are selectors. */
+export const projectSchema = z.strictObject({
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, ".", "_" or "-" (no ":", spaces or "*")'),
+  name: name.optional(),
+  environment: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a single word such as production'),
+});
+
+export const guardsSchema = z.strictObject({
+  lastProjectAdmin: z.boolean().optional(),
+  lastOrgAdmin: z.boolean().optional(),
+  maxOrgAdmins: z.number().int().min(0).optional(),
+  maxRevocations: z.number().int().min(0).optional(),
+  productionAdminNeedsAllow: z.boolean().optional(),
+});
+
+export const policySchema = z.strictObject({
+  multiGroup: z.enum(['highest', 'priority']).optional(),
+  unmappedUsers: z.enum(['deactivate', 'remove', 'keep']).optional(),
+  manualOverrides: z.enum(['revert', 'keep']).optional(),
+  match: z.enum(['email', 'userName', 'externalId']).optional(),
+  guards: z.unknown().optional(),
+});
+
+/** A module grant: `{ <selector>: <value> }`, or a list of selectors for a module with a single value. */
+const moduleGrant = z.union([z.array(name), z.record(name, name)], {
+  error: 'must be a map of project: value, or a list of projects',
+});
+
+export const ruleSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, ".", "_" or "-"'),
+  group: name.optional(),
+  groupId: name.optional(),
+  source: name.optional(),
+  priority: z.number().int().min(0).optional(),
+  orgRole: name.optional(),
+  projects: z.record(name, name).optional(),
+  modules: z.record(name, moduleGrant).optional(),
+  allowProductionAdmin: z.boolean().optional(),
+});
+
+export type RawModel = z.infer<typeof modelSchema>;
+export type RawProject = z.infer<typeof projectSchema>;
+export type RawPolicy = z.infer<typeof policySchema>;
+export type RawGuards = z.infer<typeof guardsSchema>;
+export type RawRule = z.infer<typeof ruleSchema>;
+
+/** Known keys per section, for "unknown key" suggestions. */
+export const KNOWN_KEYS = {
+  file: Object.keys(fileSchema.shape),
+  model: Object.keys(modelSchema.shape),
+  project: Object.keys(projectSchema.shape),
+  policy: Object.keys(policySchema.shape),
+  guards: Object.keys(guardsSchema.shape),
+  rule: Object.keys(ruleSchema.shape),
+} as const;
+
+/** Rules without a priority sort after every explicit one below 100. */
+export const DEFAULT_PRIORITY = 100;

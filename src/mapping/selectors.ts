@@ -1,0 +1,76 @@
+import { ADMIN, type AccessModel, type Project } from '../domain/model.js';
+
+export const ALL_PROJECTS = '*';
+export const ENVIRONMENT_PREFIX = 'environment:';
+
+/** Production is what auditors care about; "prod" is accepted because people write it. */
+export const isProductionEnvironment = (environment: string): boolean => /^prod(uction)?$/i.test(environment);
+
+export const isProductionProject = (p: Project): boolean => isProductionEnvironment(p.environment);
+
+/**
+ * The projects a selector names: a project key, `*`, or `environment:<name>`. null when it names nothing
+ * (unknown key, an environment no project has, or `*` with no projects declared).
+ */
+export function resolveSelector(selector: string, projects: readonly Project[]): Project[] | null {
+  if (selector === ALL_PROJECTS) return projects.length ? [...projects] : null;
+  if (selector.startsWith(ENVIRONMENT_PREFIX)) {
+    const env = selector.slice(ENVIRONMENT_PREFIX.length);
+    const hits = projects.filter((p) => p.environment === env);
+    return hits.length ? hits : null;
+  }
+  const hit = projects.find((p) => p.key === selector);
+  return hit ? [hit] : null;
+}
+
+/** Everything a selector could be, for "did you mean". */
+export function selectorCandidates(projects: readonly Project[]): string[] {
+  const envs = [...new Set(projects.map((p) => `${ENVIRONMENT_PREFIX}${p.environment}`))];
+  return [...projects.map((p) => p.key), ALL_PROJECTS, ...envs];
+}
+
+/** A project key beats an environment, which beats `*`: `{ "*": Viewer, web-prod: Admin }` means Admin on web-prod. */
+export function selectorSpecificity(selector: string): number {
+  if (selector === ALL_PROJECTS) return 0;
+  return selector.startsWith(ENVIRONMENT_PREFIX) ? 1 : 2;
+}
+
+/**
+ * Resolves `{ selector: value }` to `project key -> { value, selector }`, the most specific selector winning.
+ * Unknown selectors are skipped (validation reports them). Projects come out in the mapping's project order.
+ */
+export function resolveSelectorEntries(
+  selectors: Readonly<Record<string, string>>,
+  projects: readonly Project[],
+): Map<string, { value: string; selector: string }> {
+  const chosen = new Map<string, { value: string; selector: string; specificity: number }>();
+  for (const [selector, value] of Object.entries(selectors)) {
+    const specificity = selectorSpecificity(selector);
+    for (const p of resolveSelector(selector, projects) ?? []) {
+      const prev = chosen.get(p.key);
+      if (!prev || specificity > prev.specificity) chosen.set(p.key, { value, selector, specificity });
+    }
+  }
+  const out = new Map<string, { value: string; selector: string }>();
+  for (const p of projects) {
+    const hit = chosen.get(p.key);
+    if (hit) out.set(p.key, { value: hit.value, selector: hit.selector });
+  }
+  return out;
+}
+
+/** `project key -> value` after selector resolution (see resolveSelectorEntries). */
+export function resolveSelectorMap(
+  selectors: Readonly<Record<string, string>>,
+  projects: readonly Project[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, { value }] of resolveSelectorEntries(selectors, projects)) out.set(key, value);
+  return out;
+}
+
+/** The least privileged project role that counts as Admin for the production guard (Admin, or the top role). */
+export function adminRankOf(model: AccessModel): number {
+  const i = model.projectRoles.indexOf(ADMIN);
+  return i >= 0 ? i : model.projectRoles.length - 1;
+}
