@@ -1,0 +1,7 @@
+export { applyChanges } from './apply.js';
+export { nextBaseline } from './baseline.js';
+export { classifyDifference } from './classify.js';
+export type { PlanInput } from './input.js';
+export { InverseMapping } from './inverse.js';
+export { planChanges } from './plan.js';
+export { describeReason, describeReasons, planToJson, renderPlanText } from './render.js';

@@ -1,0 +1,23 @@
+import type { DesiredState } from '../domain/desired.js';
+import type { Access } from '../domain/entitlement.js';
+import type { AccessException } from '../domain/exception.js';
+import type { MappingSet } from '../domain/mapping.js';
+import type { Teammate } from '../domain/teammate.js';
+
+/**
+ * Everything the planner needs; it reads nothing else (no I/O, no clock).
+ * `baseline` and `scope` are keyed by the user's normalised e-mail (`normalizeUserKey`).
+ */
+export interface PlanInput {
+  mapping: MappingSet;
+  desired: DesiredState;
+  actual: Teammate[];
+  /** what the last successful sync established, per reconciled user; a user without an entry was never reconciled */
+  baseline: ReadonlyMap<string, Access>;
+  exceptions: readonly AccessException[];
+  now: Date;
+  /** incremental runs: only these users get changes and drift (guards still count every teammate) */
+  scope?: ReadonlySet<string> | null;
+  /** an administrator approved this plan: `maxRevocations` does not hold it */
+  approved?: boolean;
+}

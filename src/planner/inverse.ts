@@ -1,0 +1,66 @@
+import type { RuleReason } from '../domain/desired.js';
+import { ACTIVE, MEMBERSHIP, ORG, moduleEntitlement, projectEntitlement } from '../domain/entitlement.js';
+import type { MappingSet, Rule } from '../domain/mapping.js';
+import { MEMBER, type Project } from '../domain/model.js';
+
+/** The group a rule matches, as an administrator names it. */
+export const groupOf = (rule: Rule): string => rule.group ?? rule.groupId ?? rule.name;
+
+/**
+ * Resolves a rule's selectors to project keys. A named project is more specific than `environment:<name>`,
+ * which is more specific than `*`; the most specific selector decides the rule's value for a project.
+ */
+function resolveSelectors(selectors: Record<string, string>, projects: readonly Project[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const specificity = new Map<string, number>();
+  const put = (key: string, value: string, level: number) => {
+    if ((specificity.get(key) ?? -1) > level) return;
+    specificity.set(key, level);
+    out.set(key, value);
+  };
+  for (const [selector, value] of Object.entries(selectors)) {
+    if (selector === '*') for (const p of projects) put(p.key, value, 0);
+    else if (selector.startsWith('environment:')) {
+      const env = selector.slice('environment:'.length);
+      for (const p of projects) if (p.environment === env) put(p.key, value, 1);
+    } else put(selector, value, 2);
+  }
+  return out;
+}
+
+/**
+ * The mapping inverted: for an entitlement and a value, the rules (and their groups) whose membership produces
+ * that value. Used for drift suggestions and to say which grant a revocation takes away.
+ */
+export class InverseMapping {
+  private readonly grants = new Map<string, RuleReason[]>();
+
+  constructor(mapping: MappingSet) {
+    const rules = [...mapping.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const rule of rules) {
+      const reason: RuleReason = { rule: rule.name, group: groupOf(rule), source: rule.source ?? 'any' };
+      this.add(MEMBERSHIP, ACTIVE, reason);
+      this.add(ORG, rule.orgRole ?? MEMBER, reason);
+      for (const [project, value] of resolveSelectors(rule.projects, mapping.projects)) {
+        this.add(projectEntitlement(project), value, reason);
+      }
+      for (const [module, selectors] of Object.entries(rule.modules)) {
+        for (const [project, value] of resolveSelectors(selectors, mapping.projects)) {
+          this.add(moduleEntitlement(module, project), value, reason);
+        }
+      }
+    }
+  }
+
+  private add(key: string, value: string, reason: RuleReason): void {
+    const k = `${key}\u0000${value}`;
+    const list = this.grants.get(k);
+    if (list) list.push(reason);
+    else this.grants.set(k, [reason]);
+  }
+
+  /** Rules granting exactly `value` on `key`, ordered by rule name. */
+  rulesGranting(key: string, value: string): readonly RuleReason[] {
+    return this.grants.get(`${key}\u0000${value}`) ?? [];
+  }
+}

@@ -1,0 +1,103 @@
+import type { Reason, RuleReason } from '../domain/desired.js';
+import { type EntitlementKey, type EntitlementValue, parseEntitlement } from '../domain/entitlement.js';
+import type { AccessException } from '../domain/exception.js';
+import { type AccessModel, rankOf } from '../domain/model.js';
+import type { SuggestedAction } from '../domain/plan.js';
+import type { InverseMapping } from './inverse.js';
+
+export interface DriftFacts {
+  user: string;
+  entitlement: EntitlementKey;
+  actual: EntitlementValue;
+  desired: EntitlementValue;
+  desiredReasons: readonly Reason[] | null;
+  exception: AccessException | null;
+}
+
+export interface Suggestion {
+  suggestion: string;
+  suggestedActions: SuggestedAction[];
+}
+
+/** Alternatives offered when several groups would each do. */
+const MAX_ALTERNATIVES = 3;
+
+/** "Admin on web-prod", "org Admin", "govern editor on web-prod". */
+export function describeValue(key: EntitlementKey, value: string): string {
+  const ref = parseEntitlement(key);
+  if (!ref) return `${value} on ${key}`;
+  switch (ref.kind) {
+    case 'membership':
+      return `${value} membership`;
+    case 'org':
+      return `org ${value}`;
+    case 'project':
+      return `${value} on ${ref.project}`;
+    case 'module':
+      return `${ref.module} ${value} on ${ref.project}`;
+  }
+}
+
+const quoted = (groups: readonly string[], conjunction: 'or' | 'and'): string => {
+  const q = groups.map((g) => `"${g}"`);
+  if (q.length === 1) return q[0] ?? '';
+  return `${q.slice(0, -1).join(', ')} ${conjunction} ${q[q.length - 1]}`;
+};
+
+const distinctGroups = (reasons: readonly RuleReason[]): string[] => [...new Set(reasons.map((r) => r.group))].sort();
+
+const isRuleReason = (r: Reason): r is RuleReason => 'rule' in r;
+
+function suggestAdd(facts: DriftFacts, value: string, inverse: InverseMapping): Suggestion {
+  const groups = distinctGroups(inverse.rulesGranting(facts.entitlement, value));
+  if (!groups.length) {
+    return {
+      suggestion: `no group grants ${describeValue(facts.entitlement, value)}: add a rule to the mapping`,
+      suggestedActions: [{ action: 'add-rule', user: facts.user }],
+    };
+  }
+  const offered = groups.slice(0, MAX_ALTERNATIVES);
+  const more = groups.length - offered.length;
+  const list = more ? `${offered.map((g) => `"${g}"`).join(', ')} or one of ${more} more` : quoted(offered, 'or');
+  return {
+    suggestion: `add ${facts.user} to group ${list}`,
+    suggestedActions: offered.map((group) => ({ action: 'add-to-group', user: facts.user, group })),
+  };
+}
+
+/**
+ * The IdP change that would make a manual Heap change permanent, found by inverting the mapping:
+ * an elevation asks for a group that grants the actual value; a revocation or downgrade asks to leave the
+ * groups that grant the desired value now (and, for a downgrade, to join one that grants the lower value).
+ */
+export function suggestFor(facts: DriftFacts, model: AccessModel, inverse: InverseMapping): Suggestion {
+  const { user, entitlement, actual, desired } = facts;
+  if (facts.exception) {
+    const e = facts.exception;
+    return {
+      suggestion: `exception ${e.id} sets ${entitlement} until ${e.expiresAt}: change or revoke it to accept the value in Heap`,
+      suggestedActions: [],
+    };
+  }
+  const elevation =
+    actual !== null && (desired === null || rankOf(model, entitlement, actual) >= rankOf(model, entitlement, desired));
+  if (elevation) return suggestAdd(facts, actual, inverse);
+
+  const granting = distinctGroups((facts.desiredReasons ?? []).filter(isRuleReason));
+  if (!granting.length) {
+    return {
+      suggestion: `no group membership explains ${entitlement}: change the mapping, or create an exception to accept the value in Heap`,
+      suggestedActions: [],
+    };
+  }
+  const remove: Suggestion = {
+    suggestion: `remove ${user} from group ${quoted(granting, 'and')}`,
+    suggestedActions: granting.map((group) => ({ action: 'remove-from-group', user, group })),
+  };
+  if (actual === null) return remove;
+  const add = suggestAdd(facts, actual, inverse);
+  return {
+    suggestion: `${remove.suggestion}; ${add.suggestion}`,
+    suggestedActions: [...remove.suggestedActions, ...add.suggestedActions],
+  };
+}
