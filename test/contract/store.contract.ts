@@ -140,7 +140,9 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
             ['carol@example.com', {}],
           ]),
         );
-        expect(store.getBaseline(['bob@example.com', 'nobody@example.com'])).toEqual(new Map([['bob@example.com', bob]]));
+        expect(store.getBaseline(['bob@example.com', 'nobody@example.com'])).toEqual(
+          new Map([['bob@example.com', bob]]),
+        );
       });
 
       it('replaces a user whole and removes users given null, leaving the others alone', () => {
@@ -326,7 +328,11 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
       const held = (runId: string, createdMs: number): HeldPlan => ({
         runId,
         createdAt: iso(createdMs),
-        plan: { ...buildPlan([buildChange({ to: null, risk: ['revokes-access'] })]), held: true, heldBy: 'maxRevocations' },
+        plan: {
+          ...buildPlan([buildChange({ to: null, risk: ['revokes-access'] })]),
+          held: true,
+          heldBy: 'maxRevocations',
+        },
         mappingVersion: 'map-1',
         scope: runId === 'h2' ? ['alice@example.com'] : null,
       });
@@ -391,7 +397,12 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
         store.putSourceState({ source: 'okta', lastReadAt: iso(0), users: 10, cursor: 'abc', data: { etag: 'x' } });
         store.putSourceState({ source: 'okta', lastReadAt: iso(1), lastError: 'HTTP 503', users: 11 });
         store.putSourceState({ source: 'graph', cursor: null });
-        expect(store.getSourceState('okta')).toEqual({ source: 'okta', lastReadAt: iso(1), lastError: 'HTTP 503', users: 11 });
+        expect(store.getSourceState('okta')).toEqual({
+          source: 'okta',
+          lastReadAt: iso(1),
+          lastError: 'HTTP 503',
+          users: 11,
+        });
         expect(store.getSourceState('graph')).toEqual({ source: 'graph', cursor: null });
       });
     });
@@ -446,7 +457,14 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
           store.commitRun(buildRecord('r2'), new Map([['bob@example.com', { org: 'Member' }]]));
           store.addException(buildException('x1'));
           store.putHeldPlan({ runId: 'h1', createdAt: iso(0), plan: buildPlan([]), mappingVersion: null, scope: null });
-          store.putAlertState({ key: 'k', event: 'drift', openedAt: iso(0), lastSentAt: null, resolvedAt: null, payload: 1 });
+          store.putAlertState({
+            key: 'k',
+            event: 'drift',
+            openedAt: iso(0),
+            lastSentAt: null,
+            resolvedAt: null,
+            payload: 1,
+          });
           store.putSourceState({ source: 'file', users: 2 });
           store.acquireLock('heap', 'run-a', 60_000, at(0));
           closeStore(store);

@@ -86,7 +86,11 @@ describe('SQLite store', () => {
       const { store, file } = open();
       commitFive(store);
       connect(file).prepare('DELETE FROM journal WHERE sequence = 2').run();
-      expect(store.verifyJournal().firstBad).toEqual({ id: 'r3', sequence: 3, problem: 'sequence gap: expected 2, found 3' });
+      expect(store.verifyJournal().firstBad).toEqual({
+        id: 'r3',
+        sequence: 3,
+        problem: 'sequence gap: expected 2, found 3',
+      });
     });
 
     it('names a record whose listing columns were edited, and one that is no longer JSON', () => {
