@@ -1,0 +1,110 @@
+import type { ScimAttributes, ScimUserFields } from './user-fields.js';
+
+export type { ScimAttributes } from './user-fields.js';
+export { openScimRepository } from './sqlite-repository.js';
+
+export interface ScimUserRecord extends ScimUserFields {
+  id: string;
+  attributes: ScimAttributes;
+  created: string;
+  lastModified: string;
+  /** increases on every write; the ETag is `W/"<version>"` */
+  version: number;
+}
+
+export interface ScimGroupRecord {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  attributes: ScimAttributes;
+  created: string;
+  lastModified: string;
+  version: number;
+}
+
+export interface ScimGroupMember {
+  id: string;
+  /** the member's displayName, else its userName */
+  display: string;
+}
+
+/** An indexed equality lookup (`userName eq "…"`); userName, displayName and emails compare case-insensitively. */
+export type ScimUserLookup = { by: 'id' | 'userName' | 'externalId' | 'displayName' | 'email'; value: string };
+export type ScimGroupLookup = { by: 'id' | 'displayName' | 'externalId'; value: string };
+
+export type ScimSortKey = 'id' | 'userName' | 'displayName' | 'externalId' | 'created' | 'lastModified';
+
+export interface ScimListOptions<L> {
+  lookup?: L;
+  /** 0-based offset and page size; without it every match is returned */
+  page?: { offset: number; limit: number };
+  sort?: { by: ScimSortKey; descending: boolean };
+}
+
+export interface ScimPage<T> {
+  /** every match, not only this page */
+  total: number;
+  items: T[];
+}
+
+export interface ScimMemberChange {
+  add?: string[];
+  /** ids to remove, or every member */
+  remove?: string[] | 'all';
+}
+
+export interface ScimGroupWrite {
+  group: ScimGroupRecord;
+  /** displayName before the write (differs from group.displayName on a rename) */
+  previousDisplayName: string;
+  added: string[];
+  removed: string[];
+  /** every member after the write */
+  members: string[];
+}
+
+export interface ScimSnapshot {
+  users: ScimUserRecord[];
+  groups: (ScimGroupRecord & { members: string[] })[];
+}
+
+/**
+ * SCIM Users and Groups pushed by an IdP, kept in the store's SQLite file. Every write is one transaction;
+ * membership is its own table, so concurrent member changes to one group never overwrite each other.
+ * Writes throw ScimUniquenessError, ScimVersionConflictError or ScimUnknownMemberError (./errors.ts).
+ */
+export interface ScimRepository {
+  readonly path: string;
+
+  getUser(id: string): ScimUserRecord | null;
+  listUsers(options?: ScimListOptions<ScimUserLookup>): ScimPage<ScimUserRecord>;
+  createUser(attributes: ScimAttributes): ScimUserRecord;
+  /** null when the user does not exist */
+  replaceUser(id: string, attributes: ScimAttributes, options?: { expectedVersion?: number }): ScimUserRecord | null;
+  /** null when the user does not exist; else the groups the user was removed from */
+  deleteUser(id: string, options?: { expectedVersion?: number }): { groups: string[] } | null;
+  groupsOfUser(id: string): { id: string; displayName: string }[];
+
+  getGroup(id: string): ScimGroupRecord | null;
+  listGroups(options?: ScimListOptions<ScimGroupLookup>): ScimPage<ScimGroupRecord>;
+  /** members of each group, in the order they were added */
+  membersOf(groupIds: string[]): Map<string, ScimGroupMember[]>;
+  createGroup(attributes: ScimAttributes, members: string[]): ScimGroupWrite;
+  /** replaces attributes and the whole member list; null when the group does not exist */
+  replaceGroup(
+    id: string,
+    attributes: ScimAttributes,
+    members: string[],
+    options?: { expectedVersion?: number },
+  ): ScimGroupWrite | null;
+  /** adds and removes members without reading the rest of the group; null when the group does not exist */
+  changeMembers(id: string, change: ScimMemberChange, options?: { expectedVersion?: number }): ScimGroupWrite | null;
+  /** null when the group does not exist; else its members before deletion */
+  deleteGroup(id: string, options?: { expectedVersion?: number }): { members: string[] } | null;
+
+  /** every user and group, read in one transaction */
+  snapshot(): ScimSnapshot;
+  /** a hash of everything stored, to check that a request changed nothing */
+  digest(): string;
+  close(): void;
+}

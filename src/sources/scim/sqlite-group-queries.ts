@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { ScimUnknownMemberError, ScimVersionConflictError } from './errors.js';
+import type {
+  ScimGroupLookup,
+  ScimGroupMember,
+  ScimGroupRecord,
+  ScimGroupWrite,
+  ScimListOptions,
+  ScimMemberChange,
+  ScimPage,
+} from './repository.js';
+import { orderBy, SORT_COLUMN, totalOf } from './sqlite-user-queries.js';
+import { readGroupFields, type ScimAttributes } from './user-fields.js';
+
+interface GroupRow {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  data: string;
+  created_at: string;
+  modified_at: string;
+  version: number;
+}
+
+const GROUP_COLUMNS = 'g.id, g.display_name, g.external_id, g.data, g.created_at, g.modified_at, g.version';
+
+const WHERE: Record<ScimGroupLookup['by'], string> = {
+  id: 'g.id = ?',
+  displayName: 'g.display_name = ?',
+  externalId: 'g.external_id = ?',
+};
+
+function toRecord(row: GroupRow): ScimGroupRecord {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    attributes: JSON.parse(row.data) as ScimAttributes,
+    created: row.created_at,
+    lastModified: row.modified_at,
+    version: row.version,
+  };
+}
+
+const unique = (ids: readonly string[]) => [...new Set(ids)];
+
+export function prepareGroupQueries(db: Database.Database, now: () => Date) {
+  const selectById = db.prepare<[string], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.id = ?`);
+  const selectAll = db.prepare<[], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM scim_groups g ORDER BY g.rowid`);
+  const insert = db.prepare(
+    `INSERT INTO scim_groups (id, display_name, external_id, data, created_at, modified_at, version)
+     VALUES (@id, @displayName, @externalId, @data, @now, @now, 1)`,
+  );
+  const update = db.prepare(
+    `UPDATE scim_groups SET display_name = @displayName, external_id = @externalId, data = @data,
+       modified_at = @now, version = version + 1 WHERE id = @id`,
+  );
+  const touch = db.prepare<[string, string]>(
+    'UPDATE scim_groups SET modified_at = ?, version = version + 1 WHERE id = ?',
+  );
+  const remove = db.prepare<[string]>('DELETE FROM scim_groups WHERE id = ?');
+  const unknownUsers = db
+    .prepare<[string], string>('SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM scim_users)')
+    .pluck();
+  const memberIds = db
+    .prepare<[string], string>('SELECT user_id FROM scim_group_members WHERE group_id = ? ORDER BY rowid')
+    .pluck();
+  const insertMember = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO scim_group_members (group_id, user_id) VALUES (?, ?)',
+  );
+  const deleteMember = db.prepare<[string, string]>(
+    'DELETE FROM scim_group_members WHERE group_id = ? AND user_id = ?',
+  );
+  const selectMembers = db.prepare<[string], { group_id: string; id: string; display: string }>(
+    `SELECT m.group_id, u.id, coalesce(u.display_name, u.user_name) AS display
+     FROM scim_group_members m JOIN scim_users u ON u.id = m.user_id
+     WHERE m.group_id IN (SELECT value FROM json_each(?)) ORDER BY m.rowid`,
+  );
+  const selectAllMembers = db.prepare<[], { group_id: string; user_id: string }>(
+    'SELECT group_id, user_id FROM scim_group_members ORDER BY rowid',
+  );
+  const listCache = new Map<string, Database.Statement<unknown[], GroupRow>>();
+  const countCache = new Map<string, Database.Statement<unknown[], number>>();
+
+  const mustGet = (id: string): ScimGroupRecord => {
+    const row = selectById.get(id);
+    if (!row) throw new Error(`group ${id} vanished inside its own transaction`);
+    return toRecord(row);
+  };
+  const assertUsers = (ids: string[]) => {
+    if (ids.length === 0) return;
+    const missing = unknownUsers.all(JSON.stringify(ids));
+    if (missing.length) throw new ScimUnknownMemberError(missing);
+  };
+  const checkVersion = (row: GroupRow, expected: number | undefined) => {
+    if (expected !== undefined && expected !== row.version) {
+      throw new ScimVersionConflictError(row.id, expected, row.version);
+    }
+  };
+  const paramsOf = (id: string, attributes: ScimAttributes) => {
+    const fields = readGroupFields(attributes);
+    return {
+      id,
+      displayName: fields.displayName,
+      externalId: fields.externalId,
+      data: JSON.stringify(attributes),
+      now: now().toISOString(),
+    };
+  };
+  /** Applies a member change to one group and reports what actually changed. */
+  const applyMembers = (id: string, change: ScimMemberChange) => {
+    const before = memberIds.all(id);
+    const current = new Set(before);
+    const removed: string[] = [];
+    const toRemove = change.remove === 'all' ? before : unique(change.remove ?? []);
+    for (const user of toRemove) {
+      if (current.delete(user)) {
+        deleteMember.run(id, user);
+        removed.push(user);
+      }
+    }
+    const toAdd = unique(change.add ?? []).filter((user) => !current.has(user));
+    assertUsers(toAdd);
+    for (const user of toAdd) insertMember.run(id, user);
+    return { added: toAdd, removed, members: [...current, ...toAdd] };
+  };
+
+  const create = db.transaction((attributes: ScimAttributes, members: string[]): ScimGroupWrite => {
+    const id = randomUUID();
+    const params = paramsOf(id, attributes);
+    insert.run(params);
+    const { added, members: after } = applyMembers(id, { add: members });
+    return { group: mustGet(id), previousDisplayName: params.displayName, added, removed: [], members: after };
+  });
+
+  const replace = db.transaction(
+    (id: string, attributes: ScimAttributes, members: string[], expectedVersion?: number): ScimGroupWrite | null => {
+      const row = selectById.get(id);
+      if (!row) return null;
+      checkVersion(row, expectedVersion);
+      const wanted = new Set(members);
+      const stale = memberIds.all(id).filter((user) => !wanted.has(user));
+      update.run(paramsOf(id, attributes));
+      const { added, removed, members: after } = applyMembers(id, { add: members, remove: stale });
+      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members: after };
+    },
+  );
+
+  const change = db.transaction(
+    (id: string, memberChange: ScimMemberChange, expectedVersion?: number): ScimGroupWrite | null => {
+      const row = selectById.get(id);
+      if (!row) return null;
+      checkVersion(row, expectedVersion);
+      const { added, removed, members } = applyMembers(id, memberChange);
+      if (added.length || removed.length) touch.run(now().toISOString(), id);
+      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members };
+    },
+  );
+
+  const dispose = db.transaction((id: string, expectedVersion?: number): { members: string[] } | null => {
+    const row = selectById.get(id);
+    if (!row) return null;
+    checkVersion(row, expectedVersion);
+    const members = memberIds.all(id);
+    remove.run(id);
+    return { members };
+  });
+
+  const list = (options: ScimListOptions<ScimGroupLookup> = {}): ScimPage<ScimGroupRecord> => {
+    const { lookup, page } = options;
+    // Groups have no userName; sorting by it falls back to insertion order.
+    const sort = options.sort?.by === 'userName' ? undefined : options.sort;
+    const where = lookup ? `WHERE ${WHERE[lookup.by]}` : '';
+    const key = `${lookup?.by ?? ''}|${sort?.by ?? ''}|${sort?.descending ?? ''}|${page ? 'page' : ''}`;
+    let listStmt = listCache.get(key);
+    if (!listStmt) {
+      const order = orderBy('g', sort, sort && SORT_COLUMN[sort.by]);
+      const limit = page ? 'LIMIT ? OFFSET ?' : '';
+      listStmt = db.prepare<unknown[], GroupRow>(
+        `SELECT ${GROUP_COLUMNS} FROM scim_groups g ${where} ORDER BY ${order} ${limit}`,
+      );
+      listCache.set(key, listStmt);
+    }
+    let countStmt = countCache.get(where);
+    if (!countStmt) {
+      countStmt = db.prepare<unknown[], number>(`SELECT COUNT(*) FROM scim_groups g ${where}`).pluck();
+      countCache.set(where, countStmt);
+    }
+    const args: unknown[] = lookup ? [lookup.value] : [];
+    const rows = listStmt.all(...args, ...(page ? [page.limit, page.offset] : []));
+    return { total: totalOf(rows.length, page, () => countStmt.get(...args) ?? 0), items: rows.map(toRecord) };
+  };
+
+  const membersOf = (groupIds: string[]): Map<string, ScimGroupMember[]> => {
+    const result = new Map<string, ScimGroupMember[]>(groupIds.map((id) => [id, []]));
+    if (groupIds.length === 0) return result;
+    for (const row of selectMembers.all(JSON.stringify(groupIds))) {
+      result.get(row.group_id)?.push({ id: row.id, display: row.display });
+    }
+    return result;
+  };
+
+  return {
+    getGroup: (id: string) => {
+      const row = selectById.get(id);
+      return row ? toRecord(row) : null;
+    },
+    listGroups: list,
+    membersOf,
+    createGroup: (attributes: ScimAttributes, members: string[]) => create.immediate(attributes, members),
+    replaceGroup: (
+      id: string,
+      attributes: ScimAttributes,
+      members: string[],
+      options: { expectedVersion?: number } = {},
+    ) => replace.immediate(id, attributes, members, options.expectedVersion),
+    changeMembers: (id: string, memberChange: ScimMemberChange, options: { expectedVersion?: number } = {}) =>
+      change.immediate(id, memberChange, options.expectedVersion),
+    deleteGroup: (id: string, options: { expectedVersion?: number } = {}) =>
+      dispose.immediate(id, options.expectedVersion),
+    allGroups: () => {
+      const members = new Map<string, string[]>();
+      for (const m of selectAllMembers.all()) {
+        const list = members.get(m.group_id);
+        if (list) list.push(m.user_id);
+        else members.set(m.group_id, [m.user_id]);
+      }
+      return selectAll.all().map((row) => ({ ...toRecord(row), members: members.get(row.id) ?? [] }));
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { ScimUniquenessError, ScimVersionConflictError } from './errors.js';
+import type { ScimListOptions, ScimPage, ScimSortKey, ScimUserLookup, ScimUserRecord } from './repository.js';
+import { readUserFields, type ScimAttributes } from './user-fields.js';
+
+interface UserRow {
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  display_name: string | null;
+  active: number;
+  primary_email: string | null;
+  data: string;
+  created_at: string;
+  modified_at: string;
+  version: number;
+}
+
+const USER_COLUMNS =
+  'u.id, u.user_name, u.external_id, u.display_name, u.active, u.primary_email, u.data, u.created_at, u.modified_at, u.version';
+
+const WHERE: Record<ScimUserLookup['by'], string> = {
+  id: 'u.id = ?',
+  userName: 'u.user_name = ?',
+  externalId: 'u.external_id = ?',
+  displayName: 'u.display_name = ?',
+  email: 'u.id IN (SELECT user_id FROM scim_user_emails WHERE value = ?)',
+};
+
+export const SORT_COLUMN: Record<ScimSortKey, string> = {
+  id: 'id',
+  userName: 'user_name',
+  displayName: 'display_name',
+  externalId: 'external_id',
+  created: 'created_at',
+  lastModified: 'modified_at',
+};
+
+/** `ORDER BY` that keeps missing values last in both directions and breaks ties by insertion order. */
+export function orderBy(alias: string, sort: ScimListOptions<unknown>['sort'], column?: string): string {
+  if (!sort || !column) return `${alias}.rowid`;
+  return `(${alias}.${column} IS NULL), ${alias}.${column} ${sort.descending ? 'DESC' : 'ASC'}, ${alias}.rowid`;
+}
+
+/** The number of matches: a COUNT query only when the page does not already tell. */
+export function totalOf(
+  rows: number,
+  page: { offset: number; limit: number } | undefined,
+  count: () => number,
+): number {
+  if (!page) return rows;
+  if (rows > 0 && rows < page.limit) return page.offset + rows;
+  if (rows === 0 && page.offset === 0 && page.limit > 0) return 0;
+  return count();
+}
+
+function toRecord(row: UserRow): ScimUserRecord {
+  const attributes = JSON.parse(row.data) as ScimAttributes;
+  return {
+    ...readUserFields(attributes),
+    id: row.id,
+    userName: row.user_name,
+    active: row.active === 1,
+    attributes,
+    created: row.created_at,
+    lastModified: row.modified_at,
+    version: row.version,
+  };
+}
+
+export function prepareUserQueries(db: Database.Database, now: () => Date) {
+  const selectById = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.id = ?`);
+  const selectOwnerOfName = db.prepare<[string], string>('SELECT id FROM scim_users WHERE user_name = ?').pluck();
+  const insert = db.prepare(
+    `INSERT INTO scim_users (id, user_name, external_id, display_name, active, primary_email, data, created_at, modified_at, version)
+     VALUES (@id, @userName, @externalId, @displayName, @active, @primaryEmail, @data, @now, @now, 1)`,
+  );
+  const update = db.prepare(
+    `UPDATE scim_users SET user_name = @userName, external_id = @externalId, display_name = @displayName,
+       active = @active, primary_email = @primaryEmail, data = @data, modified_at = @now, version = version + 1
+     WHERE id = @id`,
+  );
+  const remove = db.prepare<[string]>('DELETE FROM scim_users WHERE id = ?');
+  const deleteEmails = db.prepare<[string]>('DELETE FROM scim_user_emails WHERE user_id = ?');
+  const insertEmail = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO scim_user_emails (user_id, value) VALUES (?, ?)',
+  );
+  const selectGroupsOf = db.prepare<[string], { id: string; displayName: string }>(
+    `SELECT g.id, g.display_name AS displayName FROM scim_group_members m JOIN scim_groups g ON g.id = m.group_id
+     WHERE m.user_id = ? ORDER BY g.display_name, g.id`,
+  );
+  const touchGroupsOf = db.prepare<[string, string]>(
+    `UPDATE scim_groups SET version = version + 1, modified_at = ?
+     WHERE id IN (SELECT group_id FROM scim_group_members WHERE user_id = ?)`,
+  );
+  const selectAll = db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM scim_users u ORDER BY u.rowid`);
+  const mustGet = (id: string): ScimUserRecord => {
+    const row = selectById.get(id);
+    if (!row) throw new Error(`user ${id} vanished inside its own transaction`);
+    return toRecord(row);
+  };
+  const listCache = new Map<string, Database.Statement<unknown[], UserRow>>();
+  const countCache = new Map<string, Database.Statement<unknown[], number>>();
+
+  const assertUniqueName = (userName: string, id: string | null) => {
+    const owner = selectOwnerOfName.get(userName);
+    if (owner !== undefined && owner !== id) {
+      throw new ScimUniquenessError('userName', `userName "${userName}" is already taken`);
+    }
+  };
+  const writeEmails = (id: string, emails: string[]) => {
+    deleteEmails.run(id);
+    for (const email of emails) insertEmail.run(id, email);
+  };
+  const checkVersion = (row: UserRow, expected: number | undefined) => {
+    if (expected !== undefined && expected !== row.version) {
+      throw new ScimVersionConflictError(row.id, expected, row.version);
+    }
+  };
+  const paramsOf = (id: string, attributes: ScimAttributes) => {
+    const fields = readUserFields(attributes);
+    return {
+      fields,
+      params: {
+        id,
+        userName: fields.userName,
+        externalId: fields.externalId,
+        displayName: fields.displayName,
+        active: fields.active ? 1 : 0,
+        primaryEmail: fields.primaryEmail,
+        data: JSON.stringify(attributes),
+        now: now().toISOString(),
+      },
+    };
+  };
+
+  const create = db.transaction((attributes: ScimAttributes): ScimUserRecord => {
+    const id = randomUUID();
+    const { fields, params } = paramsOf(id, attributes);
+    assertUniqueName(fields.userName, null);
+    insert.run(params);
+    writeEmails(id, fields.emails);
+    return mustGet(id);
+  });
+
+  const replace = db.transaction(
+    (id: string, attributes: ScimAttributes, expectedVersion?: number): ScimUserRecord | null => {
+      const row = selectById.get(id);
+      if (!row) return null;
+      checkVersion(row, expectedVersion);
+      const { fields, params } = paramsOf(id, attributes);
+      assertUniqueName(fields.userName, id);
+      update.run(params);
+      writeEmails(id, fields.emails);
+      return mustGet(id);
+    },
+  );
+
+  const dispose = db.transaction((id: string, expectedVersion?: number): { groups: string[] } | null => {
+    const row = selectById.get(id);
+    if (!row) return null;
+    checkVersion(row, expectedVersion);
+    const groups = selectGroupsOf.all(id).map((g) => g.id);
+    touchGroupsOf.run(now().toISOString(), id);
+    remove.run(id);
+    return { groups };
+  });
+
+  const list = (options: ScimListOptions<ScimUserLookup> = {}): ScimPage<ScimUserRecord> => {
+    const { lookup, page, sort } = options;
+    const where = lookup ? `WHERE ${WHERE[lookup.by]}` : '';
+    const key = `${lookup?.by ?? ''}|${sort?.by ?? ''}|${sort?.descending ?? ''}|${page ? 'page' : ''}`;
+    let listStmt = listCache.get(key);
+    if (!listStmt) {
+      const order = orderBy('u', sort, sort && SORT_COLUMN[sort.by]);
+      const limit = page ? 'LIMIT ? OFFSET ?' : '';
+      listStmt = db.prepare<unknown[], UserRow>(
+        `SELECT ${USER_COLUMNS} FROM scim_users u ${where} ORDER BY ${order} ${limit}`,
+      );
+      listCache.set(key, listStmt);
+    }
+    let countStmt = countCache.get(where);
+    if (!countStmt) {
+      countStmt = db.prepare<unknown[], number>(`SELECT COUNT(*) FROM scim_users u ${where}`).pluck();
+      countCache.set(where, countStmt);
+    }
+    const args: unknown[] = lookup ? [lookup.value] : [];
+    const rows = listStmt.all(...args, ...(page ? [page.limit, page.offset] : []));
+    return { total: totalOf(rows.length, page, () => countStmt.get(...args) ?? 0), items: rows.map(toRecord) };
+  };
+
+  return {
+    getUser: (id: string) => {
+      const row = selectById.get(id);
+      return row ? toRecord(row) : null;
+    },
+    listUsers: list,
+    createUser: (attributes: ScimAttributes) => create.immediate(attributes),
+    replaceUser: (id: string, attributes: ScimAttributes, options: { expectedVersion?: number } = {}) =>
+      replace.immediate(id, attributes, options.expectedVersion),
+    deleteUser: (id: string, options: { expectedVersion?: number } = {}) =>
+      dispose.immediate(id, options.expectedVersion),
+    groupsOfUser: (id: string) => selectGroupsOf.all(id),
+    allUsers: () => selectAll.all().map(toRecord),
+  };
+}
