@@ -3,6 +3,8 @@ import { ADMIN, type AccessModel, type Project, rankOf } from '../domain/model.j
 import type { RiskFlag } from '../domain/plan.js';
 
 const PROJECT_PREFIX = 'project:';
+/** The same reading of "production" as the mapping's production-Admin check: people also write "prod". */
+const PRODUCTION = /^prod(uction)?$/i;
 
 /** Risk flags of one change, in a fixed order. */
 export function assessRisk(
@@ -19,7 +21,7 @@ export function assessRisk(
   if (up) flags.push('broadens-access');
   if (down) flags.push('revokes-access');
   if (to === ADMIN && key.startsWith(PROJECT_PREFIX)) {
-    if (environments.get(key.slice(PROJECT_PREFIX.length)) === 'production') flags.push('production-admin');
+    if (PRODUCTION.test(environments.get(key.slice(PROJECT_PREFIX.length)) ?? '')) flags.push('production-admin');
   }
   if (to === ADMIN && key === ORG) flags.push('org-admin');
   return flags;
