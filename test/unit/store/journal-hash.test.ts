@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../src/domain/journal.js';
 import {
@@ -24,6 +25,37 @@ describe('canonicalJson', () => {
     const value = { gone: undefined, list: [undefined, 1], when: new Date(0), text: 'quote " and \u2028' };
     expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
     expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
+  });
+
+  it('sorts integer-like keys as strings too, and keeps a __proto__ key read from JSON', () => {
+    expect(canonicalJson({ b: { 10: 'x', 9: 'y', a: 1 } })).toBe('{"b":{"10":"x","9":"y","a":1}}');
+    expect(canonicalJson(JSON.parse('{"z":1,"__proto__":{"b":2,"a":1}}'))).toBe('{"__proto__":{"a":1,"b":2},"z":1}');
+    const sparse: number[] = [1];
+    sparse[2] = 3;
+    expect(canonicalJson(sparse)).toBe('[1,null,3]');
+    expect(canonicalJson({ 1: sparse })).toBe('{"1":[1,null,3]}');
+  });
+
+  it('is the JSON of the same value, whatever order its keys are in', () => {
+    const reverseKeys = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reverseKeys)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reverseKeys(x)]),
+            )
+          : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(canonicalJson(reverseKeys(value))).toBe(text);
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses values with no JSON form', () => {
