@@ -1,0 +1,108 @@
+import type { AccessException } from '../../../src/domain/exception.js';
+import type { DriftItem } from '../../../src/domain/plan.js';
+import type { Alert, AlertSink } from '../../../src/ports/alert-sink.js';
+import type { AlertState, Store } from '../../../src/ports/store.js';
+
+export const driftItem = (overrides: Partial<DriftItem> = {}): DriftItem => ({
+  user: 'alice@example.com',
+  entitlement: 'project:web-prod',
+  baseline: 'Member',
+  actual: 'Admin',
+  desired: 'Member',
+  cause: 'manual-override',
+  action: 'revert',
+  suggestion: 'add alice@example.com to group Heap Prod Admins',
+  suggestedActions: [{ action: 'add-to-group', user: 'alice@example.com', group: 'Heap Prod Admins' }],
+  ...overrides,
+});
+
+export const exception = (overrides: Partial<AccessException> = {}): AccessException => ({
+  id: 'exc-1',
+  user: 'bob@example.com',
+  entitlement: 'project:web-prod',
+  value: 'Admin',
+  reason: 'incident 42',
+  approver: 'carol@example.com',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  expiresAt: '2025-01-02T12:00:00.000Z',
+  ...overrides,
+});
+
+export const alert = (overrides: Partial<Alert> = {}): Alert => ({
+  key: 'run-failed:r1',
+  event: 'run-failed',
+  severity: 'critical',
+  summary: 'Sync run r1 failed: boom',
+  details: { runId: 'r1', error: 'boom' },
+  runId: 'r1',
+  at: '2025-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+/** Just the alert-state part of the Store port, kept in memory; `failing` makes every call throw. */
+export function memoryAlertStore(): Pick<Store, 'getAlertStates' | 'putAlertState'> & {
+  states: Map<string, AlertState>;
+  failing: boolean;
+} {
+  const states = new Map<string, AlertState>();
+  const store = {
+    states,
+    failing: false,
+    getAlertStates(): AlertState[] {
+      if (store.failing) throw new Error('disk on fire');
+      return [...states.values()].map((s) => structuredClone(s));
+    },
+    putAlertState(state: AlertState): void {
+      if (store.failing) throw new Error('disk on fire');
+      states.set(state.key, structuredClone(state));
+    },
+  };
+  return store;
+}
+
+export interface RecordingSink extends AlertSink {
+  /** alerts acknowledged, in order */
+  sent: Alert[];
+  /** every call to send, including failed ones */
+  calls: number;
+  /** the next `n` sends throw `error` */
+  failNext(n: number, error?: Error): void;
+  /** resolves once `n` alerts have been acknowledged */
+  waitForSent(n: number): Promise<void>;
+}
+
+/** An in-process sink that records what it acknowledged and fails on demand. */
+export function recordingSink(name: string): RecordingSink {
+  let failures = { left: 0, error: new Error('sink down') };
+  let waiters: { n: number; resolve: () => void }[] = [];
+  const sink: RecordingSink = {
+    name,
+    sent: [],
+    calls: 0,
+    failNext(n, error = new Error('sink down')) {
+      failures = { left: n, error };
+    },
+    send(a) {
+      sink.calls += 1;
+      if (failures.left > 0) {
+        failures.left -= 1;
+        return Promise.reject(failures.error);
+      }
+      sink.sent.push(a);
+      waiters = waiters.filter((w) => (w.n <= sink.sent.length ? (w.resolve(), false) : true));
+      return Promise.resolve();
+    },
+    waitForSent(n) {
+      return n <= sink.sent.length ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+  };
+  return sink;
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = '2025-01-01T12:00:00.000Z'): { now: () => Date; advance(ms: number): void } {
+  let t = Date.parse(start);
+  return { now: () => new Date(t), advance: (ms) => (t += ms) };
+}
+
+export const FAST_RETRY = { attempts: 4, baseMs: 1, maxMs: 4 };
