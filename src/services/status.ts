@@ -1,0 +1,290 @@
+import type { Logger } from 'pino';
+import type { AccessException } from '../domain/exception.js';
+import type { JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
+import type { Change, DriftItem, GuardName, PlanSummary } from '../domain/plan.js';
+import type { Issue } from '../domain/errors.js';
+import type { AccessTarget } from '../ports/access-target.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdentitySource } from '../ports/identity-source.js';
+import type { HeldPlan, JournalSummary, Store } from '../ports/store.js';
+import type { MappingStatus } from './mapping-holder.js';
+import type { PlanPreview } from './sync.js';
+
+export interface StatusDeps {
+  store: Store;
+  sync: { plan(options?: { scope?: string[] | null }): Promise<PlanPreview> };
+  exceptions: { expiringSoon(withinMs?: number): AccessException[] };
+  mapping: { status(): MappingStatus };
+  sources: readonly Pick<IdentitySource, 'name' | 'type'>[];
+  target: Pick<AccessTarget, 'name'>;
+  clock: Clock;
+  logger?: Logger;
+}
+
+export interface StatusOptions {
+  /** a live drift reading younger than this is served as is */
+  driftTtlMs?: number;
+  /** how long a status request waits for a fresh drift reading before it answers with the previous one */
+  driftWaitMs?: number;
+  recentRuns?: number;
+}
+
+export interface RunView {
+  id: string;
+  sequence: number;
+  trigger: RunTrigger;
+  status: RunStatus;
+  actor: string | null;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  changes: number;
+  applied: number;
+  failed: number;
+  blocked: number;
+  drift: number;
+  error: string | null;
+  approvedRun: string | null;
+}
+
+export interface DriftView {
+  items: DriftItem[];
+  /** `live`: read from the sources and Heap just now; `journal`: what the most recent run saw */
+  basis: 'live' | 'journal' | 'none';
+  asOf: string | null;
+  /** a fresher reading is being computed; the page will have it on a later poll */
+  refreshing: boolean;
+  /** the last live reading failed (a source or Heap is unreachable) */
+  error: string | null;
+}
+
+export interface HeldPlanView {
+  runId: string;
+  createdAt: string;
+  mappingVersion: string | null;
+  scope: string[] | null;
+  heldBy: GuardName | null;
+  summary: PlanSummary;
+  /** the revocations an approval authorises (at most HELD_CHANGES_SHOWN; `more` counts the rest) */
+  revocations: Change[];
+  more: number;
+}
+
+export interface SourceHealthView {
+  name: string;
+  type: IdentitySource['type'];
+  lastReadAt: string | null;
+  users: number | null;
+  groups: number | null;
+  lastError: string | null;
+  healthy: boolean;
+}
+
+export interface StatusReport {
+  generatedAt: string;
+  target: string;
+  lastSuccessfulSyncAt: string | null;
+  runs: RunView[];
+  drift: DriftView;
+  heldPlans: HeldPlanView[];
+  expiringExceptions: (AccessException & { expiresInMs: number })[];
+  sources: SourceHealthView[];
+  mapping: {
+    version: string;
+    loadedAt: string;
+    warnings: Issue[];
+    reloadFailed: boolean;
+    reloadError: MappingStatus['reloadError'];
+  };
+}
+
+const HELD_CHANGES_SHOWN = 25;
+const SUCCESS_SCAN_PAGES = 5;
+const PAGE = 100;
+
+/**
+ * The dashboard's data (`GET /api/status`).
+ *
+ * Drift is a live reading (`sync.plan()`: sources + Heap), because a manual change made in Heap after the last run
+ * is exactly what the page exists to show, and the last journal record cannot know about it. Reading every source
+ * on every poll would hammer the IdP, so a reading is cached for `driftTtlMs`, refreshed by one request at a time,
+ * and a request waits at most `driftWaitMs` for it: a slow source never blocks the page; it shows the previous
+ * reading (or the most recent run's drift) marked `refreshing` until the fresh one lands.
+ */
+export function createStatusService(deps: StatusDeps, options: StatusOptions = {}) {
+  const ttlMs = options.driftTtlMs ?? 15_000;
+  const waitMs = options.driftWaitMs ?? 2_000;
+  const recentRuns = options.recentRuns ?? 15;
+  const log = deps.logger?.child({ component: 'status' });
+
+  let reading: { items: DriftItem[]; at: Date } | null = null;
+  let stale = true;
+  let lastError: string | null = null;
+  let inFlight: Promise<void> | null = null;
+  /** bumped by invalidate(): a reading started before a change must not pass for one taken after it */
+  let generation = 0;
+  /** journal records never change once written: what the run list needs from them is kept by id */
+  const recordFacts = new Map<string, Pick<RunView, 'actor' | 'error' | 'approvedRun'>>();
+
+  function remember(preview: Pick<PlanPreview, 'plan'>, scoped = false, startedIn = generation): void {
+    // A reading limited to some users says nothing about the others' drift.
+    if (scoped) return;
+    reading = { items: preview.plan.drift, at: deps.clock.now() };
+    stale = startedIn !== generation;
+    lastError = null;
+  }
+
+  function refresh(): Promise<void> {
+    const startedIn = generation;
+    inFlight ??= deps.sync
+      .plan()
+      .then((preview) => remember(preview, false, startedIn))
+      .catch((err: unknown) => {
+        lastError = err instanceof Error ? err.message : String(err);
+        log?.warn({ error: lastError }, 'live drift reading failed; showing the previous one');
+      })
+      .finally(() => {
+        inFlight = null;
+      });
+    return inFlight;
+  }
+
+  const isFresh = () => reading !== null && !stale && deps.clock.now().getTime() - reading.at.getTime() < ttlMs;
+
+  async function readDrift(latestRun: JournalRecord | null): Promise<DriftView> {
+    if (!isFresh()) {
+      const pending = refresh();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+        timer.unref();
+      });
+      await Promise.race([pending, timeout]);
+      clearTimeout(timer);
+    }
+    const refreshing = inFlight !== null;
+    if (reading) {
+      return { items: reading.items, basis: 'live', asOf: reading.at.toISOString(), refreshing, error: lastError };
+    }
+    if (latestRun?.plan) {
+      return { items: latestRun.plan.drift, basis: 'journal', asOf: latestRun.endedAt, refreshing, error: lastError };
+    }
+    return { items: [], basis: 'none', asOf: null, refreshing, error: lastError };
+  }
+
+  function viewRun(s: JournalSummary): RunView {
+    let facts = recordFacts.get(s.id);
+    if (!facts) {
+      const record = deps.store.getJournal(s.id);
+      facts = {
+        actor: record?.actor ?? null,
+        error: record?.error ?? null,
+        approvedRun: record?.approvedRun ?? null,
+      };
+      recordFacts.set(s.id, facts);
+    }
+    return {
+      id: s.id,
+      sequence: s.sequence,
+      trigger: s.trigger,
+      status: s.status,
+      ...facts,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      durationMs: Math.max(0, Date.parse(s.endedAt) - Date.parse(s.startedAt)),
+      changes: s.changes,
+      applied: s.applied,
+      failed: s.failed,
+      blocked: s.blocked,
+      drift: s.drift,
+    };
+  }
+
+  function findLastSuccess(recent: JournalSummary[]): string | null {
+    const hit = recent.find((r) => r.status === 'succeeded');
+    if (hit) return hit.endedAt;
+    let before = recent.at(-1)?.sequence;
+    for (let page = 0; page < SUCCESS_SCAN_PAGES && before !== undefined; page++) {
+      const rows = deps.store.listJournal({ limit: PAGE, beforeSequence: before });
+      const found = rows.find((r) => r.status === 'succeeded');
+      if (found) return found.endedAt;
+      before = rows.length === PAGE ? rows.at(-1)?.sequence : undefined;
+    }
+    return null;
+  }
+
+  function viewHeld(h: HeldPlan): HeldPlanView {
+    const revocations = h.plan.changes.filter((c) => c.risk.includes('revokes-access'));
+    return {
+      runId: h.runId,
+      createdAt: h.createdAt,
+      mappingVersion: h.mappingVersion,
+      scope: h.scope,
+      heldBy: h.plan.heldBy,
+      summary: h.plan.summary,
+      revocations: revocations.slice(0, HELD_CHANGES_SHOWN),
+      more: Math.max(0, revocations.length - HELD_CHANGES_SHOWN),
+    };
+  }
+
+  function viewSource(s: Pick<IdentitySource, 'name' | 'type'>): SourceHealthView {
+    const state = deps.store.getSourceState(s.name);
+    const lastError = state?.lastError ?? null;
+    return {
+      name: s.name,
+      type: s.type,
+      lastReadAt: state?.lastReadAt ?? null,
+      users: state?.users ?? null,
+      groups: state?.groups ?? null,
+      lastError,
+      healthy: lastError === null,
+    };
+  }
+
+  return {
+    async report(): Promise<StatusReport> {
+      const recent = deps.store.listJournal({ limit: recentRuns });
+      const latest = recent[0] ? deps.store.getJournal(recent[0].id) : null;
+      const drift = await readDrift(latest);
+      const now = deps.clock.now();
+      const mapping = deps.mapping.status();
+      return {
+        generatedAt: now.toISOString(),
+        target: deps.target.name,
+        lastSuccessfulSyncAt: findLastSuccess(recent),
+        runs: recent.map(viewRun),
+        drift,
+        heldPlans: deps.store
+          .listHeldPlans()
+          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+          .map(viewHeld),
+        expiringExceptions: deps.exceptions
+          .expiringSoon()
+          .map((e) => ({ ...e, expiresInMs: Date.parse(e.expiresAt) - now.getTime() })),
+        sources: deps.sources.map(viewSource),
+        mapping: {
+          version: mapping.version,
+          loadedAt: mapping.loadedAt,
+          warnings: mapping.warnings,
+          reloadFailed: mapping.reloadError !== null,
+          reloadError: mapping.reloadError,
+        },
+      };
+    },
+    /** a plan computed elsewhere (GET /api/drift, /api/plan) is the freshest drift reading there is */
+    remember(preview: Pick<PlanPreview, 'plan'>, options: { scoped?: boolean } = {}): void {
+      remember(preview, Boolean(options.scoped));
+    },
+    /** after a run or an exception change the cached drift is out of date; the next report reads again */
+    invalidate(): void {
+      generation++;
+      stale = true;
+    },
+    /** waits for a drift reading in progress (tests, shutdown) */
+    async settle(): Promise<void> {
+      await inFlight;
+    },
+  };
+}
+
+export type StatusService = ReturnType<typeof createStatusService>;
