@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
+import { registerStandIn } from './commands/stand-in.js';
+import { registerSync } from './commands/sync.js';
+import { registerDrift } from './commands/drift.js';
+import { registerJournal } from './commands/journal.js';
+import { registerExceptions } from './commands/exceptions.js';
 
 /** The CLI: each command lives in ./commands and is registered here. */
 export function buildProgram(): Command {
@@ -9,6 +14,11 @@ export function buildProgram(): Command {
     .option('-c, --config <path>', 'config file (default: $HEAP_ACCESS_SYNC_CONFIG or ./heap-access-sync.yaml)')
     .showHelpAfterError()
     .exitOverride();
+  registerSync(program);
+  registerDrift(program);
+  registerJournal(program);
+  registerExceptions(program);
+  registerStandIn(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { MappingError, type Issue } from '../domain/errors.js';
 import type { MappingSet } from '../domain/mapping.js';
-import { loadMappingDir } from '../mapping/load.js';
+import { loadMappingDir } from '../mapping/load-mapping-dir.js';
 
 export interface MappingStatus {
   version: string;
