@@ -1,5 +1,6 @@
 import type { JournalRecord } from '../domain/journal.js';
 import type { JournalSummary } from '../ports/store.js';
+import { describeReasons } from '../planner/index.js';
 
 /** A run as a person reads it in a terminal: status, counts, then each change with its outcome. */
 export function renderRunText(record: JournalRecord): string {
@@ -18,6 +19,8 @@ export function renderRunText(record: JournalRecord): string {
     lines.push(
       `  ${r.outcome.padEnd(8)} ${c.user} ${c.entitlement}: ${c.from ?? '-'} -> ${c.to ?? '-'} [${c.cause}]${r.error ? `  (${r.error})` : ''}`,
     );
+    const why = describeReasons(c);
+    if (why) lines.push(`           because ${why}`);
   }
   for (const d of record.plan?.drift ?? []) {
     lines.push(`  drift    ${d.user} ${d.entitlement}: ${d.cause}, ${d.action}; ${d.suggestion}`);
