@@ -23,8 +23,8 @@ export interface AlertReceiver {
   requests: ReceivedRequest[];
   /** requests refused for their signature */
   readonly rejected: number;
-  /** the next `n` requests answer `status` */
-  failNext(n: number, status?: number): void;
+  /** the next `n` requests answer `status`, with `headers` (e.g. Retry-After) */
+  failNext(n: number, status?: number, headers?: Record<string, string>): void;
   /** while on, requests are held unanswered until `close` */
   stall(on?: boolean): void;
   /** requests currently held */
@@ -56,12 +56,16 @@ export async function startAlertReceiver(options: {
   const slackBodies: unknown[] = [];
   const requests: ReceivedRequest[] = [];
   const held: ServerResponse[] = [];
-  let failures: { left: number; status: number } = { left: 0, status: 500 };
+  let failures: { left: number; status: number; headers: Record<string, string> } = {
+    left: 0,
+    status: 500,
+    headers: {},
+  };
   let stalling = false;
   let rejected = 0;
 
-  const answer = (res: ServerResponse, status: number, text: string): void => {
-    res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+  const answer = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(text);
   };
 
   const server = createServer((req, res) => {
@@ -77,7 +81,7 @@ export async function startAlertReceiver(options: {
         held.push(res);
       } else if (failures.left > 0) {
         failures.left -= 1;
-        answer(res, failures.status, 'failing on purpose');
+        answer(res, failures.status, 'failing on purpose', failures.headers);
       } else if (req.method !== 'POST' || body === null) {
         answer(res, 400, 'expected a JSON POST');
       } else if (path === '/webhook') {
@@ -116,8 +120,8 @@ export async function startAlertReceiver(options: {
     get stalled() {
       return held.length;
     },
-    failNext(n, status = 500) {
-      failures = { left: n, status };
+    failNext(n, status = 500, headers = {}) {
+      failures = { left: n, status, headers };
     },
     stall(on = true) {
       stalling = on;
