@@ -3,6 +3,7 @@ import { UpstreamError } from '../domain/errors.js';
 import type { Alert, AlertSink } from '../ports/alert-sink.js';
 import type { RetryOptions } from './backoff.js';
 import { computeBackoff } from './backoff.js';
+import { SinkResponseError } from './post-json.js';
 
 export interface DeliveryOutcome {
   ok: boolean;
@@ -26,6 +27,13 @@ export interface SinkQueue {
 
 /** A sink's "no" (a 4xx) will not turn into "yes" by asking again; network errors and 5xx might. */
 const isRetryable = (err: unknown): boolean => !(err instanceof UpstreamError) || err.retryable;
+
+/** The receiver's Retry-After wins over our backoff when longer, within the configured cap. */
+function delayAfter(err: unknown, attempt: number, retry: RetryOptions): number {
+  const backoff = computeBackoff(attempt, retry);
+  const asked = err instanceof SinkResponseError ? err.retryAfterMs : null;
+  return asked === null ? backoff : Math.max(backoff, Math.min(asked, retry.maxMs));
+}
 
 /**
  * One sink's deliveries, one at a time in arrival order (a resolution never overtakes its detection), each
@@ -55,7 +63,7 @@ export function createSinkQueue(options: {
         error = err;
         if (!isRetryable(err) || attempts >= retry.attempts) break;
         try {
-          await sleep(computeBackoff(attempts, retry), undefined, { signal });
+          await sleep(delayAfter(err, attempts, retry), undefined, { signal });
         } catch {
           break; // aborted while waiting
         }

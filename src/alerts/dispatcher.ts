@@ -11,7 +11,7 @@ import type { RetryOptions } from './backoff.js';
 import { DEFAULT_RETRY } from './backoff.js';
 import type { DeliveryOutcome, SinkQueue } from './delivery-queue.js';
 import { createSinkQueue } from './delivery-queue.js';
-import { EXCEPTION_ALERT_WINDOW_MS, driftDetected, driftResolved } from './events.js';
+import { EXCEPTION_ALERT_WINDOW_MS, MAPPING_ALERT_WINDOW_MS, driftDetected, driftResolved } from './events.js';
 
 export type AlertStateStore = Pick<Store, 'getAlertStates' | 'putAlertState'>;
 
@@ -44,7 +44,10 @@ export interface DriftReconcileResult {
 }
 
 export interface AlertDispatcher {
-  /** Queues alerts for every sink and returns at once; never throws. */
+  /**
+   * Queues alerts for every sink and returns at once; never throws. Some events alert once per key: drift-detected
+   * until resolved, exception-expiring once in 24 h, mapping-reload-failed (same problems) once in an hour.
+   */
   enqueue(alerts: readonly Alert[]): void;
   /**
    * Alerts on drift once per item until it is resolved: `drift` is the complete drift of a run over `scope`
@@ -63,6 +66,8 @@ export interface AlertDispatcher {
 const ONCE_PER_KEY: Partial<Record<AlertEvent, number>> = {
   'drift-detected': Number.POSITIVE_INFINITY,
   'exception-expiring': EXCEPTION_ALERT_WINDOW_MS,
+  // file watchers fire more than once per save; the same problems are not news again within the hour
+  'mapping-reload-failed': MAPPING_ALERT_WINDOW_MS,
 };
 
 const pendingKey = (sink: string, key: string): string => `${sink}\u0000${key}`;
@@ -112,9 +117,17 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     }
   }
 
+  /** alerts dropped on full queues during the current enqueue/reconcile call, logged once at its end */
+  const dropped = new Map<string, number>();
+  function logDropped(): void {
+    if (dropped.size === 0) return;
+    log.warn({ dropped: Object.fromEntries(dropped) }, 'alert queues full; alerts dropped');
+    dropped.clear();
+  }
+
   function report(delivery: DeliveryReport, alert: Alert, error?: unknown): void {
     if (delivery.ok) log.debug({ ...delivery, key: alert.key }, 'alert delivered');
-    else if (delivery.dropped) log.warn({ ...delivery, key: alert.key }, 'alert queue full; alert dropped');
+    else if (delivery.dropped) dropped.set(delivery.sink, (dropped.get(delivery.sink) ?? 0) + 1);
     else log.warn({ ...delivery, key: alert.key, err: error }, 'alert delivery failed');
     try {
       options.onDelivery?.(delivery);
@@ -230,6 +243,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
           log.error({ err, key: alert.key }, 'queueing alert failed');
         }
       }
+      logDropped();
     },
 
     reconcileDrift(drift, runId, scope = null) {
@@ -257,6 +271,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
           log.error({ err, key: state.key }, 'resolving drift alert failed');
         }
       }
+      logDropped();
       return result;
     },
 

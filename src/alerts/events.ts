@@ -9,6 +9,8 @@ import type { Alert } from '../ports/alert-sink.js';
 
 /** How long an `exception-expiring` alert stands before the same exception may alert again. */
 export const EXCEPTION_ALERT_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The same mapping problems alert at most once in this window. */
+export const MAPPING_ALERT_WINDOW_MS = 60 * 60 * 1000;
 
 export const driftAlertKey = (user: string, entitlement: string): string =>
   `drift:${normalizeUserKey(user)}:${entitlement}`;

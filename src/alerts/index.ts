@@ -12,6 +12,7 @@ export {
 } from './dispatcher.js';
 export {
   EXCEPTION_ALERT_WINDOW_MS,
+  MAPPING_ALERT_WINDOW_MS,
   driftAlertKey,
   driftDetected,
   driftResolved,
@@ -24,6 +25,7 @@ export {
   runFailed,
 } from './events.js';
 export { createLogSink } from './log-sink.js';
+export { SinkResponseError } from './post-json.js';
 export { formatSlackMessage, type SlackMessage } from './slack-format.js';
 export { createSlackSink, type SlackSinkOptions } from './slack-sink.js';
 export { SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './signature.js';

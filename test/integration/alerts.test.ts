@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertDispatcher, type DeliveryReport } from '../../src/alerts/dispatcher.js';
 import { driftDetected } from '../../src/alerts/events.js';
+import { SinkResponseError } from '../../src/alerts/post-json.js';
 import { createSlackSink } from '../../src/alerts/slack-sink.js';
 import { createWebhookSink } from '../../src/alerts/webhook-sink.js';
 import { UpstreamError } from '../../src/domain/errors.js';
@@ -163,6 +164,16 @@ describe('slack sink against a loopback receiver', () => {
     ]) {
       expect(details?.text).toContain(part);
     }
+  });
+
+  it('carries the receiver’s Retry-After when Slack rate-limits', async () => {
+    const r = await receiver();
+    r.failNext(1, 429, { 'retry-after': '2' });
+    const err: unknown = await createSlackSink({ url: r.slackUrl })
+      .send(alert())
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SinkResponseError);
+    expect(err).toMatchObject({ status: 429, retryable: true, retryAfterMs: 2000 });
   });
 
   it('throws when Slack refuses, without leaking the webhook URL', async () => {

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAlertDispatcher, type DeliveryReport } from '../../../src/alerts/dispatcher.js';
-import { exceptionExpiring } from '../../../src/alerts/events.js';
+import { exceptionExpiring, mappingReloadFailed } from '../../../src/alerts/events.js';
 import { createLogSink } from '../../../src/alerts/log-sink.js';
 import { ConfigError, UpstreamError } from '../../../src/domain/errors.js';
 import type { AlertSink } from '../../../src/ports/alert-sink.js';
@@ -297,6 +297,17 @@ describe('alert dispatcher: expiring exceptions', () => {
       'exception-expiring:exc-2',
       'exception-expiring:exc-1',
     ]);
+  });
+
+  it('alerts the same mapping problems once an hour, different problems at once', async () => {
+    const { dispatcher, sink, clock } = setup();
+    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    dispatcher.enqueue([mappingReloadFailed(['a.yaml:2 worse'], clock.now())]);
+    clock.advance(60 * 60 * 1000);
+    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    await dispatcher.drain();
+    expect(sink.sent.map((a) => a.details.issues)).toEqual([['a.yaml:1 bad'], ['a.yaml:2 worse'], ['a.yaml:1 bad']]);
   });
 
   it('sends other events every time', async () => {
