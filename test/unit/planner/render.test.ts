@@ -44,7 +44,7 @@ describe('renderPlanText', () => {
         '',
       ].join('\n'),
     );
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text.includes(String.fromCharCode(27))).toBe(false);
   });
 
   it('says when there is nothing to do, and when the plan is held', () => {
