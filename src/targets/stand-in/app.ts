@@ -1,0 +1,136 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Logger } from 'pino';
+import { ConfigError } from '../../domain/errors.js';
+import type { AccessModel } from '../../domain/model.js';
+import { createRoleCodec, DEFAULT_ROLE_ENCODING, type RoleEncoding } from '../role-encoding.js';
+import { createApiRouter } from './api/router.js';
+import { openStandInDb } from './db.js';
+import { createFaultInjector, type FaultInjector, type FaultOptions } from './faults.js';
+import { createGroupsStore } from './groups-store.js';
+import { createScimRouter } from './scim/router.js';
+import { createUsersStore } from './users-store.js';
+
+export interface StandInOptions {
+  /** folder of the stand-in's own SQLite file */
+  dataDir: string;
+  /** bearer token for /scim/v2 and /api */
+  token: string;
+  /** start from an empty Heap */
+  reset?: boolean;
+  /** the projects this Heap has; roles and UI changes for other projects are refused. Unset: any. */
+  projects?: string[];
+  /** the role vocabulary; values outside it are refused. Unset: any value. */
+  model?: AccessModel;
+  /** how roles are written as SCIM `roles` values (the default is DESIGN §7's) */
+  roleEncoding?: RoleEncoding;
+  faults?: FaultOptions;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface StandInApp {
+  app: express.Express;
+  /** switch fault injection at run time (also `PUT /api/faults`) */
+  faults: FaultInjector;
+  close(): void;
+}
+
+/** A local, persistent Heap: SCIM 2.0 at /scim/v2 for the SCIM target, Heap's "UI" at /api. */
+export function createStandInApp(options: StandInOptions): StandInApp {
+  if (!options.token) throw new ConfigError(['the stand-in needs a bearer token (HEAP_SCIM_TOKEN)']);
+  const codec = createRoleCodec(options.roleEncoding ?? DEFAULT_ROLE_ENCODING);
+  const now = options.now ?? (() => new Date());
+  const db = openStandInDb(options.dataDir, options.reset ?? false);
+  const users = createUsersStore(db, now);
+  const groups = createGroupsStore(db, now);
+  const faults = createFaultInjector(options.faults);
+  const rules = {
+    ...(options.projects && { projects: options.projects }),
+    ...(options.model && { model: options.model }),
+  };
+  const logger = options.logger;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () =>
+      logger?.debug(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      ),
+    );
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(
+    '/scim/v2',
+    createScimRouter({ token: options.token, users, groups, ctx: { codec, rules }, faults, ...(logger && { logger }) }),
+  );
+  app.use('/api', createApiRouter({ token: options.token, users, rules, faults, ...(logger && { logger }) }));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}` });
+  });
+
+  let closed = false;
+  return {
+    app,
+    faults,
+    close() {
+      if (closed) return;
+      closed = true;
+      faults.close();
+      db.close();
+    },
+  };
+}
+
+export interface RunningStandIn {
+  /** e.g. http://127.0.0.1:9100 */
+  url: string;
+  /** e.g. http://127.0.0.1:9100/scim/v2 */
+  scimUrl: string;
+  faults: FaultInjector;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in on `port` (0: a free one). */
+export async function startStandIn(options: StandInOptions & { port: number; host?: string }): Promise<RunningStandIn> {
+  const standIn = createStandInApp(options);
+  const server = http.createServer(standIn.app);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    standIn.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  options.logger?.info({ url, dataDir: options.dataDir }, 'Heap stand-in listening');
+  return {
+    url,
+    scimUrl: `${url}/scim/v2`,
+    faults: standIn.faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        standIn.faults.close();
+        server.close(() => {
+          standIn.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}

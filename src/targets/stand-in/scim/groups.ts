@@ -1,0 +1,111 @@
+import type { Request, Response, Router } from 'express';
+import type { GroupRecord, GroupsStore } from '../groups-store.js';
+import { GROUP_COLUMNS, toSqlWhere } from '../sql-filter.js';
+import { notFound, ScimError } from './errors.js';
+import { matchesFilter, type JsonObject } from './filter.js';
+import { readGroupBody, toGroupResource } from './group-resource.js';
+import { listResponse, paramsOf, readListParams, readProjection, type Params } from './list.js';
+import { applyPatch, parsePatchBody } from './patch.js';
+import { project, type Projection } from './projection.js';
+import { baseUrlOf, sendScim } from './respond.js';
+import { GROUP_SCHEMAS } from './schema-defs.js';
+
+/** Members are left out when the client excludes them, so a team of 10,000 costs nothing to list by name. */
+const wantsMembers = (projection: Projection | null) =>
+  !projection ||
+  (projection.mode === 'include'
+    ? projection.paths.some((p) => p.attr.toLowerCase() === 'members')
+    : !projection.paths.some((p) => p.attr.toLowerCase() === 'members' && !p.sub));
+
+export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
+  const represent = (group: GroupRecord, req: Request, members = true) =>
+    toGroupResource(group, members ? groups.members(group.seq) : null, baseUrlOf(req));
+  const find = (id: string): GroupRecord => {
+    const group = groups.findById(id);
+    if (!group) throw notFound(`Group ${id} not found`);
+    return group;
+  };
+  const assertUnique = (displayName: string, self?: GroupRecord) => {
+    const other = groups.findByName(displayName);
+    if (other && other.seq !== self?.seq) {
+      throw new ScimError(409, 'uniqueness', `a Group named "${displayName}" already exists`);
+    }
+  };
+  const userSeq = (id: string) => groups.userSeq(id);
+
+  const list = (req: Request, res: Response, params: Params) => {
+    const p = readListParams(params, GROUP_SCHEMAS);
+    const offset = p.startIndex - 1;
+    const members = wantsMembers(p.projection);
+    const where = p.filter ? toSqlWhere(p.filter, GROUP_COLUMNS) : null;
+    let total: number;
+    let resources: JsonObject[];
+    if (!p.filter || where) {
+      const page = groups.page(where, offset, p.count);
+      total = page.total;
+      resources = page.groups.map((g) => represent(g, req, members));
+    } else {
+      const filter = p.filter;
+      const matched = groups
+        .all()
+        .map((g) => represent(g, req))
+        .filter((r) => matchesFilter(r, filter));
+      total = matched.length;
+      resources = matched.slice(offset, offset + p.count);
+    }
+    sendScim(
+      res,
+      200,
+      listResponse(
+        total,
+        p.startIndex,
+        resources.map((r) => project(r, p.projection)),
+      ),
+    );
+  };
+
+  router.get('/Groups', (req, res) => list(req, res, paramsOf(req)));
+  router.post('/Groups/.search', (req, res) => list(req, res, (req.body ?? {}) as Params));
+
+  router.get('/Groups/:id', (req, res) => {
+    const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
+    sendScim(res, 200, project(represent(find(req.params.id), req, wantsMembers(projection)), projection));
+  });
+
+  router.post('/Groups', (req, res) => {
+    const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
+    const draft = readGroupBody(req.body, 'create', undefined, userSeq);
+    assertUnique(draft.displayName);
+    const created = groups.create(draft);
+    res.location(`${baseUrlOf(req)}/Groups/${created.id}`);
+    sendScim(res, 201, project(represent(created, req), projection));
+  });
+
+  router.put('/Groups/:id', (req, res) => {
+    const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
+    const current = find(req.params.id);
+    const draft = readGroupBody(req.body, 'replace', current, userSeq);
+    assertUnique(draft.displayName, current);
+    sendScim(res, 200, project(represent(groups.update(current, draft), req), projection));
+  });
+
+  router.patch('/Groups/:id', (req, res) => {
+    const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
+    const current = find(req.params.id);
+    const ops = parsePatchBody(req.body, GROUP_SCHEMAS);
+    const patched = applyPatch(represent(current, req), ops, GROUP_SCHEMAS);
+    const draft = readGroupBody(patched, 'patch', current, userSeq);
+    assertUnique(draft.displayName, current);
+    const updated = groups.update(current, draft);
+    if (!projection) {
+      res.status(204).end();
+      return;
+    }
+    sendScim(res, 200, project(represent(updated, req), projection));
+  });
+
+  router.delete('/Groups/:id', (req, res) => {
+    groups.remove(find(req.params.id));
+    res.status(204).end();
+  });
+}
