@@ -58,14 +58,31 @@ export interface SourceState {
 }
 
 /**
+ * A run that has started applying changes. It is written before the first change and removed by the `commitRun`
+ * that journals the run, so a run killed mid-apply is found (and journaled) by the next one.
+ */
+export interface PendingRun {
+  id: string;
+  startedAt: string;
+  /** the journal record as it stood before apply (plan, pre-sync state) */
+  record: NewJournalRecord;
+}
+
+/**
  * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
  * `commitRun` writes the journal record and the baseline in one durable transaction.
  */
 export interface Store {
   /** Baseline: what the last successful sync established, per reconciled user. Absent user = never reconciled. */
   getBaseline(users?: string[]): Map<string, Access>;
-  /** Append a journal record and replace the baseline of the given users (null removes the user), atomically. */
+  /**
+   * Append a journal record and replace the baseline of the given users (null removes the user), atomically.
+   * The pending run of the same id, if any, is removed in the same transaction.
+   */
   commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): JournalRecord;
+
+  putPendingRun(run: PendingRun): void;
+  listPendingRuns(): PendingRun[];
 
   listJournal(options?: { limit?: number; beforeSequence?: number }): JournalSummary[];
   getJournal(id: string): JournalRecord | null;

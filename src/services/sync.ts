@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { Logger } from 'pino';
 import type { AccessException } from '../domain/exception.js';
 import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
@@ -14,6 +13,7 @@ import type { IdentitySource } from '../ports/identity-source.js';
 import type { NewJournalRecord, Store } from '../ports/store.js';
 import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
+import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
 import { readAllSources, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
@@ -66,6 +66,7 @@ export interface PlanPreview {
 
 const EXPIRED_EXCEPTION_LOOKBACK_MS = 30 * 24 * 3600 * 1000;
 const LOCK_REFRESH_MS = 5_000;
+const INTERRUPTED = 'interrupted: the process stopped during apply';
 
 /**
  * The one sync service every trigger goes through (CLI, API, schedule, SCIM pushes, exception expiry):
@@ -128,14 +129,24 @@ export function createSyncService(deps: SyncDeps) {
 
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
-    const owner = `${os.hostname()}:${process.pid}:${runId}`;
+    const owner = createLockOwner(runId);
     if (!deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now())) {
       throw new RunInProgressError();
     }
-    const heartbeat = setInterval(() => deps.store.refreshLock(lockName, owner, deps.clock.now()), LOCK_REFRESH_MS);
+    // Losing the lock (stalled past staleMs, taken over) must stop this run's writes at once.
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      try {
+        deps.store.refreshLock(lockName, owner, deps.clock.now());
+      } catch (err) {
+        deps.logger.error({ runId, error: (err as Error).message }, 'lost the run lock; aborting');
+        lost.abort(err);
+      }
+    }, LOCK_REFRESH_MS);
     heartbeat.unref();
+    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     try {
-      const outcome = await runLocked(runId, options);
+      const outcome = await runLocked(runId, { ...options, signal });
       deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
@@ -177,6 +188,7 @@ export function createSyncService(deps: SyncDeps) {
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
+    recoverInterruptedRuns(actual, log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
     const pre = accessByUser(actual);
@@ -203,6 +215,7 @@ export function createSyncService(deps: SyncDeps) {
     }
 
     options.onProgress?.('applying');
+    deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
     const results = await applyPlan(plan.changes, deps.target, {
       profiles,
@@ -241,6 +254,32 @@ export function createSyncService(deps: SyncDeps) {
     if (held) deps.store.deleteHeldPlan(held.runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };
+  }
+
+  /**
+   * A run killed during apply left a pending run. Journal it now, before this run, with what Heap shows:
+   * a change whose value Heap has was applied, one it lacks was not. Its baseline is left to this run.
+   */
+  function recoverInterruptedRuns(actual: Teammate[], log: Logger): void {
+    const pending = deps.store.listPendingRuns();
+    if (!pending.length) return;
+    const now = accessByUser(actual);
+    for (const { record } of pending) {
+      const results = (record.plan?.changes ?? []).map((change): ChangeResult => {
+        if (change.blocked) return { change, outcome: 'blocked', error: `blocked by guard ${change.blocked}` };
+        const value = now.get(change.user)?.[change.entitlement] ?? null;
+        return value === change.to
+          ? { change, outcome: 'applied', error: 'confirmed in Heap after the interruption' }
+          : { change, outcome: 'skipped', error: 'not applied before the interruption' };
+      });
+      const applied = results.some((r) => r.outcome === 'applied');
+      const status: RunStatus = applied ? 'partial' : 'failed';
+      deps.store.commitRun(
+        { ...record, status, results, error: INTERRUPTED, endedAt: deps.clock.now().toISOString() },
+        new Map(),
+      );
+      log.warn({ interruptedRun: record.id, status }, 'journaled a run interrupted during apply');
+    }
   }
 
   function finish(

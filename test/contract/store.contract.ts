@@ -215,6 +215,18 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
         expect(store.verifyJournal()).toEqual({ ok: true, records: 1 });
       });
 
+      it('keeps a pending run until the commit that journals it removes it, atomically', () => {
+        store.putPendingRun({ id: 'r1', startedAt: '2026-01-01T00:00:00.000Z', record: buildRecord('r1') });
+        store.putPendingRun({ id: 'r2', startedAt: '2026-01-01T00:01:00.000Z', record: buildRecord('r2') });
+        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r1', 'r2']);
+        expect(store.listPendingRuns()[0]?.record).toEqual(buildRecord('r1'));
+        const bad = new Map([['alice@example.com', 'not an access object' as unknown as Access]]);
+        expect(() => store.commitRun(buildRecord('r1'), bad)).toThrow();
+        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r1', 'r2']);
+        store.commitRun(buildRecord('r1'), new Map());
+        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r2']);
+      });
+
       it('lists summaries newest first with counts taken from plan and results', () => {
         const blockedChange = buildChange({ user: 'carol@example.com', to: null, blocked: 'lastProjectAdmin' });
         const changes = [buildChange(), buildChange({ user: 'bob@example.com' }), blockedChange];

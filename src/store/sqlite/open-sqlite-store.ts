@@ -6,6 +6,7 @@ import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { prepareJournalQueries } from './journal-queries.js';
 import { prepareLockQueries } from './lock-queries.js';
+import { preparePendingRunQueries } from './pending-run-queries.js';
 import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
@@ -20,11 +21,13 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
     logger?.debug({ path, applied }, 'store opened');
     const baseline = prepareBaselineQueries(db);
     const journal = prepareJournalQueries(db);
+    const pending = preparePendingRunQueries(db);
     // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
     // it reads the last sequence before writing, and another connection may be committing too.
     const commit = db.transaction((record: NewJournalRecord, rows: Map<string, Access | null>) => {
       const committed = journal.append(record);
       baseline.write(rows, committed.endedAt);
+      pending.remove(committed.id);
       return committed;
     });
     return {
@@ -33,6 +36,8 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       listJournal: (opts) => journal.list(opts),
       getJournal: (id) => journal.get(id),
       verifyJournal: () => journal.verify(),
+      putPendingRun: (run) => pending.putPendingRun(run),
+      listPendingRuns: () => pending.listPendingRuns(),
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),

@@ -88,4 +88,12 @@ export const coreMigrations: readonly Migration[] = [
       refreshed_ms INTEGER NOT NULL
     )`,
   },
+  {
+    id: 'core-008-pending-runs',
+    sql: `CREATE TABLE pending_runs (
+      id TEXT PRIMARY KEY,
+      started_at TEXT NOT NULL,
+      record TEXT NOT NULL
+    ) WITHOUT ROWID`,
+  },
 ];
