@@ -48,6 +48,9 @@ rules:
     group: Heap Prod Admins
     projects: { web-prod: Admin }
     allowProductionAdmin: true
+  - name: viewers
+    group: Viewers
+    projects: { web-prod: Viewer, web-staging: Viewer }
 `;
 }
 
