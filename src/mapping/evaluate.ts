@@ -1,0 +1,267 @@
+import type {
+  DesiredEntitlement,
+  DesiredState,
+  DesiredUser,
+  EvaluationWarning,
+  RuleReason,
+} from '../domain/desired.js';
+import type { DirectorySnapshot } from '../domain/identity.js';
+import type { MappingSet } from '../domain/mapping.js';
+import { type CompiledMapping, compileMapping } from './compile.js';
+import { matchUsers, type UserMatches } from './match-users.js';
+import { matchValueOf } from './user-key.js';
+
+/**
+ * Desired Heap access of every IdP user (DESIGN §3): pure and deterministic, users in key order whatever the
+ * input order. Built for 100k users: rules are indexed by group and compiled to integer arrays once, reasons are
+ * shared per (rule, group), and per-user scratch state lives in typed arrays reused across users.
+ */
+export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot): DesiredState {
+  const c = compileMapping(mapping);
+  const m = matchUsers(c, snapshot);
+  const evaluator = new UserEvaluator(c, m);
+  const users: DesiredUser[] = new Array<DesiredUser>(m.userKeys.length);
+  const warnings: EvaluationWarning[] = [];
+  for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
+  return { users, warnings };
+}
+
+/** Per-user scratch state, indexed by entitlement id; `stamp` marks which slots belong to the current user. */
+class UserEvaluator {
+  private readonly priorityMode: boolean;
+  private readonly stamp: Int32Array;
+  private readonly bestRank: Int32Array;
+  private readonly bestPriority: Int32Array;
+  private readonly bestOrdinal: Int32Array;
+  private readonly touched: Int32Array;
+  /** per entitlement of the current user: how many reasons give the winning value, the first one's candidate */
+  private readonly reasonCount: Int32Array;
+  private readonly firstCandidate: Int32Array;
+  /** reason lists of winners with two or more reasons */
+  private readonly lists: RuleReason[][];
+  private epoch = 0;
+  private candEnt = new Int32Array(256);
+  private candRank = new Int32Array(256);
+  private candReason = new Int32Array(256);
+  private candGrant = new Int32Array(256);
+  private readonly shared: SharedObjects;
+
+  constructor(
+    private readonly c: CompiledMapping,
+    private readonly m: UserMatches,
+  ) {
+    const n = c.entKeys.length;
+    this.priorityMode = c.mapping.policy.multiGroup === 'priority';
+    this.stamp = new Int32Array(n);
+    this.bestRank = new Int32Array(n);
+    this.bestPriority = new Int32Array(n);
+    this.bestOrdinal = new Int32Array(n);
+    this.touched = new Int32Array(n);
+    this.reasonCount = new Int32Array(n);
+    this.firstCandidate = new Int32Array(n);
+    this.lists = new Array<RuleReason[]>(n);
+    this.shared = new SharedObjects(c, m);
+  }
+
+  evaluate(u: number, warnings: EvaluationWarning[]): DesiredUser {
+    const { c, m, shared } = this;
+    const identity = m.representative[u];
+    if (!identity) throw new Error(`no identity for user ${u}`);
+    const user = m.userKeys[u] ?? '';
+    const from = m.reasonStart[u] ?? 0;
+    const to = m.reasonStart[u + 1] ?? 0;
+    const entitlements: Record<string, DesiredEntitlement> = {};
+    const desired: DesiredUser = {
+      user,
+      matchValue: matchValueOf(identity, c.mapping.policy.match, user),
+      identityId: identity.id,
+      source: identity.source,
+      mapped: from < to,
+      entitlements,
+    };
+    if (identity.displayName !== undefined) desired.displayName = identity.displayName;
+    if (from === to) return desired;
+    const touchedCount = this.collect(from, to);
+    const epoch = this.epoch;
+    // canonical key order: membership, org, projects, modules (entitlement ids are in that order)
+    const defaults = shared.defaultsOf(m.reasonIds, from, to);
+    entitlements[c.entKeys[c.membershipEnt] ?? ''] = defaults.membership;
+    entitlements[c.entKeys[c.orgEnt] ?? ''] = this.stamp[c.orgEnt] === epoch ? this.winner(c.orgEnt) : defaults.org;
+    for (let t = 0; t < touchedCount; t++) {
+      const ent = this.touched[t] ?? 0;
+      if (ent === c.orgEnt) continue;
+      const project = c.moduleProject[ent] ?? -1;
+      if (project >= 0 && this.stamp[project] !== epoch) {
+        warnings.push(this.moduleWithoutProject(user, ent));
+        continue;
+      }
+      entitlements[c.entKeys[ent] ?? ''] = this.winner(ent);
+    }
+    return desired;
+  }
+
+  /** The decided value of an entitlement; one reason (the usual case) gives an object shared by every such user. */
+  private winner(ent: number): DesiredEntitlement {
+    if (this.reasonCount[ent] === 1) {
+      const cand = this.firstCandidate[ent] ?? 0;
+      return this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0);
+    }
+    return { value: this.valueOf(ent, this.bestRank[ent] ?? 0), reasons: this.lists[ent] ?? [] };
+  }
+
+  private moduleWithoutProject(user: string, ent: number): EvaluationWarning {
+    const entitlement = this.c.entKeys[ent] ?? '';
+    const { value, reasons } = this.winner(ent);
+    const cand = this.firstCandidate[ent] ?? 0;
+    const message =
+      this.reasonCount[ent] === 1
+        ? this.shared.warning(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0)
+        : moduleWarning(entitlement, value, reasons);
+    return { user, entitlement, message };
+  }
+
+  private valueOf(ent: number, rank: number): string {
+    return this.c.entValues[ent]?.[rank] ?? '';
+  }
+
+  /** Gathers every candidate of the user's reasons, decides each entitlement, and counts the winning reasons. */
+  private collect(from: number, to: number): number {
+    const { c, m } = this;
+    const epoch = ++this.epoch;
+    let touched = 0;
+    let n = 0;
+    for (let k = from; k < to; k++) {
+      const reason = m.reasonIds[k] ?? 0;
+      const rule = c.rules[m.reasonRule[reason] ?? 0];
+      if (!rule) continue;
+      const { ents, ranks } = rule;
+      const priority = rule.rule.priority;
+      for (let g = 0; g < ents.length; g++) {
+        const ent = ents[g] ?? 0;
+        const rank = ranks[g] ?? 0;
+        if (n === this.candEnt.length) this.grow();
+        this.candEnt[n] = ent;
+        this.candRank[n] = rank;
+        this.candReason[n] = reason;
+        this.candGrant[n++] = g;
+        if (this.stamp[ent] !== epoch) {
+          this.stamp[ent] = epoch;
+          this.touched[touched++] = ent;
+          this.reasonCount[ent] = 0;
+          this.setBest(ent, rank, priority, rule.ordinal);
+        } else if (this.beats(ent, rank, priority, rule.ordinal)) {
+          this.setBest(ent, rank, priority, rule.ordinal);
+        }
+      }
+    }
+    // each (reason, entitlement) pair occurs once: a user's reasons are distinct and a rule grants a key once
+    for (let i = 0; i < n; i++) {
+      const ent = this.candEnt[i] ?? 0;
+      if (this.candRank[i] !== this.bestRank[ent]) continue;
+      const reason = this.candReason[i] ?? 0;
+      if (this.priorityMode && c.rules[m.reasonRule[reason] ?? 0]?.rule.priority !== this.bestPriority[ent]) continue;
+      const count = this.reasonCount[ent] ?? 0;
+      if (count === 0) this.firstCandidate[ent] = i;
+      else if (count === 1) {
+        const first = this.candReason[this.firstCandidate[ent] ?? 0] ?? 0;
+        this.lists[ent] = [m.reasons[first] as RuleReason, m.reasons[reason] as RuleReason];
+      } else (this.lists[ent] as RuleReason[]).push(m.reasons[reason] as RuleReason);
+      this.reasonCount[ent] = count + 1;
+    }
+    this.touched.subarray(0, touched).sort();
+    return touched;
+  }
+
+  /** highest: the more privileged value; priority: lower number, then more privileged, then rule name. */
+  private beats(ent: number, rank: number, priority: number, ordinal: number): boolean {
+    const best = this.bestRank[ent] ?? 0;
+    if (!this.priorityMode) return rank > best;
+    const bestPriority = this.bestPriority[ent] ?? 0;
+    if (priority !== bestPriority) return priority < bestPriority;
+    if (rank !== best) return rank > best;
+    return ordinal < (this.bestOrdinal[ent] ?? 0);
+  }
+
+  private setBest(ent: number, rank: number, priority: number, ordinal: number): void {
+    this.bestRank[ent] = rank;
+    this.bestPriority[ent] = priority;
+    this.bestOrdinal[ent] = ordinal;
+  }
+
+  private grow(): void {
+    const size = this.candEnt.length * 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.candEnt = grow(this.candEnt);
+    this.candRank = grow(this.candRank);
+    this.candReason = grow(this.candReason);
+    this.candGrant = grow(this.candGrant);
+  }
+}
+
+/**
+ * Objects that many users share, created once: the value one (rule, group) gives, and membership and org for
+ * users matched by a single (rule, group). Frozen, because evaluation results are read-only.
+ */
+class SharedObjects {
+  private readonly grants: (DesiredEntitlement | undefined)[][];
+  private readonly warnings: (string | undefined)[][];
+  private readonly single: ({ membership: DesiredEntitlement; org: DesiredEntitlement } | undefined)[];
+
+  constructor(
+    private readonly c: CompiledMapping,
+    private readonly m: UserMatches,
+  ) {
+    this.grants = m.reasons.map(() => []);
+    this.warnings = m.reasons.map(() => []);
+    this.single = new Array(m.reasons.length);
+  }
+
+  grant(reason: number, g: number): DesiredEntitlement {
+    const row = this.grants[reason] as (DesiredEntitlement | undefined)[];
+    const hit = row[g];
+    if (hit) return hit;
+    const rule = this.c.rules[this.m.reasonRule[reason] ?? 0];
+    const ent = rule?.ents[g] ?? 0;
+    const value = this.c.entValues[ent]?.[rule?.ranks[g] ?? 0] ?? '';
+    return (row[g] = freeze(value, [this.m.reasons[reason] as RuleReason]));
+  }
+
+  warning(reason: number, g: number): string {
+    const row = this.warnings[reason] as (string | undefined)[];
+    const hit = row[g];
+    if (hit !== undefined) return hit;
+    const ent = this.c.rules[this.m.reasonRule[reason] ?? 0]?.ents[g] ?? 0;
+    const { value, reasons } = this.grant(reason, g);
+    return (row[g] = moduleWarning(this.c.entKeys[ent] ?? '', value, reasons));
+  }
+
+  /** membership: active, and org: Member unless a rule says otherwise, with every reason the user matched. */
+  defaultsOf(ids: Int32Array, from: number, to: number): { membership: DesiredEntitlement; org: DesiredEntitlement } {
+    const { c, m } = this;
+    const active = c.entValues[c.membershipEnt]?.[c.activeRank] ?? 'active';
+    const member = c.entValues[c.orgEnt]?.[c.orgFallbackRank] ?? 'Member';
+    if (to - from === 1) {
+      const reason = ids[from] ?? 0;
+      const hit = this.single[reason];
+      if (hit) return hit;
+      const reasons = Object.freeze([m.reasons[reason] as RuleReason]) as RuleReason[];
+      return (this.single[reason] = { membership: freeze(active, reasons), org: freeze(member, reasons) });
+    }
+    const all: RuleReason[] = [];
+    for (let k = from; k < to; k++) all.push(m.reasons[ids[k] ?? 0] as RuleReason);
+    return { membership: { value: active, reasons: all }, org: { value: member, reasons: all } };
+  }
+}
+
+const freeze = (value: string, reasons: RuleReason[]): DesiredEntitlement =>
+  Object.freeze({ value, reasons: Object.isFrozen(reasons) ? reasons : (Object.freeze(reasons) as RuleReason[]) });
+
+function moduleWarning(key: string, value: string, reasons: readonly RuleReason[]): string {
+  const [, module, project] = key.split(':');
+  const from = reasons.map((r) => `rule ${r.rule} (group ${r.group})`).join(', ');
+  return `${module} "${value}" on ${project} from ${from} is not applied: no access to project ${project}`;
+}
