@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { startTestStandIn } from '../support/stand-in.js';
-import { SCIM_TOKEN, makeWorkspace } from '../support/e2e-setup.js';
+import { SCIM_TOKEN, e2eDirectory, makeWorkspace } from '../support/e2e-setup.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 
@@ -14,6 +14,13 @@ describe('a failing Heap: partial runs, convergence, and a tampered journal', ()
   beforeAll(async () => {
     standIn = await startTestStandIn({ token: SCIM_TOKEN });
     ws = makeWorkspace(standIn.scimUrl);
+    // enough users that some writes fail and some succeed, whichever requests the seeded faults hit
+    const directory = e2eDirectory();
+    for (let i = 0; i < 24; i++) {
+      directory.users.push({ id: `u-s${i}`, userName: `s${i}@example.com`, email: `s${i}@example.com`, active: true });
+      directory.groups.find((g) => g.displayName === 'Analytics')!.members.push(`u-s${i}`);
+    }
+    ws.writeDirectory(directory);
   });
   afterAll(async () => {
     await standIn?.close();
