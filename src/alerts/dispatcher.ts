@@ -4,16 +4,15 @@ import { normalizeUserKey } from '../domain/entitlement.js';
 import { ConfigError } from '../domain/errors.js';
 import type { DriftItem } from '../domain/plan.js';
 import type { Alert, AlertEvent, AlertSink } from '../ports/alert-sink.js';
-import type { AlertState, Store } from '../ports/store.js';
+import type { AlertState } from '../ports/store.js';
 import type { AlertStatePayload } from './alert-state.js';
 import { isOpenDriftState, readDriftStateUser, readStatePayload } from './alert-state.js';
 import type { RetryOptions } from './backoff.js';
 import { DEFAULT_RETRY } from './backoff.js';
 import type { DeliveryOutcome, SinkQueue } from './delivery-queue.js';
 import { createSinkQueue } from './delivery-queue.js';
+import { createAlertStateCache, type AlertStateStore } from './state-cache.js';
 import { EXCEPTION_ALERT_WINDOW_MS, MAPPING_ALERT_WINDOW_MS, driftDetected, driftResolved } from './events.js';
-
-export type AlertStateStore = Pick<Store, 'getAlertStates' | 'putAlertState'>;
 
 export interface DeliveryReport {
   sink: string;
@@ -94,28 +93,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   );
   /** sink+key of tracked deliveries not yet settled, counted because a key can be queued twice */
   const inFlight = new Map<string, number>();
-  let states: Map<string, AlertState> | null = null;
+  const states = createAlertStateCache(store, log);
   let closed = false;
-
-  function loadStates(): Map<string, AlertState> {
-    try {
-      states = new Map(store.getAlertStates().map((s) => [s.key, s]));
-    } catch (err) {
-      // keep what this process knows; it still deduplicates its own alerts
-      log.error({ err }, 'reading alert state failed');
-      states ??= new Map();
-    }
-    return states;
-  }
-
-  function putState(state: AlertState): void {
-    (states ?? loadStates()).set(state.key, state);
-    try {
-      store.putAlertState(state);
-    } catch (err) {
-      log.error({ err, key: state.key }, 'saving alert state failed');
-    }
-  }
 
   /** alerts dropped on full queues during the current enqueue/reconcile call, logged once at its end */
   const dropped = new Map<string, number>();
@@ -137,13 +116,13 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   }
 
   function markDelivered(key: string, openedAt: string, sink: string): void {
-    const state = (states ?? loadStates()).get(key);
+    const state = states.get(key);
     // a newer generation (resolved, then drifted again) is not acknowledged by the old one's delivery
     if (!state || state.openedAt !== openedAt) return;
     const payload = readStatePayload(state);
     if (payload.delivered.includes(sink)) return;
     const next: AlertStatePayload = { ...payload, delivered: [...payload.delivered, sink].sort() };
-    putState({ ...state, lastSentAt: now().toISOString(), payload: next });
+    states.set({ ...state, lastSentAt: now().toISOString(), payload: next });
   }
 
   /** Queues `alert` on `targets`; `openedAt` ties a tracked delivery to the state generation it acknowledges. */
@@ -179,7 +158,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
    */
   function sendOnce(alert: Alert, windowMs: number): boolean {
     const at = now();
-    const existing = (states ?? loadStates()).get(alert.key);
+    const existing = states.get(alert.key);
     const live =
       existing !== undefined && existing.resolvedAt === null && at.getTime() - Date.parse(existing.openedAt) < windowMs;
     if (existing && live) {
@@ -191,7 +170,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     }
     const openedAt = at.toISOString();
     const payload: AlertStatePayload = { alert, delivered: [] };
-    putState({ key: alert.key, event: alert.event, openedAt, lastSentAt: null, resolvedAt: null, payload });
+    states.set({ key: alert.key, event: alert.event, openedAt, lastSentAt: null, resolvedAt: null, payload });
     send(alert, sinks, openedAt);
     return true;
   }
@@ -205,7 +184,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   function resolveDrift(state: AlertState, runId: string): Alert {
     const at = now();
     const payload = readStatePayload(state);
-    putState({ ...state, resolvedAt: at.toISOString() });
+    states.set({ ...state, resolvedAt: at.toISOString() });
     const alert = driftResolved(state.key, payload.alert.details, runId, at);
     // only sinks that have (or will have) the detection hear of its resolution
     const targets = sinks.filter(
@@ -223,6 +202,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     const idle = Promise.all([...queues.values()].map((q) => q.whenIdle())).then(() => false);
     const expired = await Promise.race([idle, timedOut]);
     clearTimeout(timer);
+    states.flush();
     if (expired) log.warn({ pending: pendingCounts() }, 'alert queues not drained in time');
   }
 
@@ -251,7 +231,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       if (closed) return result;
       const current = new Set<string>();
       const at = now();
-      loadStates(); // other replicas may have opened or closed items since the last run
+      states.reload(); // other replicas may have opened or closed items since the last run
       for (const item of drift) {
         const alert = driftDetected(item, runId, at);
         current.add(alert.key);
@@ -262,7 +242,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         }
       }
       const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
-      for (const state of [...(states ?? loadStates()).values()]) {
+      for (const state of states.values()) {
         if (!isOpenDriftState(state) || current.has(state.key)) continue;
         if (inScope && !inScope.has(normalizeUserKey(readDriftStateUser(state)))) continue;
         try {
@@ -281,6 +261,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       closed = true;
       await drain(timeoutMs);
       abort.abort();
+      states.flush();
     },
 
     pending: pendingCounts,

@@ -6,7 +6,6 @@ export {
   createAlertDispatcher,
   type AlertDispatcher,
   type AlertDispatcherOptions,
-  type AlertStateStore,
   type DeliveryReport,
   type DriftReconcileResult,
 } from './dispatcher.js';
@@ -24,6 +23,7 @@ export {
   planHeld,
   runFailed,
 } from './events.js';
+export type { AlertStateStore } from './state-cache.js';
 export { createLogSink } from './log-sink.js';
 export { SinkResponseError } from './post-json.js';
 export { formatSlackMessage, type SlackMessage } from './slack-format.js';
