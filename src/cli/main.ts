@@ -6,6 +6,8 @@ import { registerSync } from './commands/sync.js';
 import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
 import { registerExceptions } from './commands/exceptions.js';
+import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
 
 /** The CLI: each command lives in ./commands and is registered here. */
 export function buildProgram(): Command {
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerJournal(program);
   registerExceptions(program);
+  registerServe(program);
+  registerDemo(program);
   registerStandIn(program);
   return program;
 }

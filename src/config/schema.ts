@@ -98,6 +98,8 @@ export const configSchema = z.strictObject({
       adminTokenEnv: envName.default('ADMIN_TOKEN'),
       viewerTokenEnv: envName.default('VIEWER_TOKEN'),
       bodyLimit: z.string().default('1mb'),
+      /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
+      publicUrl: z.url().optional(),
     })
     .default({
       host: '127.0.0.1',

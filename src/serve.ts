@@ -1,0 +1,234 @@
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import {
+  createAlertDispatcher,
+  createAlertSinks,
+  exceptionExpiring,
+  findExpiringExceptions,
+  mappingReloadFailed,
+  type AlertDispatcher,
+} from './alerts/index.js';
+import { requireEnv } from './config/load.js';
+import { RunInProgressError } from './domain/errors.js';
+import { createAdminApiRouter } from './http/api/router.js';
+import { tokenList, type RoleTokens } from './http/api/roles.js';
+import { createHttpApp } from './http/app.js';
+import { bearerAuth } from './http/auth.js';
+import { createDashboardRouter } from './http/dashboard/router.js';
+import { metricsRegistry } from './http/metrics.js';
+import { createScimRouter } from './http/scim/router.js';
+import { startHttpServer, type RunningServer } from './http/server.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './main.js';
+import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
+import { alertOnRun } from './services/run-alerts.js';
+import { createStatusService } from './services/status.js';
+import type { RunOptions } from './services/sync.js';
+import { createSyncMetrics } from './services/sync-metrics.js';
+
+export interface ServeOptions extends RuntimeOptions {
+  host?: string;
+  port?: number;
+}
+
+export interface RunningService {
+  url: string;
+  runtime: Runtime;
+  /** queue a run behind the one in progress (schedule, SCIM pushes, exception expiry) */
+  enqueueRun(options: RunOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+const HOUSEKEEPING_MS = 60_000;
+
+/**
+ * `serve`: SCIM inbound, the admin API and dashboard, the schedule, exception expiry and alerts around one
+ * runtime. A composition root like main.ts: the only other place that wires concrete adapters.
+ */
+export async function startService(options: ServeOptions = {}): Promise<RunningService> {
+  const env = options.env ?? process.env;
+  const syncMetrics = createSyncMetrics(metricsRegistry);
+  let dispatcher: AlertDispatcher | null = null;
+  const rt = await createRuntime({
+    ...options,
+    env,
+    hooks: {
+      sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
+      runFinished: (outcome) => {
+        syncMetrics.runFinished(outcome);
+        if (dispatcher) alertOnRun(dispatcher, outcome, rt.clock.now());
+      },
+    },
+  });
+  const log = rt.logger.child({ component: 'serve' });
+  const closers: (() => unknown)[] = [];
+  try {
+    const { config } = rt;
+    const scimSource = config.sources.find((s) => s.type === 'scim');
+    const secrets = requireEnv(env, [
+      { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
+      ...(scimSource ? [{ key: 'sources[scim].tokenEnv', variable: scimSource.tokenEnv }] : []),
+    ]);
+    const tokens: RoleTokens = {
+      admin: secrets[config.server.adminTokenEnv]!,
+      viewer: env[config.server.viewerTokenEnv] || null,
+    };
+    dispatcher = createAlertDispatcher({
+      sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
+      store: rt.store,
+      logger: rt.logger.child({ component: 'alerts' }),
+    });
+    closers.push(() => dispatcher?.close(5_000));
+
+    // One run at a time in this process; the store's lock keeps other processes out.
+    let chain: Promise<void> = Promise.resolve();
+    const enqueueRun = (runOptions: RunOptions): Promise<void> => {
+      chain = chain.then(async () => {
+        try {
+          await rt.sync.run(runOptions);
+        } catch (err) {
+          const level = err instanceof RunInProgressError ? 'warn' : 'error';
+          log[level]({ trigger: runOptions.trigger, error: (err as Error).message }, 'run did not complete');
+        }
+      });
+      return chain;
+    };
+
+    rt.mapping.watch();
+    closers.push(() => rt.mapping.close());
+    rt.mapping.onReload((status) => {
+      if (status.reloadError) {
+        dispatcher?.enqueue([
+          mappingReloadFailed(
+            status.reloadError.issues.length ? status.reloadError.issues : [status.reloadError.message],
+            rt.clock.now(),
+          ),
+        ]);
+      }
+    });
+
+    const routers = [];
+    let debouncer: ScimChangeDebouncer | null = null;
+    if (scimSource && rt.scimRepository) {
+      const repository = rt.scimRepository;
+      debouncer = createScimChangeDebouncer({
+        windowMs: scimSource.debounceMs,
+        logger: rt.logger.child({ component: 'scim-debouncer' }),
+        run: (userIds) => enqueueRun({ trigger: 'scim', scope: scopeOfScimUsers(repository, userIds) }),
+      });
+      closers.push(() => debouncer?.close());
+      routers.push({
+        path: '/scim/v2',
+        router: createScimRouter({
+          repository,
+          token: secrets[scimSource.tokenEnv]!,
+          baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(config.server.host, config.server.port, options)}/scim/v2`,
+          onChange: (change) => debouncer?.add(change),
+          logger: rt.logger.child({ component: 'scim' }),
+          bodyLimit: config.server.bodyLimit,
+        }),
+      });
+    }
+    const status = createStatusService(rt);
+    routers.push({
+      path: '/api',
+      router: createAdminApiRouter({ ...rt, tokens, status, bodyLimit: config.server.bodyLimit }),
+    });
+    routers.push({ path: '/', router: createDashboardRouter({ tokens }) });
+    closers.push(() => status.settle());
+
+    const app = createHttpApp({
+      logger: rt.logger.child({ component: 'http' }),
+      routers,
+      readiness: async () => readiness(rt),
+      metrics: () => metricsRegistry.metrics(),
+      protect: bearerAuth({ tokens: tokenList(tokens) }),
+    });
+    const server: RunningServer = await startHttpServer(app, {
+      host: options.host ?? config.server.host,
+      port: options.port ?? config.server.port,
+    });
+    closers.push(() => server.close());
+
+    if (config.schedule) {
+      const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
+      closers.push(() => cron.stop());
+    }
+    const housekeeping = startHousekeeping(rt, dispatcher, enqueueRun, log);
+    closers.push(() => clearInterval(housekeeping));
+
+    log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
+    return {
+      url: server.url,
+      runtime: rt,
+      enqueueRun,
+      async close() {
+        // stop taking work, let the run in progress finish, then close what it writes to
+        for (const close of closers.reverse()) await close();
+        await chain;
+        rt.close();
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    rt.close();
+    throw err;
+  }
+}
+
+/** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */
+function scopeOfScimUsers(repository: NonNullable<Runtime['scimRepository']>, userIds: string[]): string[] | null {
+  const emails: string[] = [];
+  for (const id of userIds) {
+    const user = repository.getUser(id);
+    if (!user) return null;
+    emails.push((user.primaryEmail ?? user.userName).toLowerCase());
+  }
+  return emails;
+}
+
+/**
+ * Every minute: a run when an exception has expired since the last check (the journal says why it reverts), and
+ * an alert for each exception expiring within 24 hours (the dispatcher sends each once per window).
+ */
+function startHousekeeping(
+  rt: Runtime,
+  dispatcher: AlertDispatcher,
+  enqueueRun: (o: RunOptions) => Promise<void>,
+  log: Logger,
+): NodeJS.Timeout {
+  let nextExpiry = rt.exceptions.nextExpiry();
+  const timer = setInterval(() => {
+    try {
+      const now = rt.clock.now();
+      if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void enqueueRun({ trigger: 'exception-expiry' });
+      nextExpiry = rt.exceptions.nextExpiry();
+      const expiring = findExpiringExceptions(rt.exceptions.list(), now);
+      if (expiring.length) dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
+    } catch (err) {
+      log.error({ error: (err as Error).message }, 'housekeeping failed');
+    }
+  }, HOUSEKEEPING_MS);
+  timer.unref();
+  return timer;
+}
+
+async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = {};
+  let ok = true;
+  try {
+    rt.store.listJournal({ limit: 1 });
+    checks.store = 'ok';
+  } catch (err) {
+    ok = false;
+    checks.store = `unreachable: ${(err as Error).message}`;
+  }
+  const mapping = rt.mapping.status();
+  checks.mapping = mapping.reloadError ? `last reload failed; serving ${mapping.version}` : `loaded ${mapping.version}`;
+  return { ok, checks };
+}
+
+function publicBase(host: string, port: number, options: ServeOptions): string {
+  const h = options.host ?? host;
+  const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
+  return `http://${shown}:${options.port ?? port}`;
+}
