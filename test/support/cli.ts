@@ -13,7 +13,10 @@ export interface CliResult {
 }
 
 /** Spawns the real CLI (through tsx, so tests run the source) and collects its output. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): {
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): {
   child: ChildProcess;
   done: Promise<CliResult>;
 } {
