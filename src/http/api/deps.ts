@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { AccessTarget } from '../../ports/access-target.js';
+import type { Clock } from '../../ports/clock.js';
+import type { IdentitySource } from '../../ports/identity-source.js';
+import type { Store } from '../../ports/store.js';
+import type { ExceptionService } from '../../services/exceptions.js';
+import type { MappingHolder } from '../../services/mapping-holder.js';
+import type { StatusService } from '../../services/status.js';
+import type { SyncService } from '../../services/sync.js';
+import type { RoleTokens } from './roles.js';
+
+/** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the tokens. */
+export interface AdminApiDeps {
+  store: Store;
+  sync: Pick<SyncService, 'run' | 'plan'>;
+  exceptions: ExceptionService;
+  mapping: Pick<MappingHolder, 'current' | 'status'>;
+  sources: IdentitySource[];
+  target: Pick<AccessTarget, 'name'>;
+  clock: Clock;
+  logger: Logger;
+  tokens: RoleTokens;
+  /** shared with the dashboard so both see the same cached drift reading; created when absent */
+  status?: StatusService;
+  /** JSON body limit (config server.bodyLimit) */
+  bodyLimit?: string;
+}
+
+/** The deps the route modules see: the status service always exists there. */
+export type RouteDeps = Omit<AdminApiDeps, 'status' | 'tokens' | 'bodyLimit'> & { status: StatusService };

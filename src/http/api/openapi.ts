@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { toOpenApiPath, type ApiRoute } from './define-route.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema 2020-12 is OpenAPI 3.1's own dialect: zod's output is used as is, minus `$schema`. */
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Query and path parameters: one entry per property of the route's object schema. */
+function parameters(route: ApiRoute): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
+    if (!schema) continue;
+    const json = toSchema(schema, 'input');
+    const props = (json.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((json.required as string[] | undefined) ?? []);
+    for (const [name, prop] of Object.entries(props)) {
+      const { description, ...propSchema } = prop;
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(description !== undefined && { description }),
+        schema: propSchema,
+      });
+    }
+  }
+  return out;
+}
+
+function operation(route: ApiRoute): JsonSchema {
+  const responses: Record<string, JsonSchema> = {};
+  for (const [status, doc] of Object.entries(route.responses)) {
+    const types = doc.types ?? ['application/json'];
+    responses[status] = {
+      description: doc.description,
+      ...(doc.schema || doc.types
+        ? {
+            content: Object.fromEntries(
+              types.map((t) => [
+                t,
+                doc.schema && t === 'application/json' ? { schema: toSchema(doc.schema, 'output') } : {},
+              ]),
+            ),
+          }
+        : {}),
+    };
+  }
+  responses['401'] ??= { description: 'no token, or an unknown one' };
+  if (route.access === 'admin') responses['403'] ??= { description: 'the viewer token cannot change anything' };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description && { description: route.description }),
+    'x-required-role': route.access,
+    parameters: parameters(route),
+    ...(route.body && {
+      requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } },
+    }),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the admin API, generated from the schemas the router validates with. */
+export function buildOpenApiDocument(routes: ApiRoute[], info: { version: string; basePath: string }): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    const path = `${info.basePath}${toOpenApiPath(route.path)}`;
+    (paths[path] ??= {})[route.method] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'heap-access-sync admin API',
+      version: info.version,
+      description:
+        'Bearer ADMIN_TOKEN for every route; VIEWER_TOKEN for the reading routes only (x-required-role: viewer). ' +
+        'Client mistakes answer 4xx with `{ error, message }`; never 500.',
+    },
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,72 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { createStatusService } from '../../services/status.js';
+import { bearerAuth, type Role } from '../auth.js';
+import { ForbiddenError } from '../errors.js';
+import type { ApiRoute, Reply } from './define-route.js';
+import type { AdminApiDeps, RouteDeps } from './deps.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { actorName, CSRF_HEADER, TOKEN_COOKIE, tokenList, viaCookie } from './roles.js';
+import { docsRoutes } from './routes/docs-routes.js';
+import { exceptionRoutes } from './routes/exception-routes.js';
+import { journalRoutes } from './routes/journal-routes.js';
+import { readRoutes } from './routes/read-routes.js';
+import { syncRoutes } from './routes/sync-routes.js';
+
+export const API_VERSION = '1.0.0';
+
+/** Every admin route, in mounting order (a literal path before a parameter on the same prefix). */
+export function adminRoutes(deps: RouteDeps): ApiRoute[] {
+  return [
+    ...readRoutes(deps),
+    ...syncRoutes(deps),
+    ...journalRoutes(deps),
+    ...exceptionRoutes(deps),
+    ...docsRoutes(deps),
+  ];
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The admin API, mounted at `/api`. ADMIN_TOKEN for everything, VIEWER_TOKEN for reading routes only, as a bearer
+ * token or the dashboard's cookie. Every failure is thrown to the app's one error boundary (src/http/errors.ts).
+ */
+export function createAdminApiRouter(deps: AdminApiDeps): Router {
+  const status = deps.status ?? createStatusService(deps);
+  const routes = adminRoutes({ ...deps, status });
+  const openapi = buildOpenApiDocument(routes, { version: API_VERSION, basePath: '/api' });
+  const router = express.Router();
+
+  router.use(bearerAuth({ tokens: tokenList(deps.tokens), cookieName: TOKEN_COOKIE }));
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (!SAFE.has(req.method) && viaCookie(req) && !req.get(CSRF_HEADER)) {
+      next(new ForbiddenError(`a change made with the dashboard's cookie needs the ${CSRF_HEADER} header`));
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  for (const route of routes) {
+    router[route.method](route.path, async (req: Request, res: Response) => {
+      const role = res.locals.role as Role;
+      if (route.access === 'admin' && role !== 'admin') throw new ForbiddenError();
+      const aborter = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) aborter.abort();
+      });
+      send(res, await route.run(req, { role, name: actorName(req, role) }, aborter.signal));
+    });
+  }
+  return router;
+}
+
+function send(res: Response, reply: Reply): void {
+  res.status(reply.status ?? 200);
+  if (reply.headers) res.set(reply.headers);
+  if (reply.type) res.type(reply.type).send(reply.body);
+  else res.json(reply.body);
+}

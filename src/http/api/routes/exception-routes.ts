@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../../domain/errors.js';
+import type { AccessException } from '../../../domain/exception.js';
+import { defineRoute, type ApiRoute } from '../define-route.js';
+import type { RouteDeps } from '../deps.js';
+import {
+  directExceptionBody,
+  driftExceptionBody,
+  errorBody,
+  exception,
+  exceptionBody,
+  exceptionsQuery,
+  idParams,
+} from '../schemas.js';
+
+/** Approved, time-bound overrides: the seed's "temporary elevation" without the calendar reminder. */
+export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
+  const created = (e: AccessException) => {
+    deps.status.invalidate();
+    return { status: 201, headers: { Location: `/api/exceptions/${encodeURIComponent(e.id)}` }, body: e };
+  };
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/exceptions',
+      operationId: 'listExceptions',
+      summary: 'Active exceptions (all of them with all=true)',
+      access: 'viewer',
+      query: exceptionsQuery,
+      responses: {
+        200: { description: 'exceptions', schema: z.object({ exceptions: z.array(exception) }) },
+        400: { description: 'bad query', schema: errorBody },
+      },
+      handle: ({ query }) => ({ body: { exceptions: deps.exceptions.list({ all: query.all ?? false }) } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/exceptions/:id',
+      operationId: 'getException',
+      summary: 'One exception, active or not',
+      access: 'viewer',
+      params: idParams,
+      responses: {
+        200: { description: 'the exception', schema: exception },
+        404: { description: 'no such exception', schema: errorBody },
+      },
+      handle: ({ params }) => {
+        const found = deps.store.getException(params.id);
+        if (!found) throw new NotFoundError(`no exception ${params.id}`);
+        return { body: found };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/exceptions',
+      operationId: 'createException',
+      summary: 'Grant a temporary override, or accept a drift item until it expires',
+      description:
+        'Either `{ user, entitlement, value, reason, expires }` or `{ fromDrift: { user, entitlement }, reason, ' +
+        "expires }`. `approver` defaults to the calling administrator's name. Applied by the next sync.",
+      access: 'admin',
+      body: exceptionBody,
+      // Checked against the one shape the body means, so a mistake is reported precisely (not "no union matched").
+      parseBody: (raw) =>
+        raw !== null && typeof raw === 'object' && 'fromDrift' in raw
+          ? driftExceptionBody.parse(raw)
+          : directExceptionBody.parse(raw),
+      responses: {
+        201: { description: 'the exception', schema: exception },
+        400: { description: 'bad body, unknown entitlement or value, overlapping exception', schema: errorBody },
+        403: { description: 'viewers cannot create exceptions', schema: errorBody },
+        404: { description: 'fromDrift names no open drift item', schema: errorBody },
+      },
+      handle: async ({ body, actor, signal }) => {
+        const common = { reason: body.reason, approver: body.approver ?? actor.name, expires: body.expires };
+        if (!('fromDrift' in body)) {
+          return created(
+            deps.exceptions.add({ ...common, user: body.user, entitlement: body.entitlement, value: body.value }),
+          );
+        }
+        const user = body.fromDrift.user.toLowerCase();
+        const { plan } = await deps.sync.plan({ scope: [user], signal });
+        const item = plan.drift.find((d) => d.user === user && d.entitlement === body.fromDrift.entitlement);
+        if (!item) throw new NotFoundError(`no open drift for ${user} ${body.fromDrift.entitlement}`);
+        return created(deps.exceptions.addFromDrift(item, common));
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/exceptions/:id',
+      operationId: 'revokeException',
+      summary: 'Revoke an exception now (the next sync applies the mapping again)',
+      access: 'admin',
+      params: idParams,
+      responses: {
+        200: { description: 'the revoked exception', schema: exception },
+        400: { description: 'already revoked', schema: errorBody },
+        403: { description: 'viewers cannot revoke exceptions', schema: errorBody },
+        404: { description: 'no such exception', schema: errorBody },
+      },
+      handle: ({ params }) => {
+        const revoked = deps.exceptions.revoke(params.id);
+        deps.status.invalidate();
+        return { body: revoked };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/**
+ * The admin API's request and response shapes. The router validates with these and the OpenAPI document is
+ * generated from these, so the two cannot disagree.
+ */
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const userKey = z.string().trim().min(1).max(320);
+const entitlement = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .describe('membership | org | project:<key> | module:<module>:<key>');
+const value = z.string().nullable();
+const reason = z.string().trim().min(1, 'reason is required (auditors ask why)').max(2000);
+const expires = z.string().trim().min(1).max(64).describe('an ISO date-time, or a duration from now such as 7d, 12h');
+const approver = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .describe('who approved it; defaults to the name of the administrator making the request');
+
+export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+export const userParams = z.strictObject({ user: userKey.describe('the user, by e-mail') });
+
+export const noQuery = z.strictObject({});
+export const journalQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().min(1).optional().describe('only records with a lower sequence (paging cursor)'),
+});
+export const planQuery = z.strictObject({
+  users: z
+    .string()
+    .max(10_000)
+    .optional()
+    .describe('comma-separated e-mails: plan only these users (as an incremental run would)'),
+});
+export const exceptionsQuery = z.strictObject({
+  all: flag.optional().describe('include expired and revoked exceptions'),
+});
+export const docsQuery = z.strictObject({
+  format: z.enum(['md', 'html', 'csv', 'json']).default('md'),
+  withMembers: flag.optional().describe("include every user's effective access and its reasons (access review)"),
+});
+
+export const syncBody = z
+  .strictObject({
+    dryRun: z.boolean().optional().describe('plan and journal, apply nothing'),
+    approve: z.string().min(1).max(200).optional().describe('the run id of a held plan to approve and apply'),
+    users: z
+      .array(userKey)
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('limit the run to these users (e.g. "revert now" for one user)'),
+  })
+  .refine((b) => !(b.dryRun && b.approve), { message: 'dryRun and approve cannot be combined', path: ['approve'] })
+  .refine((b) => !(b.approve && b.users), {
+    message: 'an approval applies the held plan for its own users; do not pass users',
+    path: ['users'],
+  });
+
+export const directExceptionBody = z
+  .strictObject({ user: userKey, entitlement, value, reason, approver: approver.optional(), expires })
+  .describe('grant a temporary override');
+export const driftExceptionBody = z
+  .strictObject({
+    fromDrift: z.strictObject({ user: userKey, entitlement }),
+    reason,
+    approver: approver.optional(),
+    expires,
+  })
+  .describe("accept a manual change seen as drift until it expires: the exception's value is what Heap has now");
+export const exceptionBody = z.union([directExceptionBody, driftExceptionBody]);
+
+// Responses. Loose where the domain may grow: more fields are welcome (DESIGN §6).
+const change = z.looseObject({
+  user: z.string(),
+  entitlement: z.string(),
+  from: value,
+  to: value,
+  cause: z.enum(['idp-change', 'manual-override', 'conflict', 'unmanaged', 'exception']),
+  reasons: z.array(z.looseObject({})),
+  risk: z.array(z.string()),
+  blocked: z.string().nullable(),
+});
+export const driftItem = z.looseObject({
+  user: z.string(),
+  entitlement: z.string(),
+  baseline: value,
+  actual: value,
+  desired: value,
+  cause: z.enum(['manual-override', 'conflict', 'unmanaged']),
+  action: z.enum(['revert', 'keep']),
+  suggestion: z.string(),
+});
+export const plan = z.looseObject({
+  changes: z.array(change),
+  drift: z.array(driftItem),
+  held: z.boolean(),
+  heldBy: z.string().nullable(),
+  summary: z.looseObject({}),
+  warnings: z.array(z.string()),
+});
+export const exception = z.looseObject({
+  id: z.string(),
+  user: z.string(),
+  entitlement: z.string(),
+  value,
+  reason: z.string(),
+  approver: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable().optional(),
+});
+const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run']);
+const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval']);
+export const journalSummary = z.looseObject({
+  id: z.string(),
+  sequence: z.number().int(),
+  trigger: runTrigger,
+  status: runStatus,
+  startedAt: z.string(),
+  endedAt: z.string(),
+  changes: z.number().int(),
+  applied: z.number().int(),
+  failed: z.number().int(),
+  blocked: z.number().int(),
+  drift: z.number().int(),
+});
+export const journalRecord = z.looseObject({
+  id: z.string(),
+  sequence: z.number().int(),
+  trigger: runTrigger,
+  actor: z.string().optional(),
+  status: runStatus,
+  error: z.string().optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  mappingVersion: z.string().nullable(),
+  scope: z.array(z.string()).nullable(),
+  plan: plan.nullable(),
+  results: z.array(z.looseObject({ change, outcome: z.enum(['applied', 'blocked', 'failed', 'skipped']) })),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export const statusReport = z.looseObject({
+  generatedAt: z.string(),
+  target: z.string(),
+  lastSuccessfulSyncAt: z.string().nullable(),
+  runs: z.array(z.looseObject({ id: z.string(), trigger: runTrigger, status: runStatus, durationMs: z.number() })),
+  drift: z.looseObject({
+    items: z.array(driftItem),
+    basis: z.enum(['live', 'journal', 'none']),
+    asOf: z.string().nullable(),
+    refreshing: z.boolean(),
+    error: z.string().nullable(),
+  }),
+  heldPlans: z.array(z.looseObject({ runId: z.string(), heldBy: z.string().nullable() })),
+  expiringExceptions: z.array(exception),
+  sources: z.array(
+    z.looseObject({ name: z.string(), lastReadAt: z.string().nullable(), lastError: z.string().nullable() }),
+  ),
+  mapping: z.looseObject({ version: z.string(), reloadFailed: z.boolean() }),
+});
+export const whoami = z.strictObject({ role: z.enum(['admin', 'viewer']), name: z.string() });
+export const errorBody = z.looseObject({ error: z.string(), message: z.string() });

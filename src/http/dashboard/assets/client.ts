@@ -1,0 +1,383 @@
+/**
+ * The dashboard's script, embedded as a string (no build step). It renders with DOM APIs and text nodes only,
+ * never innerHTML: e-mails, reasons and error messages come from outside and must not become markup.
+ * Written without template literals so it can live inside this String.raw.
+ */
+export const DASHBOARD_JS = String.raw`
+(function () {
+  'use strict';
+  var POLL_MS = 5000;
+  var state = { role: null, name: null, status: null, signature: '', busy: false, timer: null, dialogItem: null };
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      var value = attrs[key];
+      if (value === undefined || value === null || value === false) return;
+      if (key === 'text') node.textContent = String(value);
+      else if (key === 'class') node.className = value;
+      else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      node.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    });
+    return node;
+  }
+
+  function fill(node, children) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    children.forEach(function (child) { if (child) node.appendChild(child); });
+  }
+
+  function toast(message, bad) {
+    var p = el('p', { class: bad ? 'bad' : '', text: message });
+    $('toast').appendChild(p);
+    setTimeout(function () { p.remove(); }, bad ? 12000 : 8000);
+  }
+
+  async function api(method, path, body) {
+    var headers = { Accept: 'application/json', 'X-Heap-Access-Sync': 'dashboard' };
+    var init = { method: method, headers: headers, credentials: 'same-origin' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    var res = await fetch(path, init);
+    var data = null;
+    try { data = await res.json(); } catch (e) { data = null; }
+    if (res.status === 401) {
+      showLogin(false);
+      throw new Error('signed out');
+    }
+    if (!res.ok) throw new Error((data && data.message) || ('request failed with HTTP ' + res.status));
+    return data;
+  }
+
+  // Times are relative to the server's clock (generatedAt), not the browser's.
+  function nowMs() { return state.status ? Date.parse(state.status.generatedAt) : Date.now(); }
+
+  function span(ms) {
+    var s = Math.round(Math.abs(ms) / 1000);
+    if (s < 60) return s + ' s';
+    var m = Math.round(s / 60);
+    if (m < 60) return m + ' min';
+    var h = Math.round(m / 60);
+    if (h < 48) return h + ' h';
+    return Math.round(h / 24) + ' days';
+  }
+
+  function when(iso) {
+    if (!iso) return el('span', { text: 'never' });
+    var diff = Date.parse(iso) - nowMs();
+    var text = Math.abs(diff) < 5000 ? 'just now' : diff < 0 ? span(diff) + ' ago' : 'in ' + span(diff);
+    return el('time', { datetime: iso, title: new Date(iso).toLocaleString(), text: text });
+  }
+
+  function duration(ms) {
+    if (ms < 1000) return ms + ' ms';
+    if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
+    return span(ms);
+  }
+
+  function value(v) { return v === null || v === undefined ? el('em', { text: 'none' }) : el('code', { text: v }); }
+
+  var STATUS_CLASS = { succeeded: 'ok', partial: 'warn', failed: 'bad', held: 'warn', 'dry-run': 'info' };
+  function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
+
+  function table(headers, rows) {
+    return el('table', {}, [
+      el('thead', {}, [el('tr', {}, headers.map(function (h) {
+        return el('th', { scope: 'col', class: h.num ? 'num' : '' }, [h.label || h]);
+      }))]),
+      el('tbody', {}, rows),
+    ]);
+  }
+
+  function cell(content, cls) { return el('td', { class: cls || '' }, Array.isArray(content) ? content : [content]); }
+
+  function isAdmin() { return state.role === 'admin'; }
+
+  function actionButton(label, handler, cls) {
+    return el('button', { type: 'button', class: cls || '', 'data-action': label, disabled: state.busy, onclick: handler, text: label });
+  }
+
+  async function act(label, work) {
+    if (state.busy) return;
+    state.busy = true;
+    render(true);
+    try {
+      await work();
+    } catch (err) {
+      if (err.message !== 'signed out') toast(label + ' failed: ' + err.message, true);
+    } finally {
+      state.busy = false;
+      await refresh(true);
+    }
+  }
+
+  function describeRun(run) {
+    var r = run;
+    var text = 'Run ' + r.id + ': ' + r.status;
+    if (r.plan) text += ' (' + r.plan.changes.length + ' change(s), ' + r.plan.drift.length + ' drift)';
+    if (r.error) text += ': ' + r.error;
+    return text;
+  }
+
+  function runSync(body, label) {
+    return act(label, async function () {
+      var record = await api('POST', '/api/sync', body);
+      toast(describeRun(record), record.status === 'failed' || record.status === 'partial');
+    });
+  }
+
+  // ---- sections -------------------------------------------------------------------------------------------------
+
+  function renderFacts(s) {
+    var facts = [
+      ['Target', el('strong', { text: s.target })],
+      ['Mapping', el('strong', { class: 'mono', title: s.mapping.version, text: s.mapping.version.slice(0, 12) })],
+      ['Last successful sync', when(s.lastSuccessfulSyncAt)],
+    ];
+    fill($('facts'), facts.map(function (f) { return el('span', {}, [f[0] + ': ', f[1]]); }));
+  }
+
+  function renderBanners(s) {
+    var banners = [];
+    if (s.mapping.reloadFailed && s.mapping.reloadError) {
+      var e = s.mapping.reloadError;
+      var issues = (e.issues || []).map(function (i) {
+        return el('li', { class: 'mono', text: i.file + ':' + i.line + ' ' + (i.path ? i.path + ': ' : '') + i.message });
+      });
+      banners.push(el('div', { class: 'banner bad', role: 'alert', id: 'reload-banner' }, [
+        el('h2', { text: 'The last mapping reload failed' }),
+        el('p', {}, ['At ', when(e.at), ': the service keeps running on the last good mapping (',
+          el('code', { text: s.mapping.version.slice(0, 12) }), '). Fix the files and save them again.']),
+        issues.length ? el('ul', {}, issues) : el('p', { class: 'mono', text: e.message }),
+      ]));
+    }
+    if (s.drift.error) {
+      banners.push(el('div', { class: 'banner warn', role: 'alert' }, [
+        el('h2', { text: 'Drift could not be read live' }),
+        el('p', { text: s.drift.error }),
+      ]));
+    }
+    var broken = s.sources.filter(function (src) { return !src.healthy; });
+    if (broken.length) {
+      banners.push(el('div', { class: 'banner warn' }, [
+        el('h2', { text: 'An identity source failed its last read' }),
+        el('p', { text: 'Runs stop before planning until every source reads completely: ' +
+          broken.map(function (b) { return b.name; }).join(', ') + '.' }),
+      ]));
+    }
+    if (s.mapping.warnings && s.mapping.warnings.length) {
+      banners.push(el('details', { class: 'banner warn' }, [
+        el('summary', { text: s.mapping.warnings.length + ' mapping warning(s)' }),
+        el('ul', {}, s.mapping.warnings.map(function (i) {
+          return el('li', { class: 'mono', text: i.file + ':' + i.line + ' ' + (i.path ? i.path + ': ' : '') + i.message });
+        })),
+      ]));
+    }
+    fill($('banners'), banners);
+  }
+
+  function renderToolbar() {
+    if (!isAdmin()) { fill($('toolbar'), []); return; }
+    fill($('toolbar'), [
+      actionButton('Sync now', function () { runSync({}, 'Sync'); }, 'primary'),
+      actionButton('Dry run', function () { runSync({ dryRun: true }, 'Dry run'); }),
+    ]);
+  }
+
+  function renderHeld(s) {
+    $('held-count').textContent = String(s.heldPlans.length);
+    $('held-section').hidden = s.heldPlans.length === 0;
+    fill($('held'), s.heldPlans.map(function (h) {
+      var list = h.revocations.map(function (c) {
+        return el('li', {}, [c.user + ' ', el('code', { text: c.entitlement }), ' ', value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to)]);
+      });
+      if (h.more) list.push(el('li', { text: 'and ' + h.more + ' more' }));
+      return el('div', { class: 'held', 'data-run': h.runId }, [
+        el('h3', {}, ['Run ', el('code', { text: h.runId }), ' held by ', el('code', { text: h.heldBy || 'a guard' }), ' ', when(h.createdAt)]),
+        el('p', { text: h.summary.changes + ' change(s), ' + h.summary.revocations + ' revocation(s)' +
+          (h.scope ? ' for ' + h.scope.join(', ') : '') + '. An approval applies it; revocations nobody saw are never authorised.' }),
+        list.length ? el('ul', {}, list) : null,
+        isAdmin() ? el('div', { class: 'actions' }, [
+          actionButton('Approve and apply', function () {
+            if (!window.confirm('Apply held plan ' + h.runId + ' (' + h.summary.revocations + ' revocation(s))?')) return;
+            runSync({ approve: h.runId }, 'Approval');
+          }, 'primary'),
+        ]) : null,
+      ]);
+    }));
+  }
+
+  function renderDrift(s) {
+    var d = s.drift;
+    $('drift-count').textContent = String(d.items.length);
+    var basis = d.basis === 'live' ? 'Read from the sources and Heap ' : d.basis === 'journal' ? 'As the most recent run saw it, ' : '';
+    fill($('drift-note'), d.asOf ? [document.createTextNode(basis), when(d.asOf), document.createTextNode(d.refreshing ? ' (refreshing…)' : '')] : []);
+    if (!d.items.length) {
+      fill($('drift'), [el('p', { class: 'empty', text: 'No drift: Heap matches the mapping and the last sync.' })]);
+      return;
+    }
+    var headers = ['User', 'Entitlement', 'Baseline → Heap now', 'Mapping wants', 'Cause', 'Suggestion'];
+    if (isAdmin()) headers.push('Actions');
+    fill($('drift'), [table(headers, d.items.map(function (item) {
+      var row = [
+        cell(item.user),
+        cell(el('code', { text: item.entitlement })),
+        cell([value(item.baseline), el('span', { class: 'arrow', text: '→' }), value(item.actual)]),
+        cell(value(item.desired)),
+        cell([badge(item.cause, item.cause === 'conflict' ? 'bad' : 'warn'), ' ',
+          badge(item.action === 'revert' ? 'will revert' : 'kept by policy', item.action === 'revert' ? 'bad' : 'info')]),
+        cell(el('span', { class: 'suggestion', text: item.suggestion })),
+      ];
+      if (isAdmin()) {
+        row.push(cell(el('div', { class: 'actions' }, [
+          actionButton('Make an exception', function () { openExceptionDialog(item); }),
+          item.action === 'revert' ? actionButton('Revert now', function () {
+            if (!window.confirm('Revert ' + item.user + ' ' + item.entitlement + ' to ' + (item.desired === null ? 'none' : item.desired) + ' now?')) return;
+            runSync({ users: [item.user] }, 'Revert');
+          }, 'danger') : null,
+        ])));
+      }
+      return el('tr', { 'data-user': item.user, 'data-entitlement': item.entitlement }, row);
+    }))]);
+  }
+
+  function renderRuns(s) {
+    if (!s.runs.length) { fill($('runs'), [el('p', { class: 'empty', text: 'No runs yet.' })]); return; }
+    fill($('runs'), [table(['Started', 'Trigger', 'Status', { label: 'Changes', num: 1 }, { label: 'Applied', num: 1 },
+      { label: 'Failed', num: 1 }, { label: 'Blocked', num: 1 }, { label: 'Drift', num: 1 }, { label: 'Duration', num: 1 }, 'Run', 'Note'],
+      s.runs.map(function (r) {
+        var note = r.error || (r.approvedRun ? 'approves ' + r.approvedRun : '');
+        return el('tr', { 'data-run': r.id }, [
+          cell(when(r.startedAt)),
+          cell([r.trigger, r.actor ? el('span', { class: 'note', text: ' by ' + r.actor }) : null]),
+          cell(badge(r.status, STATUS_CLASS[r.status])),
+          cell(String(r.changes), 'num'), cell(String(r.applied), 'num'), cell(String(r.failed), 'num'),
+          cell(String(r.blocked), 'num'), cell(String(r.drift), 'num'), cell(duration(r.durationMs), 'num'),
+          cell(el('code', { text: r.id })),
+          cell(el('span', { class: 'note', text: note })),
+        ]);
+      }))]);
+  }
+
+  function renderExceptions(s) {
+    $('exceptions-count').textContent = String(s.expiringExceptions.length);
+    if (!s.expiringExceptions.length) {
+      fill($('exceptions'), [el('p', { class: 'empty', text: 'No exception expires within 7 days.' })]);
+      return;
+    }
+    fill($('exceptions'), [table(['User', 'Entitlement', 'Value', 'Expires', 'Approver', 'Reason'],
+      s.expiringExceptions.map(function (e) {
+        return el('tr', {}, [cell(e.user), cell(el('code', { text: e.entitlement })), cell(value(e.value)),
+          cell(when(e.expiresAt)), cell(e.approver), cell(e.reason)]);
+      }))]);
+  }
+
+  function renderSources(s) {
+    fill($('sources'), [table(['Source', 'Type', 'Last read', { label: 'Users', num: 1 }, { label: 'Groups', num: 1 }, 'Health'],
+      s.sources.map(function (src) {
+        return el('tr', {}, [cell(el('strong', { text: src.name })), cell(src.type), cell(when(src.lastReadAt)),
+          cell(src.users === null ? '–' : String(src.users), 'num'), cell(src.groups === null ? '–' : String(src.groups), 'num'),
+          cell(src.healthy ? badge('OK', 'ok') : [badge('Error', 'bad'), ' ', el('span', { class: 'note', text: src.lastError })])]);
+      }))]);
+  }
+
+  function render(force) {
+    var s = state.status;
+    if (!s) return;
+    // Re-rendering moves keyboard focus: only redraw when something changed (or an action flips the buttons).
+    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, s.expiringExceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt]);
+    if (force || signature !== state.signature) {
+      state.signature = signature;
+      renderFacts(s); renderBanners(s); renderToolbar(); renderHeld(s); renderDrift(s); renderRuns(s);
+      renderExceptions(s); renderSources(s);
+    }
+    fill($('refreshed'), [document.createTextNode('Refreshed ' + new Date().toLocaleTimeString() + '; refreshes every ' + POLL_MS / 1000 + ' s.')]);
+  }
+
+  async function refresh(force) {
+    clearTimeout(state.timer);
+    try {
+      state.status = await api('GET', '/api/status');
+      render(force);
+    } catch (err) {
+      if (err.message === 'signed out') return;
+      fill($('refreshed'), [document.createTextNode('Last refresh failed: ' + err.message)]);
+    }
+    state.timer = setTimeout(refresh, POLL_MS);
+  }
+
+  // ---- exception dialog ------------------------------------------------------------------------------------------
+
+  function openExceptionDialog(item) {
+    state.dialogItem = item;
+    fill($('exception-what'), [document.createTextNode('Keep '), el('strong', { text: item.user }), document.createTextNode(' '),
+      el('code', { text: item.entitlement }), document.createTextNode(' at '), value(item.actual),
+      document.createTextNode(' (the mapping wants '), value(item.desired), document.createTextNode(').')]);
+    $('exception-reason').value = '';
+    $('exception-error').hidden = true;
+    $('exception-dialog').showModal();
+    $('exception-reason').focus();
+  }
+
+  function wireDialog() {
+    $('exception-cancel').addEventListener('click', function () { $('exception-dialog').close(); });
+    $('exception-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      var item = state.dialogItem;
+      if (!item) return;
+      var body = { fromDrift: { user: item.user, entitlement: item.entitlement },
+        reason: $('exception-reason').value, expires: $('exception-expires').value };
+      $('exception-submit').disabled = true;
+      api('POST', '/api/exceptions', body).then(function (created) {
+        $('exception-dialog').close();
+        toast('Exception ' + created.id + ' keeps ' + created.user + ' ' + created.entitlement + ' until ' + new Date(created.expiresAt).toLocaleString());
+        return refresh(true);
+      }, function (err) {
+        $('exception-error').textContent = err.message;
+        $('exception-error').hidden = false;
+      }).finally(function () { $('exception-submit').disabled = false; });
+    });
+  }
+
+  // ---- start -----------------------------------------------------------------------------------------------------
+
+  function showLogin(failed) {
+    clearTimeout(state.timer);
+    $('app').hidden = true;
+    $('who').hidden = true;
+    $('login').hidden = false;
+    $('login-error').hidden = !failed;
+    fill($('facts'), []);
+  }
+
+  async function start() {
+    wireDialog();
+    var failed = new URLSearchParams(window.location.search).get('login') === 'failed';
+    var me;
+    try {
+      me = await api('GET', '/api/whoami');
+    } catch (err) {
+      showLogin(failed);
+      return;
+    }
+    state.role = me.role;
+    state.name = me.name;
+    $('login').hidden = true;
+    $('who-text').textContent = 'Signed in as ' + me.name + ' (' + me.role + ')';
+    $('who').hidden = false;
+    $('app').hidden = false;
+    document.body.setAttribute('data-role', me.role);
+    await refresh(true);
+  }
+
+  document.addEventListener('DOMContentLoaded', start);
+})();
+`;

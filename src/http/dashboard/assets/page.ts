@@ -1,0 +1,89 @@
+/**
+ * The dashboard's HTML shell. It holds no data: the script fills it from /api/status, so nothing from outside
+ * (e-mails, reasons, error messages) is ever interpolated into markup on the server.
+ */
+export const DASHBOARD_HTML = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>heap-access-sync</title>
+<link rel="stylesheet" href="/dashboard/app.css">
+<script src="/dashboard/app.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <h1>heap-access-sync</h1>
+  <div class="facts" id="facts" aria-live="polite"></div>
+  <div class="who" id="who" hidden>
+    <span id="who-text"></span>
+    <form method="post" action="/logout"><button type="submit">Sign out</button></form>
+  </div>
+</header>
+
+<form class="login" id="login" method="post" action="/login" hidden>
+  <h2>Sign in</h2>
+  <p class="note">Use the ADMIN_TOKEN to act, or the VIEWER_TOKEN to look. The token is kept in an HttpOnly cookie.</p>
+  <p class="error" id="login-error" role="alert" hidden>That token is not valid.</p>
+  <label for="login-token">Access token</label>
+  <input type="password" id="login-token" name="token" required autocomplete="current-password">
+  <label for="login-name">Your name <span class="hint">(recorded as the actor and approver; optional)</span></label>
+  <input type="text" id="login-name" name="name" maxlength="100" autocomplete="name">
+  <p><button type="submit" class="primary">Sign in</button></p>
+</form>
+
+<main id="app" hidden>
+  <div id="banners"></div>
+  <div class="toolbar" id="toolbar"></div>
+  <section class="card" aria-labelledby="h-held" id="held-section">
+    <h2 id="h-held">Held plans <span class="count" id="held-count">0</span></h2>
+    <div id="held"></div>
+  </section>
+  <section class="card" aria-labelledby="h-drift">
+    <h2 id="h-drift">Open drift <span class="count" id="drift-count">0</span></h2>
+    <p class="note" id="drift-note"></p>
+    <div id="drift"></div>
+  </section>
+  <section class="card" aria-labelledby="h-runs">
+    <h2 id="h-runs">Recent runs</h2>
+    <div id="runs"></div>
+  </section>
+  <section class="card" aria-labelledby="h-exceptions">
+    <h2 id="h-exceptions">Exceptions expiring within 7 days <span class="count" id="exceptions-count">0</span></h2>
+    <div id="exceptions"></div>
+  </section>
+  <section class="card" aria-labelledby="h-sources">
+    <h2 id="h-sources">Identity sources</h2>
+    <div id="sources"></div>
+  </section>
+  <p class="note" id="refreshed" aria-live="off"></p>
+</main>
+
+<dialog id="exception-dialog" aria-labelledby="exception-title">
+  <form id="exception-form" method="dialog">
+    <h2 id="exception-title">Make an exception</h2>
+    <p id="exception-what"></p>
+    <p class="note">Heap keeps its current value until the exception expires; then the next sync applies the mapping again.</p>
+    <label for="exception-reason">Reason <span class="hint">(auditors read this)</span></label>
+    <input type="text" id="exception-reason" name="reason" required maxlength="2000">
+    <label for="exception-expires">Expires after</label>
+    <select id="exception-expires" name="expires">
+      <option value="1d">1 day</option>
+      <option value="3d">3 days</option>
+      <option value="7d" selected>7 days</option>
+      <option value="14d">14 days</option>
+      <option value="30d">30 days</option>
+      <option value="90d">90 days</option>
+    </select>
+    <p class="error" id="exception-error" role="alert" hidden></p>
+    <div class="actions">
+      <button type="button" id="exception-cancel">Cancel</button>
+      <button type="submit" class="primary" id="exception-submit">Create exception</button>
+    </div>
+  </form>
+</dialog>
+
+<div id="toast" role="status" aria-live="polite"></div>
+</body>
+</html>
+`;

@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../src/domain/journal.js';
+import { ROOT } from '../support/cli.js';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test/artifacts');
+/** an analyst: Member on web-staging; someone makes them Admin by hand */
+const ERIN = 'erin.walsh@acme.example';
+/** UX research: Tracking Plan Viewer on web-prod; someone makes them Editor by hand */
+const LENA = 'lena.fischer@acme.example';
+/** an engineer who leaves every group: the revocation that holds the run */
+const QUINN_ID = 'u017';
+
+async function post(t: TestRuntime, body: unknown): Promise<JournalRecord> {
+  const res = await fetch(`${t.url}/api/sync`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${t.tokens.admin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as JournalRecord;
+}
+
+async function signIn(page: Page, url: string, token: string, name?: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Access token').fill(token);
+  if (name) await page.getByLabel(/Your name/).fill(name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#runs table').waitFor();
+}
+
+describe('dashboard in headless Chromium', () => {
+  let t: TestRuntime;
+  let browser: Browser;
+  let held: JournalRecord;
+  const contexts: BrowserContext[] = [];
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  beforeAll(async () => {
+    // Given a sync, then manual changes in Heap (drift), then a directory change that revokes (held: maxRevocations 0)
+    t = await startTestRuntime({ maxRevocations: 0 });
+    expect((await post(t, {})).status).toBe('succeeded');
+    await t.changeInHeap(ERIN, 'project:web-staging', 'Admin');
+    await t.changeInHeap(LENA, 'module:govern:web-prod', 'editor');
+    const directory = t.readDirectory();
+    directory.groups = directory.groups.map((g) => ({ ...g, members: g.members.filter((m) => m !== QUINN_ID) }));
+    t.writeDirectory(directory);
+    held = await post(t, {});
+    expect(held.status).toBe('held');
+
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('asks for a token and refuses a wrong one', async () => {
+    const page = await newPage();
+    await page.goto(t.url);
+    await expect(page.locator('#login').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#app').isVisible()).resolves.toBe(false);
+    await page.getByLabel('Access token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#login-error').waitFor();
+    expect(await page.locator('#login-error').textContent()).toContain('not valid');
+  });
+
+  it('shows the drift and the held plan; an admin makes an exception and approves the plan; the page shows the run', async () => {
+    const page = await newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await signIn(page, t.url, t.tokens.admin, 'Dana Ops');
+
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'has_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.locator('#who-text').textContent()).toBe('Signed in as Dana Ops (admin)');
+
+    // the drift, with its suggestion
+    const erinRow = page.locator(`#drift tr[data-user="${ERIN}"][data-entitlement="project:web-staging"]`);
+    await erinRow.waitFor();
+    expect(await erinRow.textContent()).toContain('manual-override');
+    expect((await erinRow.locator('.suggestion').textContent())?.length).toBeGreaterThan(0);
+    const lenaRow = page.locator(`#drift tr[data-user="${LENA}"][data-entitlement="module:govern:web-prod"]`);
+    await lenaRow.waitFor();
+
+    // the held plan, with what it revokes
+    const heldCard = page.locator(`.held[data-run="${held.id}"]`);
+    await heldCard.waitFor();
+    expect(await heldCard.textContent()).toContain('maxRevocations');
+    expect(await heldCard.textContent()).toContain('quinn.taylor@acme.example');
+
+    // "make an exception" for Lena's manual change
+    await lenaRow.getByRole('button', { name: 'Make an exception' }).click();
+    const dialog = page.locator('#exception-dialog');
+    await dialog.waitFor();
+    await dialog.getByLabel(/Reason/).fill('Tracking plan migration, ticket DATA-1234');
+    await dialog.getByLabel('Expires after').selectOption('3d');
+    await dialog.getByRole('button', { name: 'Create exception' }).click();
+    await page.locator('#exceptions tr', { hasText: LENA }).waitFor();
+    expect(await page.locator('#exceptions').textContent()).toContain('Dana Ops');
+    await page.locator(`#drift tr[data-user="${LENA}"]`).waitFor({ state: 'detached' });
+
+    // approve the held plan
+    page.once('dialog', (d) => void d.accept());
+    await heldCard.getByRole('button', { name: 'Approve and apply' }).click();
+    const approvalRow = page.locator('#runs tr', { hasText: 'approval' });
+    await approvalRow.first().waitFor();
+    expect(await approvalRow.first().textContent()).toContain('succeeded');
+    expect(await approvalRow.first().textContent()).toContain(`approves ${held.id}`);
+    expect(await approvalRow.first().textContent()).toContain('Dana Ops');
+    await heldCard.waitFor({ state: 'detached' });
+    await page.locator('#held-section').waitFor({ state: 'hidden' });
+    // the approval reverted Erin's manual change with the rest
+    await erinRow.waitFor({ state: 'detached' });
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('escapes what comes from outside', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const res = await fetch(`${t.url}/api/exceptions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.tokens.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: ERIN, entitlement: 'org', value: 'Member', reason: hostile, expires: '2d' }),
+    });
+    expect(res.status).toBe(201);
+    const page = await newPage();
+    await signIn(page, t.url, t.tokens.viewer);
+    await page.locator('#exceptions td', { hasText: hostile }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('#exceptions img').count()).toBe(0);
+  });
+
+  it('a viewer sees everything but no action buttons', async () => {
+    await t.changeInHeap(ERIN, 'project:web-dev', 'Admin');
+    const page = await newPage();
+    await signIn(page, t.url, t.tokens.viewer);
+    await page.locator(`#drift tr[data-user="${ERIN}"][data-entitlement="project:web-dev"]`).waitFor();
+    await page.locator('#runs tr', { hasText: 'approval' }).first().waitFor();
+    expect(await page.locator('#who-text').textContent()).toBe('Signed in as viewer (viewer)');
+    expect(await page.locator('[data-action]').count()).toBe(0);
+    const buttons = await page.getByRole('button').allTextContents();
+    expect(buttons).toEqual(['Sign out']);
+  });
+
+  it('shows a banner when the last mapping reload failed', async () => {
+    const broken = path.join(t.dir, 'mappings', '99-broken.yaml');
+    fs.writeFileSync(
+      broken,
+      'apiVersion: heap-access-sync/v1\nrules:\n  - name: oops\n    group: Nobody\n    projects: { web-prd: Admin }\n',
+    );
+    const status = await t.rt.mapping.reload();
+    expect(status.reloadError).not.toBeNull();
+    const page = await newPage();
+    await signIn(page, t.url, t.tokens.viewer);
+    const banner = page.locator('#reload-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('web-prd');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-reload-failed.png'), fullPage: true });
+    fs.rmSync(broken);
+    await t.rt.mapping.reload();
+    await banner.waitFor({ state: 'detached' });
+  });
+
+  it('signs out', async () => {
+    const page = await newPage();
+    await signIn(page, t.url, t.tokens.viewer);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#login').waitFor();
+    expect((await page.context().cookies()).find((c) => c.name === 'has_token')).toBeUndefined();
+  });
+});

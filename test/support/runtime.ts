@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createAdminApiRouter } from '../../src/http/api/router.js';
+import { createDashboardRouter } from '../../src/http/dashboard/router.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { createRuntime, type Runtime } from '../../src/main.js';
+import { createStatusService, type StatusService } from '../../src/services/status.js';
+import { startStandIn, type RunningStandIn } from '../../src/targets/stand-in/index.js';
+import { ROOT } from './cli.js';
+
+export interface DirectoryDocument {
+  users: { id: string; userName: string; email: string; displayName?: string; active: boolean }[];
+  groups: { id: string; displayName: string; members: string[] }[];
+}
+
+export interface TestRuntimeOptions {
+  /** mapping files (name -> YAML) instead of the example mappings in ./mappings */
+  mappings?: Record<string, string>;
+  /** rewrites `maxRevocations` in the example mappings (0 holds any run that revokes anything) */
+  maxRevocations?: number;
+  /** the file source's directory; the example directory when absent */
+  directory?: DirectoryDocument;
+}
+
+export interface TestRuntime {
+  rt: Runtime;
+  /** the service's base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  standIn: RunningStandIn;
+  tokens: { admin: string; viewer: string; heap: string };
+  status: StatusService;
+  dir: string;
+  readDirectory(): DirectoryDocument;
+  writeDirectory(doc: DirectoryDocument): void;
+  /** a manual change in Heap's "UI", as an administrator would make it by hand */
+  changeInHeap(email: string, entitlement: string, value: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TOKENS = { admin: 'test-admin-token', viewer: 'test-viewer-token', heap: 'test-heap-token' };
+
+function listen(server: http.Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+/**
+ * A complete service for integration tests: temp folder, config YAML with a file source, the Heap stand-in
+ * in-process, SQLite, the example (or given) mappings, and the HTTP app on an ephemeral port.
+ */
+export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-runtime-'));
+  const mappingsDir = path.join(dir, 'mappings');
+  fs.mkdirSync(mappingsDir);
+  if (options.mappings) {
+    for (const [name, text] of Object.entries(options.mappings)) fs.writeFileSync(path.join(mappingsDir, name), text);
+  } else {
+    for (const name of fs.readdirSync(path.join(ROOT, 'mappings')).filter((f) => f.endsWith('.yaml'))) {
+      let text = fs.readFileSync(path.join(ROOT, 'mappings', name), 'utf8');
+      if (options.maxRevocations !== undefined) {
+        text = text.replace(/maxRevocations:\s*\d+/, `maxRevocations: ${options.maxRevocations}`);
+      }
+      fs.writeFileSync(path.join(mappingsDir, name), text);
+    }
+  }
+  const directoryPath = path.join(dir, 'directory.json');
+  const directory =
+    options.directory ?? JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/directory.json'), 'utf8'));
+  fs.writeFileSync(directoryPath, JSON.stringify(directory, null, 2));
+
+  const standIn = await startStandIn({ port: 0, dataDir: path.join(dir, 'stand-in'), token: TOKENS.heap, reset: true });
+  const configFile = path.join(dir, 'heap-access-sync.yaml');
+  fs.writeFileSync(
+    configFile,
+    [
+      'mappings: ./mappings',
+      'store: { sqlite: ./data/store.db }',
+      'sources:',
+      '  - { type: file, path: ./directory.json }',
+      `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000 }`,
+      'server: { port: 0 }',
+      'schedule: null',
+      'alerts: [{ type: log }]',
+      'logLevel: silent',
+      '',
+    ].join('\n'),
+  );
+  const env = { HEAP_SCIM_TOKEN: TOKENS.heap, ADMIN_TOKEN: TOKENS.admin, VIEWER_TOKEN: TOKENS.viewer };
+  const logger = pino({ level: 'silent' });
+  let rt: Runtime;
+  try {
+    rt = await createRuntime({ configFile, env, cwd: dir, logger });
+  } catch (err) {
+    await standIn.close();
+    throw err;
+  }
+  // Tests read drift live on every status request and wait for it, so what they assert is never a stale reading.
+  const status = createStatusService(rt, { driftTtlMs: 0, driftWaitMs: 120_000 });
+  const tokens = { admin: TOKENS.admin, viewer: TOKENS.viewer };
+  const app = createHttpApp({
+    logger,
+    routers: [
+      { path: '/api', router: createAdminApiRouter({ ...rt, tokens, status }) },
+      { path: '/', router: createDashboardRouter({ tokens }) },
+    ],
+    readiness: async () => ({ ok: true, checks: {} }),
+  });
+  const server = http.createServer(app);
+  const url = await listen(server);
+
+  return {
+    rt,
+    url,
+    standIn,
+    tokens: TOKENS,
+    status,
+    dir,
+    readDirectory: () => JSON.parse(fs.readFileSync(directoryPath, 'utf8')) as DirectoryDocument,
+    writeDirectory: (doc) => fs.writeFileSync(directoryPath, JSON.stringify(doc, null, 2)),
+    async changeInHeap(email, entitlement, value) {
+      const res = await fetch(`${standIn.url}/api/teammates/${encodeURIComponent(email)}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${TOKENS.heap}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ entitlement, value }),
+      });
+      if (!res.ok) throw new Error(`stand-in PATCH ${email} ${entitlement}: ${res.status} ${await res.text()}`);
+    },
+    async close() {
+      await status.settle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      rt.close();
+      await standIn.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
