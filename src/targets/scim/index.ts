@@ -1,0 +1,2 @@
+export { createScimTarget, type ScimTarget, type ScimTargetOptions } from './scim-target.js';
+export { createRoleCodec, DEFAULT_ROLE_ENCODING, type RoleCodec, type RoleEncoding } from '../role-encoding.js';
