@@ -61,6 +61,8 @@ export interface ScimGroupWrite {
   removed: string[];
   /** every member after the write */
   members: string[];
+  /** false when the write was identical to what was stored (nothing was written) */
+  changed: boolean;
 }
 
 export interface ScimSnapshot {
@@ -79,11 +81,17 @@ export interface ScimRepository {
   getUser(id: string): ScimUserRecord | null;
   listUsers(options?: ScimListOptions<ScimUserLookup>): ScimPage<ScimUserRecord>;
   createUser(attributes: ScimAttributes): ScimUserRecord;
-  /** null when the user does not exist */
-  replaceUser(id: string, attributes: ScimAttributes, options?: { expectedVersion?: number }): ScimUserRecord | null;
+  /** null when the user does not exist; an identical write changes nothing (not even the version) */
+  replaceUser(
+    id: string,
+    attributes: ScimAttributes,
+    options?: { expectedVersion?: number },
+  ): { user: ScimUserRecord; changed: boolean } | null;
   /** null when the user does not exist; else the groups the user was removed from */
   deleteUser(id: string, options?: { expectedVersion?: number }): { groups: string[] } | null;
   groupsOfUser(id: string): { id: string; displayName: string }[];
+  /** the groups of each user, for list responses */
+  groupsOfUsers(ids: string[]): Map<string, { id: string; displayName: string }[]>;
 
   getGroup(id: string): ScimGroupRecord | null;
   listGroups(options?: ScimListOptions<ScimGroupLookup>): ScimPage<ScimGroupRecord>;

@@ -113,7 +113,9 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     const before = memberIds.all(id);
     const current = new Set(before);
     const removed: string[] = [];
-    const toRemove = change.remove === 'all' ? before : unique(change.remove ?? []);
+    // A member both removed and added ends up a member (replace, or remove-then-add in one PATCH).
+    const adding = new Set(change.add ?? []);
+    const toRemove = (change.remove === 'all' ? before : unique(change.remove ?? [])).filter((u) => !adding.has(u));
     for (const user of toRemove) {
       if (current.delete(user)) {
         deleteMember.run(id, user);
@@ -131,7 +133,14 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     const params = paramsOf(id, attributes);
     insert.run(params);
     const { added, members: after } = applyMembers(id, { add: members });
-    return { group: mustGet(id), previousDisplayName: params.displayName, added, removed: [], members: after };
+    return {
+      group: mustGet(id),
+      previousDisplayName: params.displayName,
+      added,
+      removed: [],
+      members: after,
+      changed: true,
+    };
   });
 
   const replace = db.transaction(
@@ -141,9 +150,13 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
       checkVersion(row, expectedVersion);
       const wanted = new Set(members);
       const stale = memberIds.all(id).filter((user) => !wanted.has(user));
-      update.run(paramsOf(id, attributes));
+      const params = paramsOf(id, attributes);
       const { added, removed, members: after } = applyMembers(id, { add: members, remove: stale });
-      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members: after };
+      const sameAttributes = params.data === row.data;
+      if (!sameAttributes) update.run(params);
+      else if (added.length || removed.length) touch.run(params.now, id);
+      const changed = !sameAttributes || added.length > 0 || removed.length > 0;
+      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members: after, changed };
     },
   );
 
@@ -153,8 +166,9 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
       if (!row) return null;
       checkVersion(row, expectedVersion);
       const { added, removed, members } = applyMembers(id, memberChange);
-      if (added.length || removed.length) touch.run(now().toISOString(), id);
-      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members };
+      const changed = added.length > 0 || removed.length > 0;
+      if (changed) touch.run(now().toISOString(), id);
+      return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members, changed };
     },
   );
 

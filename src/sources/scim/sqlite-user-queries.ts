@@ -90,6 +90,10 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     `SELECT g.id, g.display_name AS displayName FROM scim_group_members m JOIN scim_groups g ON g.id = m.group_id
      WHERE m.user_id = ? ORDER BY g.display_name, g.id`,
   );
+  const selectGroupsOfMany = db.prepare<[string], { user_id: string; id: string; displayName: string }>(
+    `SELECT m.user_id, g.id, g.display_name AS displayName FROM scim_group_members m JOIN scim_groups g ON g.id = m.group_id
+     WHERE m.user_id IN (SELECT value FROM json_each(?)) ORDER BY g.display_name, g.id`,
+  );
   const touchGroupsOf = db.prepare<[string, string]>(
     `UPDATE scim_groups SET version = version + 1, modified_at = ?
      WHERE id IN (SELECT group_id FROM scim_group_members WHERE user_id = ?)`,
@@ -145,15 +149,20 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
   });
 
   const replace = db.transaction(
-    (id: string, attributes: ScimAttributes, expectedVersion?: number): ScimUserRecord | null => {
+    (
+      id: string,
+      attributes: ScimAttributes,
+      expectedVersion?: number,
+    ): { user: ScimUserRecord; changed: boolean } | null => {
       const row = selectById.get(id);
       if (!row) return null;
       checkVersion(row, expectedVersion);
       const { fields, params } = paramsOf(id, attributes);
+      if (params.data === row.data) return { user: toRecord(row), changed: false };
       assertUniqueName(fields.userName, id);
       update.run(params);
       writeEmails(id, fields.emails);
-      return mustGet(id);
+      return { user: mustGet(id), changed: true };
     },
   );
 
@@ -202,6 +211,14 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     deleteUser: (id: string, options: { expectedVersion?: number } = {}) =>
       dispose.immediate(id, options.expectedVersion),
     groupsOfUser: (id: string) => selectGroupsOf.all(id),
+    groupsOfUsers: (ids: string[]) => {
+      const result = new Map<string, { id: string; displayName: string }[]>(ids.map((id) => [id, []]));
+      if (ids.length === 0) return result;
+      for (const row of selectGroupsOfMany.all(JSON.stringify(ids))) {
+        result.get(row.user_id)?.push({ id: row.id, displayName: row.displayName });
+      }
+      return result;
+    },
     allUsers: () => selectAll.all().map(toRecord),
   };
 }

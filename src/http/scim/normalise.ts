@@ -1,0 +1,78 @@
+import SCIMMY from 'scimmy';
+
+type Definition = SCIMMY.Types.SchemaDefinition;
+type Found = SCIMMY.Types.Attribute | SCIMMY.Types.SchemaDefinition;
+
+const BOOLEAN_TEXT = /^(true|false)$/i;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function findAttribute(definition: Definition, path: string): Found | undefined {
+  try {
+    return definition.attribute<Found>(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function normaliseValue(definition: Definition, found: Found | undefined, path: string, value: unknown): unknown {
+  if (found instanceof SCIMMY.Types.SchemaDefinition) {
+    return isPlainObject(value) ? normaliseObject(definition, value, found.id, true) : value;
+  }
+  if (!found) return value;
+  if (String(found.type) === 'boolean' && typeof value === 'string' && BOOLEAN_TEXT.test(value)) {
+    return value.toLowerCase() === 'true';
+  }
+  if (String(found.type) === 'complex') {
+    if (Array.isArray(value))
+      return value.map((v) => (isPlainObject(v) ? normaliseObject(definition, v, path, false) : v));
+    if (isPlainObject(value)) return normaliseObject(definition, value, path, false);
+  }
+  return value;
+}
+
+function normaliseObject(
+  definition: Definition,
+  value: Record<string, unknown>,
+  prefix: string,
+  inExtension: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    // Some IdPs repeat `schemas` inside an extension's value; scimmy rejects it as an unknown attribute.
+    if (inExtension && key.toLowerCase() === 'schemas') continue;
+    const path = prefix === '' ? key : inExtension ? `${prefix}:${key}` : `${prefix}.${key}`;
+    out[key] = normaliseValue(definition, findAttribute(definition, path), path, v);
+  }
+  return out;
+}
+
+/**
+ * Makes an IdP's resource body acceptable to scimmy without changing its meaning: Entra's string booleans
+ * (`"active": "False"`) become booleans and a `schemas` key inside an extension's value is dropped.
+ */
+export function normaliseResourceBody(definition: Definition, body: unknown): unknown {
+  return isPlainObject(body) ? normaliseObject(definition, body, '', false) : body;
+}
+
+/** `emails[type eq "work"].primary` → `emails.primary`: the attribute a PATCH path targets. */
+export function stripValueFilters(path: string): string {
+  return path.replace(/\[[^\]]*\]/g, '');
+}
+
+/** The same for a PatchOp: each operation's value is normalised against the attribute its path targets. */
+export function normalisePatchBody(definition: Definition, body: unknown): unknown {
+  if (!isPlainObject(body) || !Array.isArray(body.Operations)) return body;
+  return {
+    ...body,
+    Operations: body.Operations.map((op: unknown) => {
+      if (!isPlainObject(op) || !('value' in op)) return op;
+      if (typeof op.path !== 'string' || op.path.trim() === '') {
+        return { ...op, value: normaliseResourceBody(definition, op.value) };
+      }
+      const path = stripValueFilters(op.path.trim());
+      return { ...op, value: normaliseValue(definition, findAttribute(definition, path), path, op.value) };
+    }),
+  };
+}

@@ -1,0 +1,131 @@
+import type { RequestHandler } from 'express';
+import SCIMMY from 'scimmy';
+import { tokenMatches, readBearerToken } from '../auth.js';
+import { MAX_RESULTS } from './resources.js';
+import { scimError, sendScimError } from './scim-errors.js';
+
+export const SCIM_MEDIA_TYPES = ['application/scim+json', 'application/json'];
+
+/**
+ * express 5 re-parses `req.query` on every access, so what scimmy-routers writes into it (numeric startIndex and
+ * count) is lost. A plain, writable copy keeps it.
+ */
+export const plainQuery: RequestHandler = (req, _res, next) => {
+  Object.defineProperty(req, 'query', {
+    value: { ...req.query },
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+  next();
+};
+
+export const scimResponseType: RequestHandler = (_req, res, next) => {
+  res.type('application/scim+json');
+  next();
+};
+
+/** A body in anything but SCIM or plain JSON is a 415, before it is read. */
+export const requireScimMediaType: RequestHandler = (req, res, next) => {
+  if (req.is(SCIM_MEDIA_TYPES) === false) {
+    sendScimError(res, 415, null, `request bodies must be ${SCIM_MEDIA_TYPES.join(' or ')}`);
+    return;
+  }
+  next();
+};
+
+/** Bearer token compared in constant time; a missing or wrong token is a SCIM 401. */
+export function requireScimToken(token: string): RequestHandler {
+  return (req, res, next) => {
+    const presented = readBearerToken(req.headers.authorization);
+    if (presented === null || !tokenMatches(presented, token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
+      sendScimError(res, 401, null, 'a valid bearer token is required');
+      return;
+    }
+    next();
+  };
+}
+
+export interface ListParams {
+  filter?: string;
+  attributes?: string;
+  excludedAttributes?: string;
+  sortBy?: string;
+  descending: boolean;
+  startIndex: number;
+  count: number;
+}
+
+function single(params: Record<string, unknown>, name: string): string | undefined {
+  const entry = Object.entries(params).find(([key]) => key.toLowerCase() === name.toLowerCase());
+  if (entry === undefined || entry[1] === undefined) return undefined;
+  const value = entry[1];
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') throw scimError(400, 'invalidValue', `"${name}" must be given once, as a string`);
+  return value;
+}
+
+function integer(params: Record<string, unknown>, name: string): number | undefined {
+  const text = single(params, name);
+  if (text === undefined) return undefined;
+  if (!/^\s*[-+]?\d{1,15}\s*$/.test(text)) throw scimError(400, 'invalidValue', `"${name}" must be an integer`);
+  return Number(text);
+}
+
+/**
+ * Query parameters (or a `.search` body) of a list request. RFC 7644 §3.4.2.4: startIndex below 1 means 1, a
+ * negative count means 0; count is capped at `filter.maxResults`.
+ */
+export function readListParams(params: Record<string, unknown>): ListParams {
+  const filter = single(params, 'filter');
+  const attributes = single(params, 'attributes');
+  const excludedAttributes = single(params, 'excludedAttributes');
+  const sortBy = single(params, 'sortBy');
+  const sortOrder = single(params, 'sortOrder');
+  if (sortOrder !== undefined && !/^(ascending|descending)$/i.test(sortOrder)) {
+    throw scimError(400, 'invalidValue', 'sortOrder must be "ascending" or "descending"');
+  }
+  const startIndex = Math.max(1, integer(params, 'startIndex') ?? 1);
+  const count = Math.min(MAX_RESULTS, Math.max(0, integer(params, 'count') ?? MAX_RESULTS));
+  return {
+    ...(filter !== undefined && { filter }),
+    ...(attributes !== undefined && { attributes }),
+    ...(excludedAttributes !== undefined && { excludedAttributes }),
+    ...(sortBy !== undefined && sortBy.trim() !== '' && { sortBy: sortBy.trim() }),
+    descending: sortOrder?.toLowerCase() === 'descending',
+    startIndex,
+    count,
+  };
+}
+
+/** `attributes` / `excludedAttributes` of a single-resource request. */
+export function readAttributeParams(params: Record<string, unknown>): {
+  attributes?: string;
+  excludedAttributes?: string;
+} {
+  const attributes = single(params, 'attributes');
+  const excludedAttributes = single(params, 'excludedAttributes');
+  return {
+    ...(attributes !== undefined && { attributes }),
+    ...(excludedAttributes !== undefined && { excludedAttributes }),
+  };
+}
+
+/** Whether a Group response includes members, so large member lists are not read for nothing. */
+export function wantsMembers(params: { attributes?: string; excludedAttributes?: string }): boolean {
+  const names = (list: string) => list.split(',').map((a) => a.trim().toLowerCase());
+  if (params.attributes !== undefined) return names(params.attributes).some((a) => a.startsWith('members'));
+  if (params.excludedAttributes !== undefined) return !names(params.excludedAttributes).includes('members');
+  return true;
+}
+
+/** scimmy's constructors throw a bare TypeError on some malformed filters; that is still the client's mistake. */
+export function parseScimParams<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof SCIMMY.Types.Error) throw err;
+    throw scimError(400, 'invalidFilter', `invalid filter or attribute list: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,231 @@
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import SCIMMY from 'scimmy';
+import type { ScimChange } from '../../sources/scim/change.js';
+import type { ScimRepository } from '../../sources/scim/repository.js';
+import type { ScimContext } from './context.js';
+import { validateFilter } from './filter-plan.js';
+import { queryGroups, queryUsers } from './list-query.js';
+import { parseMemberPatch } from './member-patch.js';
+import { normalisePatchBody, normaliseResourceBody } from './normalise.js';
+import { etagOf, parseIfMatch } from './records.js';
+import { parseScimParams, readAttributeParams, readListParams, wantsMembers, type ListParams } from './request.js';
+import { ScimRetryableConflict, scimError, toScimmyError } from './scim-errors.js';
+
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/** Attempts of a PATCH that lost a race with another write to the same resource before it gives up with a 409. */
+const PATCH_ATTEMPTS = 8;
+
+export interface ResourceRouteDeps {
+  repository: ScimRepository;
+  baseUri: string;
+  logger?: Logger;
+  emit: (changes: ScimChange[]) => void;
+}
+
+type AttributeParams = { attributes?: string; excludedAttributes?: string };
+type Shaped = Record<string, unknown> & { id?: unknown; meta?: Record<string, unknown> };
+
+/** The part of scimmy's resource classes used here (their own typings do not take a params-only call). */
+interface ScimmyResource {
+  filter?: SCIMMY.Types.Filter;
+  attributes?: SCIMMY.Types.Filter;
+  read(ctx?: unknown): Promise<unknown>;
+  write(instance: unknown, ctx?: unknown): Promise<unknown>;
+  patch(message: unknown, ctx?: unknown): Promise<unknown>;
+  dispose(ctx?: unknown): Promise<void>;
+}
+type ScimmyResourceClass = new (
+  idOrParams?: string | Record<string, string>,
+  params?: Record<string, string>,
+) => ScimmyResource;
+
+interface Kind {
+  endpoint: 'Users' | 'Groups';
+  Resource: ScimmyResourceClass;
+  definition: SCIMMY.Types.SchemaDefinition;
+  shape: (resource: Record<string, unknown>, basepath: string, attributes?: SCIMMY.Types.Filter) => Shaped;
+  query: typeof queryUsers;
+}
+
+const KINDS: Record<'Users' | 'Groups', () => Kind> = {
+  Users: () => ({
+    endpoint: 'Users',
+    Resource: SCIMMY.Resources.User as unknown as ScimmyResourceClass,
+    definition: SCIMMY.Schemas.User.definition,
+    shape: (r, basepath, attributes) => new SCIMMY.Schemas.User(r, 'out', basepath, attributes) as unknown as Shaped,
+    query: queryUsers,
+  }),
+  Groups: () => ({
+    endpoint: 'Groups',
+    Resource: SCIMMY.Resources.Group as unknown as ScimmyResourceClass,
+    definition: SCIMMY.Schemas.Group.definition,
+    shape: (r, basepath, attributes) => new SCIMMY.Schemas.Group(r, 'out', basepath, attributes) as unknown as Shaped,
+    query: queryGroups,
+  }),
+};
+
+/** The attribute filter scimmy builds from `attributes` / `excludedAttributes`, validated like its constructor does. */
+function attributeFilter(kind: Kind, params: AttributeParams): SCIMMY.Types.Filter | undefined {
+  if (params.attributes === undefined && params.excludedAttributes === undefined) return undefined;
+  return parseScimParams(() => new kind.Resource(params)).attributes;
+}
+
+/**
+ * Routes of one resource type (Users or Groups). Lists and `.search` are answered here, with paging and counts in
+ * SQL; single-resource operations go through scimmy (schema coercion, PatchOp), and every response is finished
+ * here: absolute `meta.location`, `Location` on 201, `ETag`, the request's `attributes` applied after a PATCH.
+ */
+export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: ResourceRouteDeps): express.Router {
+  const kind = KINDS[endpoint]();
+  const basepath = `${deps.baseUri}/${endpoint}`;
+  const router = express.Router({ mergeParams: true });
+
+  const contextFor = (req: Request, operation: ScimContext['operation'], params: AttributeParams = {}): ScimContext => {
+    const ifMatch = parseIfMatch(req.get('if-match'));
+    return {
+      repository: deps.repository,
+      baseUri: deps.baseUri,
+      ...(deps.logger && { logger: deps.logger }),
+      operation,
+      ...(ifMatch !== undefined && { ifMatch }),
+      withMembers: wantsMembers(params),
+      changes: [],
+    };
+  };
+
+  /** scimmy builds `meta.location` from a process-global base path; ours is per router and absolute. */
+  const finish = (res: Response, body: Shaped): Shaped => {
+    const id = typeof body.id === 'string' ? body.id : undefined;
+    if (body.meta && id !== undefined) body.meta.location = `${basepath}/${id}`;
+    const version = body.meta?.version;
+    if (typeof version === 'string') res.setHeader('ETag', version);
+    return body;
+  };
+
+  const list = (req: Request, res: Response, source: Record<string, unknown>) => {
+    const params: ListParams = readListParams(source);
+    const parsed = parseScimParams(
+      () =>
+        new kind.Resource({
+          ...(params.filter !== undefined && { filter: params.filter }),
+          ...(params.attributes !== undefined && { attributes: params.attributes }),
+          ...(params.excludedAttributes !== undefined && { excludedAttributes: params.excludedAttributes }),
+        }),
+    );
+    if (parsed.filter) validateFilter(kind.definition, parsed.filter);
+    const ctx = contextFor(req, 'read', params);
+    const { total, resources } = kind.query(ctx, {
+      ...(parsed.filter && { filter: parsed.filter }),
+      page: { offset: params.startIndex - 1, limit: params.count },
+      ...(params.sortBy !== undefined && { sortBy: params.sortBy }),
+      descending: params.descending,
+    });
+    const shaped = resources.map((r) => kind.shape(r, basepath, parsed.attributes));
+    res.json({
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults: total,
+      startIndex: params.startIndex,
+      itemsPerPage: shaped.length,
+      Resources: shaped,
+    });
+  };
+
+  router.get('/', (req, res) => list(req, res, req.query as Record<string, unknown>));
+  router.post('/.search', (req, res) => {
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw scimError(400, 'invalidSyntax', 'a search request body must be a JSON object');
+    }
+    list(req, res, body as Record<string, unknown>);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const params = readAttributeParams(req.query as Record<string, unknown>);
+    const ctx = contextFor(req, 'read', params);
+    const resource = parseScimParams(() => new kind.Resource(req.params.id, params));
+    const body = finish(res, (await resource.read(ctx)) as Shaped);
+    const etag = typeof body.meta?.version === 'string' ? body.meta.version : undefined;
+    if (etag !== undefined && req.get('if-none-match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.json(body);
+  });
+
+  router.post('/', async (req, res) => {
+    const params = readAttributeParams(req.query as Record<string, unknown>);
+    const ctx = contextFor(req, 'create', params);
+    const resource = parseScimParams(() => new kind.Resource(params));
+    const body = finish(res, (await resource.write(normaliseResourceBody(kind.definition, req.body), ctx)) as Shaped);
+    if (body.meta && typeof body.meta.location === 'string') res.location(body.meta.location);
+    res.status(201).json(body);
+    deps.emit(ctx.changes);
+  });
+
+  router.put('/:id', async (req, res) => {
+    const params = readAttributeParams(req.query as Record<string, unknown>);
+    const ctx = contextFor(req, 'replace', params);
+    const resource = parseScimParams(() => new kind.Resource(req.params.id, params));
+    const body = finish(res, (await resource.write(normaliseResourceBody(kind.definition, req.body), ctx)) as Shaped);
+    res.json(body);
+    deps.emit(ctx.changes);
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const params = readAttributeParams(req.query as Record<string, unknown>);
+    const attributes = attributeFilter(kind, params);
+    const message = normalisePatchBody(kind.definition, req.body);
+    const id = req.params.id;
+    if (endpoint === 'Groups' && attributes === undefined) {
+      const change = parseMemberPatch(message);
+      if (change) {
+        const ctx = contextFor(req, 'patch');
+        const ifMatch = typeof ctx.ifMatch === 'number' ? { expectedVersion: ctx.ifMatch } : {};
+        let write;
+        try {
+          write = deps.repository.changeMembers(id, change, ifMatch);
+        } catch (err) {
+          throw toScimmyError(err, {
+            ...(deps.logger && { logger: deps.logger }),
+            preconditionGiven: typeof ctx.ifMatch === 'number',
+          });
+        }
+        if (!write) throw scimError(404, null, `Group ${id} not found`);
+        res.setHeader('ETag', etagOf(write.group.version));
+        res.status(204).end();
+        if (write.changed) {
+          deps.emit([{ reason: 'group-changed', users: [...write.added, ...write.removed].sort(), groups: [id] }]);
+        }
+        return;
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      const ctx = contextFor(req, 'patch');
+      try {
+        // Without `attributes`: scimmy would read the resource through that filter and write the filtered copy back.
+        const resource = new kind.Resource(id);
+        const patched = (await resource.patch(structuredClone(message), ctx)) as Shaped | undefined;
+        if (patched === undefined) {
+          res.status(204).end();
+        } else {
+          res.json(finish(res, attributes ? kind.shape(patched, basepath, attributes) : patched));
+        }
+        deps.emit(ctx.changes);
+        return;
+      } catch (err) {
+        if (!(err instanceof ScimRetryableConflict) || attempt >= PATCH_ATTEMPTS) throw err;
+      }
+    }
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const ctx = contextFor(req, 'delete');
+    await parseScimParams(() => new kind.Resource(req.params.id)).dispose(ctx);
+    res.status(204).end();
+    deps.emit(ctx.changes);
+  });
+
+  return router;
+}
