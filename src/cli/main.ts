@@ -8,6 +8,9 @@ import { registerJournal } from './commands/journal.js';
 import { registerExceptions } from './commands/exceptions.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
+import { registerValidate } from './commands/validate.js';
+import { registerDocs } from './commands/docs.js';
+import { registerExplain } from './commands/explain.js';
 
 /** The CLI: each command lives in ./commands and is registered here. */
 export function buildProgram(): Command {
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerExceptions(program);
   registerServe(program);
   registerDemo(program);
+  registerValidate(program);
+  registerDocs(program);
+  registerExplain(program);
   registerStandIn(program);
   return program;
 }

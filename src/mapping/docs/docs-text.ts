@@ -47,4 +47,4 @@ export function describeGuards(p: Policy): string[][] {
   ];
 }
 
-export const reasonText = (r: RuleReason): string => `rule ${r.rule} <- group ${r.group} (${r.source})`;
+export const reasonText = (r: RuleReason): string => `rule ${r.rule} (group ${r.group}, source ${r.source})`;

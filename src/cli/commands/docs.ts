@@ -1,0 +1,35 @@
+import fs from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { DOCS_FORMATS, type DocsFormat, renderDocs } from '../../mapping/docs/render-docs.js';
+import { loadMappingQuietly, readDirectoryForCli } from './validate.js';
+
+interface DocsCliOptions {
+  format: DocsFormat;
+  out?: string;
+  withMembers?: boolean;
+  directory?: string;
+  mappings?: string;
+}
+
+export function registerDocs(program: Command): void {
+  program
+    .command('docs')
+    .description('export the mapping as documentation for auditors (with --with-members: the access review)')
+    .addOption(new Option('--format <format>', 'output format').choices([...DOCS_FORMATS]).default('md'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--with-members', "include every user's effective access and its reasons")
+    .option('--directory <file>', "directory snapshot for --with-members (default: the config's file sources)")
+    .option('--mappings <dir>', 'mappings folder (default: the config\'s "mappings")')
+    .action(async (opts: DocsCliOptions, command: Command) => {
+      const mapping = await loadMappingQuietly(command, opts.mappings);
+      const snapshot = opts.withMembers ? await readDirectoryForCli(command, opts.directory) : undefined;
+      const text = renderDocs(mapping, opts.format, {
+        generatedAt: new Date().toISOString(),
+        ...(snapshot && { snapshot, withMembers: true }),
+      });
+      if (opts.out) {
+        await fs.writeFile(opts.out, text);
+        process.stderr.write(`wrote ${opts.out} (${opts.format}, mapping version ${mapping.version})\n`);
+      } else process.stdout.write(text);
+    });
+}
