@@ -73,7 +73,8 @@ const pendingKey = (sink: string, key: string): string => `${sink}\u0000${key}`;
 
 export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDispatcher {
   const { sinks, store } = options;
-  const log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'alerts' });
+  // the caller names the component (main wires a child logger); adding it here again would duplicate the key
+  const log = options.logger ?? pino({ level: 'silent' });
   const now = options.now ?? (() => new Date());
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const names = sinks.map((s) => s.name);
