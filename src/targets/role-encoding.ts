@@ -39,12 +39,17 @@ const PLACEHOLDERS: Record<Kind, string[]> = {
 };
 
 /**
- * Builds the codec for one encoding. Decoding tries the most specific template first (module, project, org) and
- * only accepts a role that encodes back to itself, so separators inside keys cannot produce a wrong entitlement.
+ * Builds the codec for one encoding. Decoding considers every way a role value can be split over every template,
+ * and accepts the role only when exactly one reading is a valid entitlement: a separator that also occurs inside
+ * keys or values (`p-{project}-{value}` with project `web-prod`) makes a role ambiguous, and an ambiguous role is
+ * refused rather than read wrongly.
  */
 export function createRoleCodec(encoding: RoleEncoding): RoleCodec {
   checkEncoding(encoding);
-  const patterns = (['module', 'project', 'org'] as const).map((kind) => ({ kind, regex: toRegex(encoding[kind]) }));
+  const templates = (['org', 'project', 'module'] as const).map((kind) => ({
+    kind,
+    parts: splitTemplate(encoding[kind]),
+  }));
 
   const fill = (template: string, parts: Record<string, string>) =>
     template.replace(/\{(value|project|module)\}/g, (_, name: string) => parts[name] ?? '');
@@ -64,24 +69,69 @@ export function createRoleCodec(encoding: RoleEncoding): RoleCodec {
     }
   };
 
+  // role values repeat across thousands of users: remember the answers (bounded, roles are few)
+  const decoded = new Map<string, DecodedRole | null>();
   const decode = (role: string): DecodedRole | null => {
-    for (const { kind, regex } of patterns) {
-      const groups = regex.exec(role)?.groups;
-      if (!groups) continue;
-      const value = groups.value ?? '';
-      const entitlement =
-        kind === 'org'
-          ? ORG
-          : kind === 'project'
-            ? projectEntitlement(groups.project ?? '')
-            : moduleEntitlement(groups.module ?? '', groups.project ?? '');
-      if (!value || !parseEntitlement(entitlement) || encode(entitlement, value) !== role) continue;
-      return { entitlement, value };
+    const known = decoded.get(role);
+    if (known !== undefined) return known;
+    const result = decodeUncached(role);
+    if (decoded.size < 10_000) decoded.set(role, result);
+    return result;
+  };
+  const decodeUncached = (role: string): DecodedRole | null => {
+    const readings = new Map<string, DecodedRole>();
+    for (const { kind, parts } of templates) {
+      for (const b of bindings(parts, role)) {
+        const entitlement =
+          kind === 'org'
+            ? ORG
+            : kind === 'project'
+              ? projectEntitlement(b.project ?? '')
+              : moduleEntitlement(b.module ?? '', b.project ?? '');
+        const value = b.value ?? '';
+        if (!value || !parseEntitlement(entitlement) || encode(entitlement, value) !== role) continue;
+        readings.set(`${entitlement}\u0000${value}`, { entitlement, value });
+      }
     }
-    return null;
+    return readings.size === 1 ? ([...readings.values()][0] ?? null) : null;
   };
 
   return { encode, decode };
+}
+
+type TemplatePart = { literal: string } | { placeholder: string };
+
+function splitTemplate(template: string): TemplatePart[] {
+  return template
+    .split(/(\{(?:value|project|module)\})/)
+    .filter(Boolean)
+    .map((part) => {
+      const name = /^\{(value|project|module)\}$/.exec(part)?.[1];
+      return name ? { placeholder: name } : { literal: part };
+    });
+}
+
+/** Every assignment of non-empty strings to the placeholders that makes the template spell `text`. */
+function bindings(parts: TemplatePart[], text: string, from = 0, pos = 0): Record<string, string>[] {
+  if (from === parts.length) return pos === text.length ? [{}] : [];
+  const part = parts[from] as TemplatePart;
+  if ('literal' in part) {
+    return text.startsWith(part.literal, pos) ? bindings(parts, text, from + 1, pos + part.literal.length) : [];
+  }
+  const next = parts[from + 1];
+  // a placeholder can only end where the next literal starts (or at the end of the text, when it is last)
+  const ends: number[] = [];
+  if (!next) ends.push(text.length);
+  else if ('literal' in next) {
+    for (let at = text.indexOf(next.literal, pos + 1); at >= 0; at = text.indexOf(next.literal, at + 1)) ends.push(at);
+  } else for (let end = pos + 1; end <= text.length; end++) ends.push(end);
+  const out: Record<string, string>[] = [];
+  for (const end of ends) {
+    if (end <= pos) continue;
+    for (const rest of bindings(parts, text, from + 1, end))
+      out.push({ [part.placeholder]: text.slice(pos, end), ...rest });
+  }
+  return out;
 }
 
 function checkEncoding(encoding: RoleEncoding): void {
@@ -105,15 +155,4 @@ function checkEncoding(encoding: RoleEncoding): void {
     problems.push('target.roleEncoding: the org, project and module templates must differ');
   }
   if (problems.length) throw new ConfigError(problems);
-}
-
-function toRegex(template: string): RegExp {
-  const source = template
-    .split(/(\{(?:value|project|module)\})/)
-    .map((part) => {
-      const name = /^\{(value|project|module)\}$/.exec(part)?.[1];
-      return name ? `(?<${name}>.+?)` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`);
 }
