@@ -5,7 +5,7 @@ export const API_VERSION = 'heap-access-sync/v1';
 
 /** Sections are validated one by one so that a bad rule does not hide the problems of the others. */
 export const fileSchema = z.strictObject({
-  apiVersion: z.unknown(),
+  apiVersion: z.unknown().optional(),
   model: z.unknown().optional(),
   projects: z.array(z.unknown()).optional(),
   policy: z.unknown().optional(),

@@ -15,8 +15,23 @@ export function editDistance(a: string, b: string): number {
   return prev[t.length] ?? 0;
 }
 
-/** The closest candidate within a third of the word's length (at least 1, at most 3 edits), or null. */
+/**
+ * The closest candidate within a third of the word's length (at least 1, at most 3 edits); else the one candidate
+ * the input abbreviates ("environment:dev" for "environment:development"); else null.
+ */
 export function closestMatch(input: string, candidates: Iterable<string>): string | null {
+  const list = [...candidates];
+  return closestByDistance(input, list) ?? uniqueExtension(input, list);
+}
+
+function uniqueExtension(input: string, candidates: readonly string[]): string | null {
+  const tail = input.slice(input.lastIndexOf(':') + 1);
+  if (tail.length < 3) return null;
+  const hits = candidates.filter((c) => c !== input && c.toLowerCase().startsWith(input.toLowerCase()));
+  return hits.length === 1 ? (hits[0] ?? null) : null;
+}
+
+function closestByDistance(input: string, candidates: readonly string[]): string | null {
   const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)));
   let best: string | null = null;
   let bestDistance = Infinity;

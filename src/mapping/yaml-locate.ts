@@ -2,12 +2,12 @@ import { type Document, type LineCounter, isMap, isScalar, isSeq, type Node } fr
 
 export type PathSegment = string | number;
 
-/** `rules[1].projects.web-prd`; keys that would be ambiguous are quoted: `projects["a.b"]`. */
+/** `rules[1].projects.web-prd`; other keys are quoted: `projects["*"]`, `projects["a.b"]`. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[^.[\]\s"]+$/.test(seg)) out += out ? `.${seg}` : seg;
+    else if (/^[A-Za-z0-9_-][A-Za-z0-9_:-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
