@@ -25,6 +25,14 @@ function normaliseValue(definition: Definition, found: Found | undefined, path: 
     return value.toLowerCase() === 'true';
   }
   if (String(found.type) === 'complex') {
+    // Entra sets the enterprise `manager` to a bare id string; it is the complex value's `value`.
+    if (
+      typeof value === 'string' &&
+      !found.config.multiValued &&
+      found.subAttributes?.some((a) => a.name === 'value')
+    ) {
+      return { value };
+    }
     if (Array.isArray(value))
       return value.map((v) => (isPlainObject(v) ? normaliseObject(definition, v, path, false) : v));
     if (isPlainObject(value)) return normaliseObject(definition, value, path, false);
@@ -50,7 +58,8 @@ function normaliseObject(
 
 /**
  * Makes an IdP's resource body acceptable to scimmy without changing its meaning: Entra's string booleans
- * (`"active": "False"`) become booleans and a `schemas` key inside an extension's value is dropped.
+ * (`"active": "False"`) become booleans, a bare string for a complex value with a `value` sub-attribute (Entra's
+ * `manager`) becomes `{ value }`, and a `schemas` key inside an extension's value is dropped.
  */
 export function normaliseResourceBody(definition: Definition, body: unknown): unknown {
   return isPlainObject(body) ? normaliseObject(definition, body, '', false) : body;
