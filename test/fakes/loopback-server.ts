@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** A canned answer that replaces the fake's normal response. */
 export interface FaultResponse {
@@ -39,6 +39,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   status: number;
   fault: boolean;
+  /** Date.now() on arrival */
+  at: number;
 }
 
 export interface RouteContext {
@@ -116,6 +118,7 @@ export async function startLoopbackServer(options: {
       headers: req.headers,
       status: 0,
       fault: false,
+      at: Date.now(),
     };
     requests.push(record);
     const fault = takeFault(method, url.pathname, rawQuery);
@@ -173,6 +176,12 @@ export async function startLoopbackServer(options: {
   }
 
   const server = options.tls ? https.createServer(readTestTls(), handler) : http.createServer(handler);
+  // closeAllConnections() misses a TLS socket whose request was left unanswered ('stall'); track them all
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -190,7 +199,7 @@ export async function startLoopbackServer(options: {
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // stalled requests would otherwise keep the server open forever
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

@@ -71,9 +71,11 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
   };
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function readOnce(signal: AbortSignal | undefined): Promise<SourceSnapshot> {
+  async function readOnce(callerSignal: AbortSignal | undefined): Promise<SourceSnapshot> {
     const started = executor.requests;
-    executor.signal = signal;
+    // aborted when the read fails, so member reads still in flight stop instead of running on
+    const stop = new AbortController();
+    executor.signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
     try {
       const directory = await readOktaDirectory(client, {
         sourceName: name,
@@ -84,10 +86,9 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
       log.debug({ users: directory.users.length, groups: directory.groups.length, requests }, 'okta read complete');
       return { ...directory, requests };
     } catch (err) {
+      stop.abort(new Error('read failed'));
       if (err instanceof SourceReadError) throw err;
       throw new SourceReadError(name, `Okta read failed: ${describeOktaError(err)}`, err);
-    } finally {
-      executor.signal = undefined;
     }
   }
 

@@ -47,18 +47,20 @@ export class PacedRequestExecutor extends DefaultRequestExecutor {
     const url = request.url ?? '';
     const bucket = bucketOfUrl(url);
     const { governor, backoff, log } = this.settings;
+    // the read this request belongs to, even if another read starts meanwhile
+    const signal = this.signal;
     for (let attempt = 0; ; attempt += 1) {
-      const release = await governor.acquire(bucket, this.signal);
+      const release = await governor.acquire(bucket, signal);
       let res: OktaResponse;
       try {
         this.requests += 1;
-        res = await this.sendOnce(request);
+        res = await this.sendOnce(request, signal);
       } catch (err) {
         release();
-        if (this.signal?.aborted || attempt >= backoff.retries) throw err;
+        if (signal?.aborted || attempt >= backoff.retries) throw err;
         const waitMs = backoffDelayMs(backoff, attempt);
         log.warn({ bucket, attempt: attempt + 1, waitMs, err: describe(err) }, 'okta request failed; retrying');
-        await sleep(waitMs, this.signal);
+        await sleep(waitMs, signal);
         continue;
       }
       const reading = readRateLimitHeaders((name) => res.headers.get(name));
@@ -68,13 +70,13 @@ export class PacedRequestExecutor extends DefaultRequestExecutor {
       await res.text().catch(() => undefined);
       const waitMs = backoffDelayMs(backoff, attempt);
       log.warn({ bucket, status: res.status, attempt: attempt + 1, waitMs }, 'okta answered 5xx; retrying');
-      await sleep(waitMs, this.signal);
+      await sleep(waitMs, signal);
     }
   }
 
-  private sendOnce(request: OktaRequest): Promise<OktaResponse> {
+  private sendOnce(request: OktaRequest, readSignal: AbortSignal | undefined): Promise<OktaResponse> {
     const timeout = AbortSignal.timeout(this.settings.attemptTimeoutMs);
-    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    const signal = readSignal ? AbortSignal.any([readSignal, timeout]) : timeout;
     // not enumerable: the SDK deep-copies requests for 429 retries, and a copied AbortSignal is no signal
     Object.defineProperty(request, 'signal', { value: signal, enumerable: false, configurable: true, writable: true });
     return sendRaw.call(this, request);
