@@ -86,8 +86,10 @@ export function readUserBody(
   const keepsOmitted = mode === 'replace' && current;
   const externalId = externalRaw === undefined && keepsOmitted ? current.externalId : (externalRaw ?? null);
   const active = typeof canonical.active === 'boolean' ? canonical.active : (current?.active ?? true);
-  const roles = canonical.roles;
-  const access = roles === undefined && keepsOmitted ? current.access : readRoles(roles ?? [], mode === 'patch', ctx);
+  // `roles: []` or `roles: null` clears; leaving `roles` out does not
+  const rolesAsserted = getKey(body, 'roles') !== undefined;
+  const access =
+    !rolesAsserted && keepsOmitted ? current.access : readRoles(canonical.roles ?? [], mode === 'patch', ctx);
   const profile: JsonObject = {};
   for (const [key, value] of Object.entries(canonical)) if (!COLUMNS.has(key)) profile[key] = value;
   const displayName = typeof canonical.displayName === 'string' ? canonical.displayName : null;
