@@ -112,6 +112,8 @@ describe('dashboard in headless Chromium', () => {
     expect(await heldCard.textContent()).toContain('maxRevocations');
     expect(await heldCard.textContent()).toContain('quinn.taylor@acme.example');
 
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
     // "make an exception" for Lena's manual change
     await lenaRow.getByRole('button', { name: 'Make an exception' }).click();
     const dialog = page.locator('#exception-dialog');
@@ -136,7 +138,7 @@ describe('dashboard in headless Chromium', () => {
     // the approval reverted Erin's manual change with the rest
     await erinRow.waitFor({ state: 'detached' });
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-after-approval.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { BadRequestError } from '../../domain/errors.js';
 import { createStatusService } from '../../services/status.js';
 import { bearerAuth, type Role } from '../auth.js';
 import { ForbiddenError } from '../errors.js';
@@ -61,6 +62,10 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       send(res, await route.run(req, { role, name: actorName(req, role) }, aborter.signal));
     });
   }
+  // The router's own decoding of `:id` throws a bare URIError; say what it is so the boundary answers 400, not 500.
+  router.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    next(err instanceof URIError ? new BadRequestError(`malformed percent-encoding in the path: ${err.message}`) : err);
+  });
   return router;
 }
 

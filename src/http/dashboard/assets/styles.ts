@@ -25,6 +25,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.02em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td code { white-space: nowrap; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85em; }
 .badge { display: inline-block; border-radius: 4px; padding: 0 0.4rem; font-size: 0.8rem; font-weight: 600; border: 1px solid transparent; white-space: nowrap; }
 .badge.ok { background: var(--ok-bg); color: var(--ok); border-color: #4ac26b; }
@@ -36,7 +37,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .banner.warn { background: var(--warn-bg); border-color: #d4a72c; color: #4d2d00; }
 .banner h2 { font-size: 1rem; margin: 0 0 0.25rem; }
 .banner ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
-button, .button { font: inherit; font-size: 0.875rem; border: 1px solid var(--line); background: #f6f8fa; color: var(--fg); border-radius: 6px; padding: 0.25rem 0.75rem; cursor: pointer; }
+button, .button { white-space: nowrap; font: inherit; font-size: 0.875rem; border: 1px solid var(--line); background: #f6f8fa; color: var(--fg); border-radius: 6px; padding: 0.25rem 0.75rem; cursor: pointer; }
 button:hover { border-color: var(--muted); }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
 button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
