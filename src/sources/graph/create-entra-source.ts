@@ -59,7 +59,8 @@ export function createEntraSource(options: EntraSourceOptions): IdentitySource {
   if (options.clientSecret === undefined && options.certificate === undefined) {
     throw new ConfigError([`source ${name}: a client secret or a certificate is needed`]);
   }
-  const log = (options.logger ?? pino({ level: 'silent' })).child({ source: name });
+  // main.ts hands in a child logger already bound to this source
+  const log = options.logger ?? pino({ level: 'silent' });
   const graphOrigin = new URL(options.graphBaseUrl).origin;
   const tokens = createMsalTokenProvider(options, [`${graphOrigin}/.default`]);
   const api = createGraphApi({

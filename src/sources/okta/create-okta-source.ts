@@ -38,7 +38,8 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
   const name = options.name ?? 'okta';
   if (!options.token && !options.oauth)
     throw new ConfigError([`source ${name}: an API token or OAuth credentials are needed`]);
-  const log = (options.logger ?? pino({ level: 'silent' })).child({ source: name });
+  // main.ts hands in a child logger already bound to this source
+  const log = options.logger ?? pino({ level: 'silent' });
   const governor = new RateGovernor({
     reserveFraction: options.rateLimitReserve ?? 0.1,
     onPause: (p) => log.info(p, 'okta rate limit nearly spent; waiting for the window to reset'),
