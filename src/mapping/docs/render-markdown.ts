@@ -18,7 +18,10 @@ export function renderMarkdown(d: DocsData): string {
 
   out.push('## Projects by environment', '');
   for (const env of d.environments) {
-    out.push(`### ${esc(env.environment)}${env.production ? ' (production)' : ''}`, '');
+    out.push(
+      `### ${esc(env.environment)}${env.production && env.environment !== 'production' ? ' (production)' : ''}`,
+      '',
+    );
     out.push(
       ...table(
         ['key', 'name'],
