@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = path.join(ROOT, 'src/cli/main.ts');
+// resolved here, not from the child's cwd (tests run the CLI in temp folders)
+const TSX = import.meta.resolve('tsx');
 
 export interface CliResult {
   code: number | null;
@@ -21,7 +23,7 @@ export function startCli(
   done: Promise<CliResult>;
 } {
   const env: Record<string, string | undefined> = { ...process.env, HTTPS_PROXY: '', https_proxy: '', ...options.env };
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
