@@ -89,12 +89,12 @@ export const DASHBOARD_JS = String.raw`
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
 
   function table(headers, rows) {
-    return el('table', {}, [
+    return el('div', { class: 'scroll' }, [el('table', {}, [
       el('thead', {}, [el('tr', {}, headers.map(function (h) {
         return el('th', { scope: 'col', class: h.num ? 'num' : '' }, [h.label || h]);
       }))]),
       el('tbody', {}, rows),
-    ]);
+    ])]);
   }
 
   function cell(content, cls) { return el('td', { class: cls || '' }, Array.isArray(content) ? content : [content]); }

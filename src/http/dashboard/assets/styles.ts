@@ -15,7 +15,7 @@ header.top .facts { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; font-s
 header.top .facts strong { color: #fff; font-weight: 600; }
 header.top .who { margin-left: auto; display: flex; gap: 0.75rem; align-items: center; font-size: 0.9rem; }
 header.top button { background: transparent; color: #fff; border-color: #8c959f; }
-main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+main { max-width: 1400px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 section.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; padding: 0.75rem 1rem 1rem; }
 section.card > h2 { font-size: 1.05rem; margin: 0.25rem 0 0.75rem; display: flex; gap: 0.5rem; align-items: center; }
 .count { background: var(--bg); border: 1px solid var(--line); border-radius: 999px; padding: 0 0.5rem; font-size: 0.85rem; font-weight: 500; }
@@ -44,6 +44,8 @@ button.primary { background: var(--accent); color: var(--accent-fg); border-colo
 button.danger { color: var(--bad); }
 button:disabled { opacity: 0.6; cursor: progress; }
 .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
+td .actions { flex-direction: column; align-items: stretch; }
+.scroll { overflow-x: auto; }
 .toolbar { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.5rem; }
 .arrow { color: var(--muted); padding: 0 0.2rem; }
 .held { border: 1px solid #d4a72c; background: #fffdf0; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.5rem 0; }
