@@ -10,8 +10,6 @@ import { systemClock } from './ports/clock.js';
 import type { IdentitySource } from './ports/identity-source.js';
 import type { Store } from './ports/store.js';
 import { createFileSource } from './sources/file/read-file-directory.js';
-import { createOktaSource } from './sources/okta/create-okta-source.js';
-import { createEntraSource } from './sources/graph/create-entra-source.js';
 import { createScimIdentitySource } from './sources/scim/source.js';
 import { openScimRepository, type ScimRepository } from './sources/scim/repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
@@ -77,10 +75,11 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const storePath = resolve(config.store.sqlite);
   const store: Store = openSqliteStore(storePath, { logger });
   let scimRepository: ScimRepository | null = null;
-  const sources = config.sources.map((s) => {
+  const sources: IdentitySource[] = [];
+  for (const s of config.sources) {
     if (s.type === 'scim') scimRepository ??= openScimRepository(storePath);
-    return buildSource(s, { resolve, secrets, logger, store, scimRepository });
-  });
+    sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+  }
   const target: AccessTarget = createScimTarget({
     url: config.target.url,
     token: secrets[config.target.tokenEnv]!,
@@ -138,7 +137,8 @@ function secretsNeeded(config: Config): { key: string; variable: string }[] {
   return needed;
 }
 
-function buildSource(
+/** The Okta and Graph SDKs load only when a source needs them: every CLI command starts faster without them. */
+async function buildSource(
   s: SourceConfig,
   ctx: {
     resolve: (p: string) => string;
@@ -147,7 +147,7 @@ function buildSource(
     store: Store;
     scimRepository: ScimRepository | null;
   },
-): IdentitySource {
+): Promise<IdentitySource> {
   const name = sourceName(s);
   const logger = ctx.logger.child({ component: 'source', source: name });
   switch (s.type) {
@@ -155,7 +155,8 @@ function buildSource(
       return createFileSource({ name, path: ctx.resolve(s.path) });
     case 'scim':
       return createScimIdentitySource(ctx.scimRepository!, { name });
-    case 'okta':
+    case 'okta': {
+      const { createOktaSource } = await import('./sources/okta/create-okta-source.js');
       return createOktaSource({
         name,
         orgUrl: s.orgUrl,
@@ -173,7 +174,9 @@ function buildSource(
         concurrency: s.concurrency,
         logger,
       });
-    case 'entra':
+    }
+    case 'entra': {
+      const { createEntraSource } = await import('./sources/graph/create-entra-source.js');
       return createEntraSource({
         name,
         tenantId: s.tenantId,
@@ -193,6 +196,7 @@ function buildSource(
         },
         logger,
       });
+    }
   }
 }
 

@@ -52,7 +52,7 @@ describe('crash safety: sync killed with SIGKILL during apply', () => {
     ws?.cleanup();
   });
 
-  it(`converges after ${KILLS} kills at random points of the apply phase, losing and duplicating nothing`, async () => {
+  it(`converges after ${KILLS} kills at random points of the apply phase, losing and duplicating nothing`, { timeout: 900_000 }, async () => {
     // Every SCIM write waits a little, so the apply phase lasts long enough to be interrupted.
     standIn.faults.set({ share: 1, kinds: ['stall'], stallMs: 15, seed: 7 });
     let interrupted = 0;

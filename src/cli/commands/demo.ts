@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { startDemo } from '../../demo.js';
 import { closeOnSignals } from './serve.js';
 
 export function registerDemo(program: Command): void {
@@ -13,6 +12,7 @@ export function registerDemo(program: Command): void {
     .option('--heap-port <port>', 'Heap stand-in port (the default target URL uses 9100)', '9100')
     .option('--data <dir>', 'data folder', './data')
     .action(async (opts: { port: string; heapPort: string; data: string }) => {
+      const { startDemo } = await import('../../demo.js');
       const demo = await startDemo({
         cwd: process.cwd(),
         dataDir: path.resolve(opts.data),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { configOption } from '../context.js';
-import { startService, type RunningService } from '../../serve.js';
 
 /** Stops gracefully on SIGTERM/SIGINT: no new work, the run in progress finishes, alerts drain. */
 export function closeOnSignals(service: { close(): Promise<void> }): void {
@@ -29,7 +28,9 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'listen port (default: config server.port)')
     .action(async (opts: { host?: string; port?: string }, command: Command) => {
       const configFile = configOption(command);
-      const service: RunningService = await startService({
+      // loaded on use: the HTTP stack and scimmy are not needed by the other commands
+      const { startService } = await import('../../serve.js');
+      const service = await startService({
         ...(configFile && { configFile }),
         ...(opts.host && { host: opts.host }),
         ...(opts.port !== undefined && { port: Number(opts.port) }),
