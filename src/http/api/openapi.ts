@@ -3,9 +3,12 @@ import { toOpenApiPath, type ApiRoute } from './define-route.js';
 
 type JsonSchema = Record<string, unknown>;
 
-/** JSON Schema 2020-12 is OpenAPI 3.1's own dialect: zod's output is used as is, minus `$schema`. */
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+/**
+ * JSON Schema 2020-12 is OpenAPI 3.1's own dialect: zod's output is used as is, minus `$schema`. The input side
+ * for responses too: it leaves plain objects open, as the contract promises ("more fields are welcome").
+ */
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
@@ -17,7 +20,7 @@ function parameters(route: ApiRoute): JsonSchema[] {
     ['query', route.query],
   ] as const) {
     if (!schema) continue;
-    const json = toSchema(schema, 'input');
+    const json = toSchema(schema);
     const props = (json.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((json.required as string[] | undefined) ?? []);
     for (const [name, prop] of Object.entries(props)) {
@@ -43,10 +46,7 @@ function operation(route: ApiRoute): JsonSchema {
       ...(doc.schema || doc.types
         ? {
             content: Object.fromEntries(
-              types.map((t) => [
-                t,
-                doc.schema && t === 'application/json' ? { schema: toSchema(doc.schema, 'output') } : {},
-              ]),
+              types.map((t) => [t, doc.schema && t === 'application/json' ? { schema: toSchema(doc.schema) } : {}]),
             ),
           }
         : {}),
@@ -61,7 +61,7 @@ function operation(route: ApiRoute): JsonSchema {
     'x-required-role': route.access,
     parameters: parameters(route),
     ...(route.body && {
-      requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } },
+      requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } },
     }),
     responses,
   };
@@ -81,7 +81,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], info: { version: string
       version: info.version,
       description:
         'Bearer ADMIN_TOKEN for every route; VIEWER_TOKEN for the reading routes only (x-required-role: viewer). ' +
-        'Client mistakes answer 4xx with `{ error, message }`; never 500.',
+        'Client mistakes answer 4xx with `{ error, requestId, issues? }`; never 500.',
     },
     security: [{ bearer: [] }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -167,4 +167,13 @@ export const statusReport = z.looseObject({
   mapping: z.looseObject({ version: z.string(), reloadFailed: z.boolean() }),
 });
 export const whoami = z.strictObject({ role: z.enum(['admin', 'viewer']), name: z.string() });
-export const errorBody = z.looseObject({ error: z.string(), message: z.string() });
+/** What the error boundary (src/http/errors.ts) answers. */
+export const errorBody = z.looseObject({
+  error: z.string().describe('what went wrong, for a person'),
+  requestId: z.string().optional().describe('the id in the server log'),
+  issues: z
+    .array(z.looseObject({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('each invalid field'),
+  details: z.unknown().optional(),
+});
