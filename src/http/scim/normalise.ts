@@ -16,6 +16,43 @@ function findAttribute(definition: Definition, path: string): Found | undefined 
   }
 }
 
+/**
+ * RFC 7643 §2.1 makes attribute names case-insensitive; scimmy's PatchOp only finds them in the schema's case.
+ * Namespaced keys (`urn:…:User:department`) are left as they are: scimmy matches those itself.
+ */
+function canonicalKey(key: string, found: Found | undefined): string {
+  if (found instanceof SCIMMY.Types.SchemaDefinition) return found.id;
+  if (found && !key.includes(':')) return found.name;
+  return key;
+}
+
+/** A PATCH path with every attribute name in the schema's case (filters inside brackets are left alone). */
+export function canonicalPath(definition: Definition, path: string): string {
+  const lower = path.toLowerCase();
+  // scimmy's typings list Attributes only; extensions sit in the same array as SchemaDefinitions.
+  const extension = (definition.attributes as unknown[]).find(
+    (a): a is Definition =>
+      a instanceof SCIMMY.Types.SchemaDefinition &&
+      (lower === a.id.toLowerCase() || lower.startsWith(`${a.id.toLowerCase()}:`)),
+  );
+  const head = extension ? extension.id : '';
+  const rest = extension ? path.slice(extension.id.length + 1) : path;
+  if (rest === '') return head;
+  const segments = rest.match(/[^.[\]]+(\[[^\]]*\])?/g);
+  if (!segments || segments.join('.') !== rest) return path;
+  const done: string[] = [];
+  for (const segment of segments) {
+    const bracket = segment.indexOf('[');
+    const name = bracket < 0 ? segment : segment.slice(0, bracket);
+    const lookup = [...done, name].join('.');
+    const found = findAttribute(definition, head ? `${head}:${lookup}` : lookup);
+    if (!found || found instanceof SCIMMY.Types.SchemaDefinition) return path;
+    done.push(found.name);
+    if (bracket >= 0) done[done.length - 1] += segment.slice(bracket);
+  }
+  return head ? `${head}:${done.join('.')}` : done.join('.');
+}
+
 function normaliseValue(definition: Definition, found: Found | undefined, path: string, value: unknown): unknown {
   if (found instanceof SCIMMY.Types.SchemaDefinition) {
     return isPlainObject(value) ? normaliseObject(definition, value, found.id, true) : value;
@@ -51,7 +88,8 @@ function normaliseObject(
     // Some IdPs repeat `schemas` inside an extension's value; scimmy rejects it as an unknown attribute.
     if (inExtension && key.toLowerCase() === 'schemas') continue;
     const path = prefix === '' ? key : inExtension ? `${prefix}:${key}` : `${prefix}.${key}`;
-    out[key] = normaliseValue(definition, findAttribute(definition, path), path, v);
+    const found = findAttribute(definition, path);
+    out[canonicalKey(key, found)] = normaliseValue(definition, found, path, v);
   }
   return out;
 }
@@ -76,12 +114,14 @@ export function normalisePatchBody(definition: Definition, body: unknown): unkno
   return {
     ...body,
     Operations: body.Operations.map((op: unknown) => {
-      if (!isPlainObject(op) || !('value' in op)) return op;
+      if (!isPlainObject(op)) return op;
       if (typeof op.path !== 'string' || op.path.trim() === '') {
-        return { ...op, value: normaliseResourceBody(definition, op.value) };
+        return 'value' in op ? { ...op, value: normaliseResourceBody(definition, op.value) } : op;
       }
-      const path = stripValueFilters(op.path.trim());
-      return { ...op, value: normaliseValue(definition, findAttribute(definition, path), path, op.value) };
+      const path = canonicalPath(definition, op.path.trim());
+      if (!('value' in op)) return { ...op, path };
+      const target = stripValueFilters(path);
+      return { ...op, path, value: normaliseValue(definition, findAttribute(definition, target), target, op.value) };
     }),
   };
 }

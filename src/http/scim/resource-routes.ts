@@ -5,6 +5,7 @@ import type { ScimChange } from '../../sources/scim/change.js';
 import type { ScimRepository } from '../../sources/scim/repository.js';
 import type { ScimContext } from './context.js';
 import { validateFilter } from './filter-plan.js';
+import { createKeyedMutex } from './keyed-mutex.js';
 import { queryGroups, queryUsers } from './list-query.js';
 import { parseMemberPatch } from './member-patch.js';
 import { normalisePatchBody, normaliseResourceBody } from './normalise.js';
@@ -14,7 +15,7 @@ import { ScimRetryableConflict, scimError, toScimmyError } from './scim-errors.j
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-/** Attempts of a PATCH that lost a race with another write to the same resource before it gives up with a 409. */
+/** Attempts of a PATCH that lost a race with a write from another process before it gives up with a 409. */
 const PATCH_ATTEMPTS = 8;
 
 export interface ResourceRouteDeps {
@@ -81,6 +82,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
   const kind = KINDS[endpoint]();
   const basepath = `${deps.baseUri}/${endpoint}`;
   const router = express.Router({ mergeParams: true });
+  const withLock = createKeyedMutex();
 
   const contextFor = (req: Request, operation: ScimContext['operation'], params: AttributeParams = {}): ScimContext => {
     const ifMatch = parseIfMatch(req.get('if-match'));
@@ -201,23 +203,25 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
         return;
       }
     }
-    for (let attempt = 1; ; attempt++) {
-      const ctx = contextFor(req, 'patch');
-      try {
-        // Without `attributes`: scimmy would read the resource through that filter and write the filtered copy back.
-        const resource = new kind.Resource(id);
-        const patched = (await resource.patch(structuredClone(message), ctx)) as Shaped | undefined;
-        if (patched === undefined) {
-          res.status(204).end();
-        } else {
-          res.json(finish(res, attributes ? kind.shape(patched, basepath, attributes) : patched));
+    const { patched, ctx } = await withLock(`${endpoint}/${id}`, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const attemptCtx = contextFor(req, 'patch');
+        try {
+          // Without `attributes`: scimmy would read the resource through them and write the filtered copy back.
+          const resource = new kind.Resource(id);
+          const result = (await resource.patch(structuredClone(message), attemptCtx)) as Shaped | undefined;
+          return { patched: result, ctx: attemptCtx };
+        } catch (err) {
+          if (!(err instanceof ScimRetryableConflict) || attempt >= PATCH_ATTEMPTS) throw err;
         }
-        deps.emit(ctx.changes);
-        return;
-      } catch (err) {
-        if (!(err instanceof ScimRetryableConflict) || attempt >= PATCH_ATTEMPTS) throw err;
       }
+    });
+    if (patched === undefined) {
+      res.status(204).end();
+    } else {
+      res.json(finish(res, attributes ? kind.shape(patched, basepath, attributes) : patched));
     }
+    deps.emit(ctx.changes);
   });
 
   router.delete('/:id', async (req, res) => {
