@@ -9,8 +9,8 @@ import { createDashboardRouter } from '../../src/http/dashboard/router.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { createStatusService, type StatusService } from '../../src/services/status.js';
-import { startStandIn, type RunningStandIn } from '../../src/targets/stand-in/index.js';
 import { ROOT } from './cli.js';
+import { startTestStandIn, type TestStandIn } from './stand-in.js';
 
 export interface DirectoryDocument {
   users: { id: string; userName: string; email: string; displayName?: string; active: boolean }[];
@@ -30,7 +30,7 @@ export interface TestRuntime {
   rt: Runtime;
   /** the service's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
-  standIn: RunningStandIn;
+  standIn: TestStandIn;
   tokens: { admin: string; viewer: string; heap: string };
   status: StatusService;
   dir: string;
@@ -74,7 +74,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     options.directory ?? JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/directory.json'), 'utf8'));
   fs.writeFileSync(directoryPath, JSON.stringify(directory, null, 2));
 
-  const standIn = await startStandIn({ port: 0, dataDir: path.join(dir, 'stand-in'), token: TOKENS.heap, reset: true });
+  const standIn = await startTestStandIn({ dataDir: path.join(dir, 'stand-in'), token: TOKENS.heap, reset: true });
   const configFile = path.join(dir, 'heap-access-sync.yaml');
   fs.writeFileSync(
     configFile,
