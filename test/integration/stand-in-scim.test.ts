@@ -49,7 +49,10 @@ describe('Heap stand-in SCIM 2.0 over HTTP', () => {
   });
 
   it('refuses requests without the bearer token with a 401 SCIM error', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic abc' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await fetch(`${standIn.scimUrl}/Users`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

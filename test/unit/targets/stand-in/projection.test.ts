@@ -74,7 +74,13 @@ describe('canonical form of a client body', () => {
   });
 
   it('answers 400 invalidValue for a type mismatch', () => {
-    for (const body of [{ active: 'yes' }, { userName: { a: 1 } }, { name: 'Bob' }, { displayName: ['a', 'b'] }]) {
+    const bodies: JsonObject[] = [
+      { active: 'yes' },
+      { userName: { a: 1 } },
+      { name: 'Bob' },
+      { displayName: ['a', 'b'] },
+    ];
+    for (const body of bodies) {
       try {
         canonicalize(body, USER_SCHEMAS);
         expect.unreachable(JSON.stringify(body));
