@@ -129,9 +129,12 @@ export function createScimHttp(options: ScimHttpOptions) {
         last = { error: err };
       }
       if (n === options.retries) break;
+      // Retry-After is a floor; a little jitter on top keeps parallel callers from coming back in lockstep
       const delay = Math.min(
         options.maxRetryDelayMs,
-        wait ?? backoffMs(n, options.retryBaseMs, options.maxRetryDelayMs, random),
+        wait !== null
+          ? wait * (1 + random() * 0.1)
+          : backoffMs(n, options.retryBaseMs, options.maxRetryDelayMs, random),
       );
       options.logger?.debug(
         { method, path, attempt: n + 1, status: last.status, error: describe(last.error), delayMs: Math.round(delay) },

@@ -59,7 +59,7 @@ export function createScimTarget(options: ScimTargetOptions): ScimTarget {
     timeoutMs: options.timeoutMs ?? 15_000,
     retries: options.retries ?? 4,
     retryBaseMs: options.retryBaseMs ?? 250,
-    maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
     fetch: options.fetch ?? globalThis.fetch,
     ...(logger && { logger }),
   });

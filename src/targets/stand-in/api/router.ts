@@ -34,7 +34,9 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
   router.use(express.json({ limit: '1mb' }));
 
   router.get('/teammates', (_req, res) => {
-    res.json({ teammates: users.all().map(toTeammate) });
+    const teammates = users.all().map(toTeammate);
+    teammates.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+    res.json({ teammates });
   });
   router.get('/teammates/:email', (req, res) => {
     const user = users.findByUserName(req.params.email);
