@@ -127,6 +127,65 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     });
   });
 
+  describe('dashboard sign-in cookie', () => {
+    async function signIn(token: string, name?: string): Promise<Response> {
+      const form = new URLSearchParams({ token, ...(name && { name }) });
+      return fetch(`${t.url}/login`, { method: 'POST', body: form, redirect: 'manual' });
+    }
+    const cookieOf = (res: Response) =>
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+
+    it('sets an HttpOnly, SameSite=Strict cookie for a valid token and refuses others', async () => {
+      const ok = await signIn(t.tokens.admin, 'Dana Ops');
+      expect(ok.status).toBe(303);
+      expect(ok.headers.get('location')).toBe('/');
+      const [token] = ok.headers.getSetCookie();
+      expect(token).toMatch(/^has_token=.+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);
+      const bad = await signIn('guess');
+      expect(bad.status).toBe(303);
+      expect(bad.headers.get('location')).toBe('/?login=failed');
+      expect(bad.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('reads with the cookie; a change needs the dashboard header too (CSRF)', async () => {
+      const cookie = cookieOf(await signIn(t.tokens.admin, 'Dana Ops'));
+      const me = await call(t, 'GET', '/api/whoami', { as: 'none', headers: { Cookie: cookie } });
+      expect(me.body).toEqual({ role: 'admin', name: 'Dana Ops' });
+      const noHeader = await call(t, 'POST', '/api/sync', {
+        as: 'none',
+        body: { dryRun: true },
+        headers: { Cookie: cookie },
+      });
+      expect(noHeader.status).toBe(403);
+      const withHeader = await call<JournalRecord>(t, 'POST', '/api/sync', {
+        as: 'none',
+        body: { dryRun: true },
+        headers: { Cookie: cookie, 'X-Heap-Access-Sync': 'dashboard' },
+      });
+      expect(withHeader.status).toBe(201);
+      expect(withHeader.body.actor).toBe('Dana Ops');
+      const viewer = cookieOf(await signIn(t.tokens.viewer));
+      const denied = await call(t, 'POST', '/api/sync', {
+        as: 'none',
+        body: {},
+        headers: { Cookie: viewer, 'X-Heap-Access-Sync': 'dashboard' },
+      });
+      expect(denied.status).toBe(403);
+    });
+
+    it('serves the page with a policy that forbids inline script', async () => {
+      const res = await fetch(`${t.url}/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await res.text()).not.toMatch(/<script>/);
+      expect((await fetch(`${t.url}/dashboard/app.js`)).headers.get('content-type')).toContain('javascript');
+    });
+  });
+
   describe('sync and journal', () => {
     it('POST /api/sync answers 201 with the journal record and its location', async () => {
       const res = await call<JournalRecord>(t, 'POST', '/api/sync', { body: { dryRun: true } });
