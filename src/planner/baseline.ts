@@ -4,8 +4,7 @@ import type { Teammate } from '../domain/teammate.js';
 import { isManaged, visitWanted } from './effective.js';
 import { indexExceptions } from './exceptions.js';
 import type { PlanInput } from './input.js';
-import { baselineOf } from './plan.js';
-import { resolveSubjects } from './subjects.js';
+import { baselineOf, resolveSubjects } from './subjects.js';
 
 /**
  * The baseline a sync establishes, for every user it planned (in scope), keyed by normalised e-mail.

@@ -34,6 +34,7 @@ function resolveSelectors(selectors: Record<string, string>, projects: readonly 
  */
 export class InverseMapping {
   private readonly grants = new Map<string, RuleReason[]>();
+  private readonly groups = new Map<string, readonly string[]>();
 
   constructor(mapping: MappingSet) {
     const rules = [...mapping.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -62,5 +63,16 @@ export class InverseMapping {
   /** Rules granting exactly `value` on `key`, ordered by rule name. */
   rulesGranting(key: string, value: string): readonly RuleReason[] {
     return this.grants.get(`${key}\u0000${value}`) ?? [];
+  }
+
+  /** The distinct groups of those rules, in name order (computed once per entitlement and value). */
+  groupsGranting(key: string, value: string): readonly string[] {
+    const k = `${key}\u0000${value}`;
+    let groups = this.groups.get(k);
+    if (!groups) {
+      groups = [...new Set((this.grants.get(k) ?? []).map((r) => r.group))].sort();
+      this.groups.set(k, groups);
+    }
+    return groups;
   }
 }

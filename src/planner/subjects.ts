@@ -1,5 +1,5 @@
 import type { DesiredUser, PolicyReason } from '../domain/desired.js';
-import { normalizeUserKey } from '../domain/entitlement.js';
+import { type Access, normalizeUserKey } from '../domain/entitlement.js';
 import type { MatchKey, UnmappedUsersPolicy } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { PlanInput } from './input.js';
@@ -27,8 +27,14 @@ export interface Subject {
 
 export interface ResolvedSubjects {
   subjects: Subject[];
+  /** teammates that are not subjects (left alone, out of scope, unmatchable): guards still count them */
+  others: Teammate[];
   warnings: string[];
 }
+
+/** The baseline entry of a subject, whichever form of its e-mail the caller keyed it by. */
+export const baselineOf = (baseline: ReadonlyMap<string, Access>, s: Subject): Access | undefined =>
+  baseline.get(s.key) ?? (s.key === s.user ? undefined : baseline.get(s.user));
 
 const normalizeMatch = (match: MatchKey, value: string | undefined | null): string | null => {
   if (value === undefined || value === null || value === '') return null;
@@ -65,21 +71,35 @@ const UNKNOWN_DETAIL = 'not found in any identity source';
 export function resolveSubjects(input: PlanInput): ResolvedSubjects {
   const { match, unmappedUsers } = input.mapping.policy;
   const warnings: string[] = [];
+  const others: Teammate[] = [];
+  const actual = input.actual;
 
-  const teammates = new Map<string, Teammate>();
+  // Teammates by match key, as positions in `actual`; `keys[i]` is teammate i's match key.
+  const index = new Map<string, number>();
+  const keys: (string | null)[] = new Array<string | null>(actual.length);
   let unmatchable = 0;
-  for (const t of input.actual) {
+  for (let i = 0; i < actual.length; i++) {
+    const t = actual[i] as Teammate;
     const mk = normalizeMatch(match, teammateMatchValue(t, match));
+    keys[i] = mk;
     if (mk === null) {
       unmatchable++;
+      others.push(t);
       continue;
     }
-    const seen = teammates.get(mk);
-    if (seen) {
-      const pair = [seen.email, t.email].sort().join(' and ');
-      warnings.push(`teammates ${pair} share the ${match} "${mk}": only the first is managed`);
-      if (t.email < seen.email) teammates.set(mk, t);
-    } else teammates.set(mk, t);
+    const seen = index.get(mk);
+    if (seen === undefined) {
+      index.set(mk, i);
+      continue;
+    }
+    const first = actual[seen] as Teammate;
+    warnings.push(
+      `teammates ${[first.email, t.email].sort().join(' and ')} share the ${match} "${mk}": only the first is managed`,
+    );
+    if (t.email < first.email) {
+      index.set(mk, i);
+      others.push(first);
+    } else others.push(t);
   }
   if (unmatchable) {
     warnings.push(
@@ -87,18 +107,18 @@ export function resolveSubjects(input: PlanInput): ResolvedSubjects {
     );
   }
 
-  const claimed = new Map<Teammate, DesiredUser>();
+  const claimed: (DesiredUser | undefined)[] = new Array<DesiredUser | undefined>(actual.length);
   const absent = new Map<string, DesiredUser>();
   for (const d of input.desired.users) {
     const mk = normalizeMatch(match, desiredMatchValue(d, match));
-    const t = mk === null ? undefined : teammates.get(mk);
-    if (t) {
-      const other = claimed.get(t);
+    const i = mk === null ? undefined : index.get(mk);
+    if (i !== undefined) {
+      const other = claimed[i];
       if (other) {
         const pair = [other.identityId, d.identityId].sort().join(' and ');
-        warnings.push(`identities ${pair} both match teammate ${t.email}: one is used`);
+        warnings.push(`identities ${pair} both match teammate ${(actual[i] as Teammate).email}: one is used`);
       }
-      claimed.set(t, other ? preferDesired(other, d) : d);
+      claimed[i] = other ? preferDesired(other, d) : d;
     } else {
       const key = normalizeUserKey(d.user);
       const other = absent.get(key);
@@ -110,20 +130,20 @@ export function resolveSubjects(input: PlanInput): ResolvedSubjects {
   const inScope = (key: string, d: DesiredUser | null): boolean =>
     scope === null || scope.has(key) || (d !== null && scope.has(d.user));
   const subjects: Subject[] = [];
-  for (const t of teammates.values()) {
-    const d = claimed.get(t) ?? null;
-    const key = normalizeUserKey(t.email);
-    if (!inScope(key, d)) continue;
-    if (d?.mapped) {
+  for (const i of index.values()) {
+    const t = actual[i] as Teammate;
+    const d = claimed[i] ?? null;
+    const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
+    if (!inScope(key, d)) others.push(t);
+    else if (d?.mapped) {
       subjects.push({ user: t.email, key, teammate: t, desired: d, mode: 'mapped', policyReason: null });
     } else if (unmappedUsers !== 'keep') {
       const reason = policyReason(unmappedUsers, d ? UNMAPPED_DETAIL : UNKNOWN_DETAIL);
       subjects.push({ user: t.email, key, teammate: t, desired: d, mode: unmappedUsers, policyReason: reason });
-    }
+    } else others.push(t);
   }
   // Matching by userName or externalId: an unmatched identity whose e-mail is already in Heap must not be created twice.
-  const emails =
-    match === 'email' || absent.size === 0 ? null : new Set(input.actual.map((t) => normalizeUserKey(t.email)));
+  const emails = match === 'email' || absent.size === 0 ? null : new Set(actual.map((t) => normalizeUserKey(t.email)));
   // Never create a user only to deactivate or remove them: unmapped identities outside Heap get nothing.
   for (const [key, d] of absent) {
     if (emails?.has(key)) {
@@ -134,5 +154,5 @@ export function resolveSubjects(input: PlanInput): ResolvedSubjects {
       subjects.push({ user: d.user, key, teammate: null, desired: d, mode: 'mapped', policyReason: null });
     }
   }
-  return { subjects, warnings: warnings.sort() };
+  return { subjects, others, warnings: warnings.sort() };
 }

@@ -5,13 +5,12 @@ import { type AccessModel, rankOf } from '../domain/model.js';
 import type { SuggestedAction } from '../domain/plan.js';
 import type { InverseMapping } from './inverse.js';
 
+/** The drift item's own fields, and what the planner knew about its desired value. */
 export interface DriftFacts {
   user: string;
   entitlement: EntitlementKey;
   actual: EntitlementValue;
   desired: EntitlementValue;
-  desiredReasons: readonly Reason[] | null;
-  exception: AccessException | null;
 }
 
 export interface Suggestion {
@@ -49,7 +48,7 @@ const distinctGroups = (reasons: readonly RuleReason[]): string[] => [...new Set
 const isRuleReason = (r: Reason): r is RuleReason => 'rule' in r;
 
 function suggestAdd(facts: DriftFacts, value: string, inverse: InverseMapping): Suggestion {
-  const groups = distinctGroups(inverse.rulesGranting(facts.entitlement, value));
+  const groups = inverse.groupsGranting(facts.entitlement, value);
   if (!groups.length) {
     return {
       suggestion: `no group grants ${describeValue(facts.entitlement, value)}: add a rule to the mapping`,
@@ -70,10 +69,16 @@ function suggestAdd(facts: DriftFacts, value: string, inverse: InverseMapping): 
  * an elevation asks for a group that grants the actual value; a revocation or downgrade asks to leave the
  * groups that grant the desired value now (and, for a downgrade, to join one that grants the lower value).
  */
-export function suggestFor(facts: DriftFacts, model: AccessModel, inverse: InverseMapping): Suggestion {
+export function suggestFor(
+  facts: DriftFacts,
+  desiredReasons: readonly Reason[] | null,
+  exception: AccessException | null,
+  model: AccessModel,
+  inverse: InverseMapping,
+): Suggestion {
   const { user, entitlement, actual, desired } = facts;
-  if (facts.exception) {
-    const e = facts.exception;
+  if (exception) {
+    const e = exception;
     return {
       suggestion: `exception ${e.id} sets ${entitlement} until ${e.expiresAt}: change or revoke it to accept the value in Heap`,
       suggestedActions: [],
@@ -83,7 +88,7 @@ export function suggestFor(facts: DriftFacts, model: AccessModel, inverse: Inver
     actual !== null && (desired === null || rankOf(model, entitlement, actual) >= rankOf(model, entitlement, desired));
   if (elevation) return suggestAdd(facts, actual, inverse);
 
-  const granting = distinctGroups((facts.desiredReasons ?? []).filter(isRuleReason));
+  const granting = distinctGroups((desiredReasons ?? []).filter(isRuleReason));
   if (!granting.length) {
     return {
       suggestion: `no group membership explains ${entitlement}: change the mapping, or create an exception to accept the value in Heap`,

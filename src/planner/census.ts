@@ -1,0 +1,44 @@
+import { type Access, DEACTIVATED, MEMBERSHIP, ORG } from '../domain/entitlement.js';
+import { ADMIN } from '../domain/model.js';
+
+const PROJECT_PREFIX = 'project:';
+
+/**
+ * Active Admins of the organisation and of each project, over every teammate (in scope or not): what the
+ * last-Admin guards protect. Filled while the planner walks the teammates anyway, so it costs no extra pass.
+ */
+export class AdminCensus {
+  orgAdmins = 0;
+  readonly projectAdmins = new Map<string, number>();
+
+  /** Counts one role of an active teammate. */
+  countRole(key: string, value: string | null | undefined): void {
+    if (value !== ADMIN) return;
+    if (key === ORG) this.orgAdmins++;
+    else if (key.startsWith(PROJECT_PREFIX)) this.projectAdmins.set(key, (this.projectAdmins.get(key) ?? 0) + 1);
+  }
+
+  /** Counts every role of a teammate the planner does not walk entitlement by entitlement. */
+  countTeammate(access: Access): void {
+    if (access[MEMBERSHIP] === DEACTIVATED) return;
+    for (const key in access) this.countRole(key, access[key]);
+  }
+
+  countOf(key: string): number {
+    return key === ORG ? this.orgAdmins : (this.projectAdmins.get(key) ?? 0);
+  }
+
+  adjust(key: string, delta: number): void {
+    if (key === ORG) this.orgAdmins += delta;
+    else this.projectAdmins.set(key, (this.projectAdmins.get(key) ?? 0) + delta);
+  }
+}
+
+/** Admin roles that count for the guards: org and projects. */
+export function adminKeysOf(access: Access): string[] {
+  const keys: string[] = [];
+  for (const key in access) {
+    if (access[key] === ADMIN && (key === ORG || key.startsWith(PROJECT_PREFIX))) keys.push(key);
+  }
+  return keys;
+}

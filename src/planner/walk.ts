@@ -1,0 +1,166 @@
+import type { DesiredEntitlement, Reason } from '../domain/desired.js';
+import { type Access, DEACTIVATED, type EntitlementValue, MEMBERSHIP } from '../domain/entitlement.js';
+import type { AccessException } from '../domain/exception.js';
+import type { MappingSet } from '../domain/mapping.js';
+import type { Cause, Change, DriftItem } from '../domain/plan.js';
+import type { Teammate } from '../domain/teammate.js';
+import { AdminCensus } from './census.js';
+import { classifyDifference } from './classify.js';
+import { EMPTY_ACCESS, visitWanted } from './effective.js';
+import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
+import type { InverseMapping } from './inverse.js';
+import { compareReasons } from './order.js';
+import { assessRisk, environmentsOf } from './risk.js';
+import { baselineOf, type Subject } from './subjects.js';
+
+export interface DriftDraft {
+  item: Omit<DriftItem, 'suggestion' | 'suggestedActions'>;
+  desiredReasons: readonly Reason[] | null;
+  exception: AccessException | null;
+}
+
+/** One entitlement whose actual value differs from the effective desired value. */
+interface Difference {
+  key: string;
+  desired: EntitlementValue;
+  reasons: readonly Reason[] | null;
+  exception: AccessException | null;
+  slot: ExceptionSlot | undefined;
+  actual: EntitlementValue;
+}
+
+/**
+ * Walks every subject's entitlements once, turning differences into changes and drift (DESIGN §4) and counting
+ * Admins for the guards on the way. Built for 100k users: the common case (a mapped user without exceptions)
+ * is a tight loop over two records; the baseline is looked up only for users with a difference.
+ */
+export class PlanWalker {
+  readonly changes: Change[] = [];
+  readonly drafts: DriftDraft[] = [];
+  /** by normalised e-mail: the teammate of every user with changes, for the guards */
+  readonly teammateOf = new Map<string, Teammate | null>();
+  readonly census = new AdminCensus();
+  private readonly environments: Map<string, string>;
+  private readonly diff: Difference = {
+    key: '',
+    desired: null,
+    reasons: null,
+    exception: null,
+    slot: undefined,
+    actual: null,
+  };
+  private baseFor: Subject | null = null;
+  private base: Access | undefined;
+
+  constructor(
+    private readonly mapping: MappingSet,
+    private readonly baseline: ReadonlyMap<string, Access>,
+    private readonly exceptions: ExceptionIndex,
+    private readonly inverted: () => InverseMapping,
+  ) {
+    this.environments = environmentsOf(mapping.projects);
+  }
+
+  walk(s: Subject): void {
+    const slots = this.exceptions.size ? this.exceptions.get(s.key) : undefined;
+    const ents = s.desired?.entitlements;
+    if (s.mode === 'mapped' && ents && !slots) this.walkMapped(s, ents, s.teammate?.access ?? EMPTY_ACCESS);
+    else this.walkGeneral(s, slots);
+  }
+
+  private walkMapped(s: Subject, ents: Record<string, DesiredEntitlement>, access: Access): void {
+    const counted = s.teammate !== null && access[MEMBERSHIP] !== DEACTIVATED;
+    const diff = this.diff;
+    for (const key in ents) {
+      const e = ents[key] as DesiredEntitlement;
+      const a = access[key];
+      if (counted) this.census.countRole(key, a);
+      if (a === e.value) continue;
+      diff.key = key;
+      diff.desired = e.value;
+      diff.reasons = e.reasons;
+      diff.exception = null;
+      diff.slot = undefined;
+      diff.actual = a ?? null;
+      this.differ(s, diff);
+    }
+    for (const key in access) {
+      const a = access[key];
+      if (a === undefined || a === null || ents[key] !== undefined) continue;
+      if (counted) this.census.countRole(key, a);
+      diff.key = key;
+      diff.desired = null;
+      diff.reasons = null;
+      diff.exception = null;
+      diff.slot = undefined;
+      diff.actual = a;
+      this.differ(s, diff);
+    }
+  }
+
+  /** Policy-managed users and users with exceptions: rare, so clarity beats speed here. */
+  private walkGeneral(s: Subject, slots: ReadonlyMap<string, ExceptionSlot> | undefined): void {
+    const access = s.teammate?.access ?? EMPTY_ACCESS;
+    if (s.teammate) this.census.countTeammate(access);
+    visitWanted(s, access, slots, (w) => {
+      const a = access[w.key] ?? null;
+      if (a === w.value) return;
+      this.differ(s, {
+        key: w.key,
+        desired: w.value,
+        reasons: w.reasons,
+        exception: w.exception,
+        slot: w.slot,
+        actual: a,
+      });
+    });
+  }
+
+  private differ(s: Subject, d: Difference): void {
+    const a = d.actual;
+    const expired = d.exception ? null : d.slot?.expired;
+    if (expired && expired.value === a) {
+      // An approved temporary value ran out: revert it whatever the drift policy, and say why.
+      this.emit(s, d, 'exception', [exceptionReason(expired, true), ...this.reasonsFor(d)]);
+      return;
+    }
+    if (this.baseFor !== s) {
+      this.baseFor = s;
+      this.base = baselineOf(this.baseline, s);
+    }
+    const b = this.base === undefined ? undefined : (this.base[d.key] ?? null);
+    const cause = classifyDifference(a, d.desired, b);
+    if (cause === 'idp-change') {
+      this.emit(s, d, d.exception ? 'exception' : 'idp-change', this.reasonsFor(d));
+      return;
+    }
+    const action = this.mapping.policy.manualOverrides;
+    this.drafts.push({
+      item: { user: s.user, entitlement: d.key, baseline: b ?? null, actual: a, desired: d.desired, cause, action },
+      desiredReasons: d.reasons,
+      exception: d.exception,
+    });
+    if (action === 'revert') this.emit(s, d, cause, this.reasonsFor(d));
+  }
+
+  /** Why an entitlement changes: rules or policy say so, or (for a mapped user) no rule grants the old value any more. */
+  private reasonsFor(d: Difference): Reason[] {
+    if (d.reasons) return d.reasons.length > 1 ? [...d.reasons].sort(compareReasons) : [...d.reasons];
+    return d.actual === null ? [] : [...this.inverted().rulesGranting(d.key, d.actual)];
+  }
+
+  private emit(s: Subject, d: Difference, cause: Cause, reasons: Reason[]): void {
+    const risk = assessRisk(this.mapping.model, this.environments, d.key, d.actual, d.desired);
+    this.changes.push({
+      user: s.user,
+      entitlement: d.key,
+      from: d.actual,
+      to: d.desired,
+      cause,
+      reasons,
+      risk,
+      blocked: null,
+    });
+    if (!this.teammateOf.has(s.key)) this.teammateOf.set(s.key, s.teammate);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The core benchmark (issue 2): mapping evaluation and planning over a generated organisation of up to 100,000
+ * users, 5,000 groups (8 per user on average), 200 projects and 1,000 rules, with 1% of entitlements changed by
+ * hand in Heap and baseline = desired. Goal: evaluation + planning of 100k users under 2 s (aim 1 s), < 1.5 GB RSS.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { DesiredState } from '../../src/domain/desired.js';
+import type { Plan } from '../../src/domain/plan.js';
+import { evaluateMapping } from '../../src/mapping/evaluate.js';
+import { planChanges } from '../../src/planner/index.js';
+import { deriveHeap, generateOrg, type Org } from './lib/org.js';
+
+const SIZES = [10_000, 50_000, 100_000];
+const REPEAT = 3;
+const NOW = new Date('2025-06-01T00:00:00Z');
+
+const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Wall time, and CPU time of the process: on a shared machine the CPU time says more about the code. */
+function time<T>(fn: () => T): { ms: number; cpuMs: number; value: T } {
+  collect();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000, value };
+}
+
+/** The floor: touching every membership once, no work at all. */
+function walkMemberships(org: Org): number {
+  let n = 0;
+  for (const g of org.snapshot.groups) for (const m of g.members) n += m.length;
+  return n;
+}
+
+interface Row {
+  users: number;
+  memberships: number;
+  entitlements: number;
+  walkMs: number;
+  evalMs: number;
+  evalCpuMs: number;
+  planMs: number;
+  planCpuMs: number;
+  changes: number;
+  drift: number;
+  rssMb: number;
+}
+
+function measure(users: number, repeat: number): Row {
+  const org = generateOrg({ users, groups: 5_000, projects: 200, rules: 1_000, groupsPerUser: 8, seed: 42 });
+  const walks: number[] = [];
+  for (let i = 0; i < repeat; i++) walks.push(time(() => walkMemberships(org)).ms);
+  let desired: DesiredState = { users: [], warnings: [] };
+  const evals: number[] = [];
+  const evalCpus: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    // a fresh MappingSet each time, so the evaluator's per-mapping compile cache does not hide the compile
+    const r = time(() => evaluateMapping({ ...org.mapping }, org.snapshot));
+    evals.push(r.ms);
+    evalCpus.push(r.cpuMs);
+    desired = r.value;
+  }
+  const heap = deriveHeap(desired, org.mapping.projects, 0.01, 7);
+  const input = {
+    mapping: org.mapping,
+    desired,
+    actual: heap.actual,
+    baseline: heap.baseline,
+    exceptions: [],
+    now: NOW,
+  };
+  let plan: Plan | null = null;
+  const plans: number[] = [];
+  const planCpus: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = time(() => planChanges(input));
+    plans.push(r.ms);
+    planCpus.push(r.cpuMs);
+    plan = r.value;
+  }
+  return {
+    users,
+    memberships: org.memberships,
+    entitlements: heap.entitlements,
+    walkMs: median(walks),
+    evalMs: median(evals),
+    evalCpuMs: median(evalCpus),
+    planMs: median(plans),
+    planCpuMs: median(planCpus),
+    changes: plan?.changes.length ?? 0,
+    drift: plan?.drift.length ?? 0,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const header = [
+    'users',
+    'memberships',
+    'entitlements',
+    'walk ms',
+    'evaluate ms (cpu)',
+    'plan ms (cpu)',
+    'eval+plan ms (cpu)',
+    'changes',
+    'drift',
+    'peak RSS MB',
+  ];
+  const cells = rows.map((r) => [
+    r.users.toLocaleString('en-US'),
+    r.memberships.toLocaleString('en-US'),
+    r.entitlements.toLocaleString('en-US'),
+    r.walkMs.toFixed(1),
+    `${r.evalMs.toFixed(0)} (${r.evalCpuMs.toFixed(0)})`,
+    `${r.planMs.toFixed(0)} (${r.planCpuMs.toFixed(0)})`,
+    `${(r.evalMs + r.planMs).toFixed(0)} (${(r.evalCpuMs + r.planCpuMs).toFixed(0)})`,
+    r.changes.toLocaleString('en-US'),
+    r.drift.toLocaleString('en-US'),
+    r.rssMb.toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i] ?? 0)).join('  ');
+  console.log(line(header));
+  for (const c of cells) console.log(line(c));
+}
+
+export async function run(): Promise<void> {
+  console.log(`core: evaluation + planning; median of ${REPEAT}; Node ${process.version}`);
+  measure(2_000, 2); // warm-up: let the JIT see every path before measuring
+  const rows: Row[] = [];
+  // ascending sizes: peak RSS (a high-water mark) is then the peak of each size
+  for (const users of SIZES) rows.push(measure(users, REPEAT));
+  printTable(rows);
+  const last = rows[rows.length - 1];
+  if (last) {
+    const total = last.evalMs + last.planMs;
+    const verdict = total < 1000 ? 'meets the 1 s aim' : total < 2000 ? 'meets the 2 s goal' : 'MISSES the 2 s goal';
+    console.log(
+      `100k: evaluation + planning ${total.toFixed(0)} ms wall (${verdict}), ${(last.evalCpuMs + last.planCpuMs).toFixed(0)} ms CPU; peak RSS ${last.rssMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} CPUs: wall times grow with load, CPU times much less`,
+    );
+  }
+}
