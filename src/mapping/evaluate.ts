@@ -14,7 +14,10 @@ import { matchValueOf } from './user-key.js';
 /**
  * Desired Heap access of every IdP user (DESIGN §3): pure and deterministic, users in key order whatever the
  * input order. Built for 100k users: rules are indexed by group and compiled to integer arrays once, reasons are
- * shared per (rule, group), and per-user scratch state lives in typed arrays reused across users.
+ * shared per (rule, group), users with the same (rule, group) set are decided once, and per-user scratch state
+ * lives in typed arrays reused across users. Each user gets its own `entitlements` record; the
+ * DesiredEntitlement values and their reason lists are shared between users and frozen: replace them, never
+ * mutate them.
  */
 export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot): DesiredState {
   const c = compileMapping(mapping);
@@ -24,6 +27,18 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
   return { users, warnings };
+}
+
+/** What one set of (rule, group) reasons decides; shared by every user with that set. */
+interface Decided {
+  entitlements: Record<string, DesiredEntitlement>;
+  notApplied: { entitlement: string; message: string }[];
+}
+
+function reasonSetKey(ids: Int32Array, from: number, to: number): string {
+  let key = String(ids[from]);
+  for (let k = from + 1; k < to; k++) key += `,${ids[k]}`;
+  return key;
 }
 
 /** Per-user scratch state, indexed by entitlement id; `stamp` marks which slots belong to the current user. */
@@ -45,6 +60,7 @@ class UserEvaluator {
   private candReason = new Int32Array(256);
   private candGrant = new Int32Array(256);
   private readonly shared: SharedObjects;
+  private readonly memo = new Map<number | string, Decided>();
 
   constructor(
     private readonly c: CompiledMapping,
@@ -64,26 +80,42 @@ class UserEvaluator {
   }
 
   evaluate(u: number, warnings: EvaluationWarning[]): DesiredUser {
-    const { c, m, shared } = this;
+    const { c, m } = this;
     const identity = m.representative[u];
     if (!identity) throw new Error(`no identity for user ${u}`);
     const user = m.userKeys[u] ?? '';
     const from = m.reasonStart[u] ?? 0;
     const to = m.reasonStart[u + 1] ?? 0;
-    const entitlements: Record<string, DesiredEntitlement> = {};
     const desired: DesiredUser = {
       user,
       matchValue: matchValueOf(identity, c.mapping.policy.match, user),
       identityId: identity.id,
       source: identity.source,
       mapped: from < to,
-      entitlements,
+      entitlements: {},
     };
     if (identity.displayName !== undefined) desired.displayName = identity.displayName;
     if (from === to) return desired;
+    // users matched by the same (rule, group) pairs get the same access: decide once, copy the record
+    const key = to - from === 1 ? (m.reasonIds[from] ?? 0) : reasonSetKey(m.reasonIds, from, to);
+    let decided = this.memo.get(key);
+    if (decided) desired.entitlements = { ...decided.entitlements };
+    else {
+      decided = this.decide(from, to);
+      this.memo.set(key, decided);
+      desired.entitlements = decided.entitlements;
+    }
+    for (const w of decided.notApplied) warnings.push({ user, entitlement: w.entitlement, message: w.message });
+    return desired;
+  }
+
+  /** Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order). */
+  private decide(from: number, to: number): Decided {
+    const { c, m, shared } = this;
     const touchedCount = this.collect(from, to);
     const epoch = this.epoch;
-    // canonical key order: membership, org, projects, modules (entitlement ids are in that order)
+    const entitlements: Record<string, DesiredEntitlement> = {};
+    const notApplied: Decided['notApplied'] = [];
     const defaults = shared.defaultsOf(m.reasonIds, from, to);
     entitlements[c.entKeys[c.membershipEnt] ?? ''] = defaults.membership;
     entitlements[c.entKeys[c.orgEnt] ?? ''] = this.stamp[c.orgEnt] === epoch ? this.winner(c.orgEnt) : defaults.org;
@@ -91,13 +123,10 @@ class UserEvaluator {
       const ent = this.touched[t] ?? 0;
       if (ent === c.orgEnt) continue;
       const project = c.moduleProject[ent] ?? -1;
-      if (project >= 0 && this.stamp[project] !== epoch) {
-        warnings.push(this.moduleWithoutProject(user, ent));
-        continue;
-      }
-      entitlements[c.entKeys[ent] ?? ''] = this.winner(ent);
+      if (project >= 0 && this.stamp[project] !== epoch) notApplied.push(this.moduleWithoutProject(ent));
+      else entitlements[c.entKeys[ent] ?? ''] = this.winner(ent);
     }
-    return desired;
+    return { entitlements, notApplied };
   }
 
   /** The decided value of an entitlement; one reason (the usual case) gives an object shared by every such user. */
@@ -106,10 +135,10 @@ class UserEvaluator {
       const cand = this.firstCandidate[ent] ?? 0;
       return this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0);
     }
-    return { value: this.valueOf(ent, this.bestRank[ent] ?? 0), reasons: this.lists[ent] ?? [] };
+    return freeze(this.valueOf(ent, this.bestRank[ent] ?? 0), this.lists[ent] ?? []);
   }
 
-  private moduleWithoutProject(user: string, ent: number): EvaluationWarning {
+  private moduleWithoutProject(ent: number): Decided['notApplied'][number] {
     const entitlement = this.c.entKeys[ent] ?? '';
     const { value, reasons } = this.winner(ent);
     const cand = this.firstCandidate[ent] ?? 0;
@@ -117,7 +146,7 @@ class UserEvaluator {
       this.reasonCount[ent] === 1
         ? this.shared.warning(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0)
         : moduleWarning(entitlement, value, reasons);
-    return { user, entitlement, message };
+    return { entitlement, message };
   }
 
   private valueOf(ent: number, rank: number): string {
@@ -253,7 +282,8 @@ class SharedObjects {
     }
     const all: RuleReason[] = [];
     for (let k = from; k < to; k++) all.push(m.reasons[ids[k] ?? 0] as RuleReason);
-    return { membership: { value: active, reasons: all }, org: { value: member, reasons: all } };
+    Object.freeze(all);
+    return { membership: freeze(active, all), org: freeze(member, all) };
   }
 }
 

@@ -104,22 +104,33 @@ function activeMembers(
 
 /** Identities merged by Heap identity (userKeyOf), users numbered in key order whatever the input order. */
 function mergeIdentities(identities: readonly Identity[]) {
-  const keyOf = identities.map(userKeyOf);
-  const userKeys = [...new Set(keyOf)].sort(cmp);
-  const userIndex = new Map(userKeys.map((k, i) => [k, i]));
-  const identityUser = Int32Array.from(keyOf, (k) => userIndex.get(k) ?? 0);
+  const n = identities.length;
+  const keyOf = new Array<string>(n);
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const key = userKeyOf(identities[i] as Identity);
+    keyOf[i] = key;
+    seen.add(key);
+  }
+  // the default sort compares UTF-16 code units, like `<`, without calling back into JS
+  const userKeys = [...seen].sort();
+  const userIndex = new Map<string, number>();
+  for (let u = 0; u < userKeys.length; u++) userIndex.set(userKeys[u] as string, u);
+  const identityUser = new Int32Array(n);
   const representative: Identity[] = new Array<Identity>(userKeys.length);
   const anyActive = new Uint8Array(userKeys.length);
   const lookup = new Map<string, Map<string, number>>();
-  identities.forEach((identity, i) => {
-    const u = identityUser[i] ?? 0;
+  for (let i = 0; i < n; i++) {
+    const identity = identities[i] as Identity;
+    const u = userIndex.get(keyOf[i] as string) ?? 0;
+    identityUser[i] = u;
     if (identity.active) anyActive[u] = 1;
     const current = representative[u];
     if (!current || speaksBefore(identity, current)) representative[u] = identity;
     let ids = lookup.get(identity.source);
     if (!ids) lookup.set(identity.source, (ids = new Map()));
     ids.set(identity.id, i);
-  });
+  }
   return { userKeys, identityUser, representative, anyActive, lookup };
 }
 
