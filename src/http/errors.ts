@@ -84,7 +84,8 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       logger.error({ err, reqId: req.id }, 'request failed after the response started');
-      next(err);
+      // A complete response stays as it is; a partial one can only be cut (express closes the connection).
+      if (!res.writableEnded) next(err);
       return;
     }
     const mapped = mapError(err);

@@ -58,7 +58,10 @@ describe('SCIM protocol details', () => {
     });
 
     it('pages a complex filter in memory with the same totals', async () => {
-      const res = await h.request('GET', `/Users?filter=${q('userName sw "user1" or userName sw "user2"')}&startIndex=3&count=4`);
+      const res = await h.request(
+        'GET',
+        `/Users?filter=${q('userName sw "user1" or userName sw "user2"')}&startIndex=3&count=4`,
+      );
       expect(res.body).toMatchObject({ totalResults: 15, startIndex: 3, itemsPerPage: 4 });
       expect(ids(res.body)).toEqual(users.slice(12, 16));
     });
@@ -127,7 +130,11 @@ describe('SCIM protocol details', () => {
         emails: [{ value: 'user00@example.com', type: 'work', primary: true }],
       });
       const list = await h.request('GET', `/Users?attributes=userName&count=1`);
-      expect((list.body?.Resources as unknown[])[0]).toEqual({ schemas: [USER_SCHEMA], id: users[0], userName: 'user00@example.com' });
+      expect((list.body?.Resources as unknown[])[0]).toEqual({
+        schemas: [USER_SCHEMA],
+        id: users[0],
+        userName: 'user00@example.com',
+      });
     });
 
     it('excludedAttributes= drops what was named', async () => {
@@ -139,10 +146,17 @@ describe('SCIM protocol details', () => {
     });
 
     it('a PATCH with attributes= patches the whole resource and returns the requested part', async () => {
-      const res = await h.request('PATCH', `/Users/${users[1]}?attributes=title`, patchOp({ op: 'add', path: 'title', value: 'Analyst' }));
+      const res = await h.request(
+        'PATCH',
+        `/Users/${users[1]}?attributes=title`,
+        patchOp({ op: 'add', path: 'title', value: 'Analyst' }),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ schemas: [USER_SCHEMA], id: users[1], title: 'Analyst' });
-      expect(h.repository.getUser(String(users[1]))?.attributes).toMatchObject({ userName: 'user01@example.com', title: 'Analyst' });
+      expect(h.repository.getUser(String(users[1]))?.attributes).toMatchObject({
+        userName: 'user01@example.com',
+        title: 'Analyst',
+      });
     });
   });
 
@@ -171,7 +185,9 @@ describe('SCIM protocol details', () => {
         headers: { 'if-match': 'W/"999"' },
       });
       expect(put.status).toBe(412);
-      expect((await h.request('DELETE', `/Users/${id}`, undefined, { headers: { 'if-match': '"999"' } })).status).toBe(412);
+      expect((await h.request('DELETE', `/Users/${id}`, undefined, { headers: { 'if-match': '"999"' } })).status).toBe(
+        412,
+      );
       expect(h.repository.digest()).toBe(before);
       const ok = await h.request('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'title', value: 'x' }), {
         headers: { 'if-match': current },
@@ -199,7 +215,11 @@ describe('SCIM protocol details', () => {
 
   describe('attribute traps', () => {
     it('roles with a type are accepted and returned', async () => {
-      const res = await h.request('POST', '/Users', oktaUser('roles@example.com', { roles: [{ value: 'analyst', type: 'heap', primary: 'True' }] }));
+      const res = await h.request(
+        'POST',
+        '/Users',
+        oktaUser('roles@example.com', { roles: [{ value: 'analyst', type: 'heap', primary: 'True' }] }),
+      );
       expect(res.status).toBe(201);
       expect(res.body?.roles).toEqual([{ value: 'analyst', type: 'heap', primary: true }]);
     });
@@ -208,7 +228,10 @@ describe('SCIM protocol details', () => {
       const res = await h.request(
         'PATCH',
         `/Users/${users[8]}`,
-        patchOp({ op: 'replace', value: { [ENTERPRISE_SCHEMA]: { schemas: [ENTERPRISE_SCHEMA], department: 'Sales' } } }),
+        patchOp({
+          op: 'replace',
+          value: { [ENTERPRISE_SCHEMA]: { schemas: [ENTERPRISE_SCHEMA], department: 'Sales' } },
+        }),
       );
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ [ENTERPRISE_SCHEMA]: { department: 'Sales' } });
@@ -216,7 +239,11 @@ describe('SCIM protocol details', () => {
     });
 
     it('an attribute name in another case is the same attribute', async () => {
-      const res = await h.request('PATCH', `/Users/${users[9]}`, patchOp({ op: 'replace', path: 'DisplayName', value: 'Nine' }));
+      const res = await h.request(
+        'PATCH',
+        `/Users/${users[9]}`,
+        patchOp({ op: 'replace', path: 'DisplayName', value: 'Nine' }),
+      );
       expect(res.status).toBe(200);
       expect(res.body?.displayName).toBe('Nine');
     });
@@ -243,7 +270,10 @@ describe('SCIM protocol details', () => {
       expect(types.body).toMatchObject({ totalResults: 2 });
       expect(types.body?.Resources).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ endpoint: '/Users', schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }] }),
+          expect.objectContaining({
+            endpoint: '/Users',
+            schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }],
+          }),
           expect.objectContaining({ endpoint: '/Groups' }),
         ]),
       );
@@ -254,8 +284,27 @@ describe('SCIM protocol details', () => {
       expect((await h.request('GET', `/Schemas/${USER_SCHEMA}`)).status).toBe(200);
     });
 
+    it('discovery endpoints refuse a filter (403) and ignore other parameters', async () => {
+      for (const path of ['/ServiceProviderConfig', '/Schemas', '/ResourceTypes']) {
+        const filtered = await h.request('GET', `${path}?filter=${q('id pr')}`);
+        expect(filtered.status).toBe(403);
+        expect(filtered.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '403' });
+        const garbled = await h.request('GET', `${path}?attributes=${q('"[')}&startIndex=x`);
+        expect(garbled.status).toBe(200);
+      }
+    });
+
+    it('root /.search is 501: searches go to /Users/.search or /Groups/.search', async () => {
+      const res = await h.request('POST', '/.search', { filter: 'userName pr' });
+      expect(res.status).toBe(501);
+      expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '501' });
+    });
+
     it('Bulk and /Me are 501, unknown endpoints 404, all as SCIM errors', async () => {
-      const bulk = await h.request('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] });
+      const bulk = await h.request('POST', '/Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [],
+      });
       expect(bulk.status).toBe(501);
       expect(bulk.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '501' });
       expect((await h.request('GET', '/Me')).status).toBe(501);
@@ -269,7 +318,11 @@ describe('SCIM protocol details', () => {
   describe('authentication', () => {
     it('a missing or wrong token is a SCIM 401 on every endpoint', async () => {
       for (const path of ['/Users', '/Groups', '/ServiceProviderConfig', '/Schemas', `/Users/${users[0]}`]) {
-        for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: '' }, { authorization: `Basic ${'x'}` }]) {
+        for (const headers of [
+          { authorization: 'Bearer wrong' },
+          { authorization: '' },
+          { authorization: `Basic ${'x'}` },
+        ]) {
           const res = await h.request('GET', path, undefined, { headers });
           expect(res.status).toBe(401);
           expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: '401' });

@@ -13,6 +13,8 @@ import { etagOf, parseIfMatch } from './records.js';
 import { parseScimParams, readAttributeParams, readListParams, wantsMembers, type ListParams } from './request.js';
 import { ScimRetryableConflict, scimError, toScimmyError } from './scim-errors.js';
 
+const ID_PATTERN = /^[\w.~-]{1,200}$/;
+
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 /** Attempts of a PATCH that lost a race with a write from another process before it gives up with a 409. */
@@ -134,6 +136,11 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     });
   };
 
+  // Our ids are UUIDs; anything scimmy could not even put in its `id eq "…"` filter cannot exist.
+  router.param('id', (req, _res, next, id: string) => {
+    next(ID_PATTERN.test(id) ? undefined : scimError(404, null, `${kind.endpoint.slice(0, -1)} ${id} not found`));
+  });
+
   router.get('/', (req, res) => list(req, res, req.query as Record<string, unknown>));
   router.post('/.search', (req, res) => {
     const body: unknown = req.body;
@@ -208,7 +215,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
         const attemptCtx = contextFor(req, 'patch');
         try {
           // Without `attributes`: scimmy would read the resource through them and write the filtered copy back.
-          const resource = new kind.Resource(id);
+          const resource = parseScimParams(() => new kind.Resource(id));
           const result = (await resource.patch(structuredClone(message), attemptCtx)) as Shaped | undefined;
           return { patched: result, ctx: attemptCtx };
         } catch (err) {

@@ -11,6 +11,25 @@ import { plainQuery, requireScimMediaType, requireScimToken, scimResponseType, S
 import { configureServiceProvider, declareScimResources } from './resources.js';
 import { scimErrorHandler, sendScimError } from './scim-errors.js';
 
+const DISCOVERY = /^\/(ServiceProviderConfig|Schemas|ResourceTypes)(\/|$)/i;
+
+/**
+ * The discovery endpoints take no query: a filter is a 403 (RFC 7644 §4), anything else is ignored, so that
+ * scimmy never has to parse it (a malformed `attributes` would otherwise surface from scimmy-routers as a 500).
+ */
+const discoveryQuery: express.RequestHandler = (req, res, next) => {
+  if (!DISCOVERY.test(req.path)) {
+    next();
+    return;
+  }
+  if (Object.keys(req.query).some((key) => key.toLowerCase() === 'filter')) {
+    sendScimError(res, 403, null, `${req.path} does not support filtering`);
+    return;
+  }
+  req.query = {};
+  next();
+};
+
 export interface ScimRouterOptions {
   repository: ScimRepository;
   /** the SCIM_TOKEN an IdP must present as a bearer token */
@@ -57,6 +76,15 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   router.use('/Users', createResourceRoutes('Users', deps));
   router.use('/Groups', createResourceRoutes('Groups', deps));
   router.all(['/Me', '/Me/*rest'], (_req, res) => sendScimError(res, 501, null, '/Me is not implemented'));
+  router.post('/.search', (_req, res) =>
+    sendScimError(
+      res,
+      501,
+      null,
+      'search across resource types is not implemented: use /Users/.search or /Groups/.search',
+    ),
+  );
+  router.use(discoveryQuery);
   router.use(
     new SCIMMYRouters({
       type: 'bearer',

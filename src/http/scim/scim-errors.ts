@@ -71,7 +71,9 @@ interface HttpishError {
 export function scimErrorHandler(logger?: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
-      next(err);
+      // scimmy-routers answers its own errors, then passes 5xx on: the response is complete, nothing to add.
+      if (res.writableEnded) logger?.debug({ err, reqId: req.id }, 'SCIM error after the response was sent');
+      else next(err);
       return;
     }
     if (err instanceof SCIMMY.Types.Error) {
