@@ -144,12 +144,13 @@ function moduleGrantsOf(mapping: MappingSet): DocsData['moduleGrants'] {
   const out: DocsData['moduleGrants'] = [];
   const ordered = environmentsOf(mapping.projects).flatMap((e) => e.projects);
   for (const module of Object.keys(mapping.model.modules)) {
+    const resolved = mapping.rules.map((r) => resolveSelectorMap(r.modules[module] ?? {}, mapping.projects));
     for (const p of ordered) {
-      for (const r of mapping.rules) {
-        const value = resolveSelectorMap(r.modules[module] ?? {}, mapping.projects).get(p.key);
+      mapping.rules.forEach((r, i) => {
+        const value = resolved[i]?.get(p.key);
         if (value !== undefined)
           out.push({ module, project: p.key, rule: r.name, group: r.group ?? r.groupId ?? '', value });
-      }
+      });
     }
   }
   return out;
