@@ -206,7 +206,7 @@ function readCertificate(file: string): { privateKeyPem: string; thumbprint: str
   const certMatch = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
   const keyMatch = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem);
   if (!certMatch || !keyMatch) throw new Error(`${file}: expected a PEM with a certificate and a private key`);
-  const thumbprint = new X509Certificate(certMatch[0]).fingerprint.replace(/:/g, '');
+  const thumbprint = new X509Certificate(certMatch[0]).fingerprint256.replace(/:/g, '');
   return { privateKeyPem: keyMatch[0], thumbprint };
 }
 

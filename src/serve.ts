@@ -21,7 +21,7 @@ import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './main.js';
 import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
-import { createStatusService } from './services/status.js';
+import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
 
@@ -48,6 +48,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const env = options.env ?? process.env;
   const syncMetrics = createSyncMetrics(metricsRegistry);
   let dispatcher: AlertDispatcher | null = null;
+  let status: StatusService | null = null;
   const rt = await createRuntime({
     ...options,
     env,
@@ -56,6 +57,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       runFinished: (outcome) => {
         syncMetrics.runFinished(outcome);
         if (dispatcher) alertOnRun(dispatcher, outcome, rt.clock.now());
+        // the dashboard's drift reading is stale once a run changed Heap
+        status?.invalidate();
       },
     },
   });
@@ -128,13 +131,13 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         }),
       });
     }
-    const status = createStatusService(rt);
+    status = createStatusService(rt);
     routers.push({
       path: '/api',
       router: createAdminApiRouter({ ...rt, tokens, status, bodyLimit: config.server.bodyLimit }),
     });
     routers.push({ path: '/', router: createDashboardRouter({ tokens }) });
-    closers.push(() => status.settle());
+    closers.push(() => status?.settle());
 
     const app = createHttpApp({
       logger: rt.logger.child({ component: 'http' }),

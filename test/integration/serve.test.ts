@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type RunningService } from '../../src/serve.js';
+import { startAlertReceiver, type AlertReceiver } from '../fakes/alert-receiver.js';
+import { startTestStandIn } from '../support/stand-in.js';
+import { SCIM_TOKEN as HEAP_TOKEN, changeByHand, e2eMapping, teammates } from '../support/e2e-setup.js';
+
+type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
+
+const SCIM_TOKEN = 'idp-push-token';
+const ADMIN = 'serve-admin-token';
+const ALERT_SECRET = 'alert-secret';
+const scimHeaders = { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' };
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function scim(base: string, method: string, route: string, body?: unknown) {
+  const res = await fetch(`${base}/scim/v2${route}`, {
+    method,
+    headers: scimHeaders,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+}
+
+/** `serve` as an operator runs it: IdP pushes over SCIM drive incremental runs; reloads, alerts and metrics. */
+describe('serve', () => {
+  let standIn: StandIn;
+  let receiver: AlertReceiver;
+  let service: RunningService;
+  let dir: string;
+
+  beforeAll(async () => {
+    standIn = await startTestStandIn({ token: HEAP_TOKEN });
+    receiver = await startAlertReceiver({ secret: ALERT_SECRET });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-serve-'));
+    fs.mkdirSync(path.join(dir, 'mappings'));
+    fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), e2eMapping());
+    fs.writeFileSync(
+      path.join(dir, 'config.yaml'),
+      `mappings: ./mappings
+store: { sqlite: ./data/store.db }
+sources: [ { type: scim, debounceMs: 100 } ]
+target: { type: scim, url: ${standIn.scimUrl}, retries: 1 }
+schedule: null
+alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET } ]
+`,
+    );
+    service = await startService({
+      configFile: path.join(dir, 'config.yaml'),
+      env: { SCIM_TOKEN, ADMIN_TOKEN: ADMIN, HEAP_SCIM_TOKEN: HEAP_TOKEN, ALERT_SECRET },
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await standIn?.close();
+    await receiver?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers health without a token and everything else only with one', async () => {
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(401);
+    const ready = await fetch(`${service.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(ready.status).toBe(200);
+    expect((await fetch(`${service.url}/scim/v2/Users`)).status).toBe(401);
+  });
+
+  it('turns SCIM pushes into incremental runs limited to the users they touch', async () => {
+    const admin = await scim(service.url, 'POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'admin@example.com',
+      active: true,
+    });
+    await scim(service.url, 'POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Heap Admins',
+      members: [{ value: admin.body!.id }],
+    });
+    const alice = await scim(service.url, 'POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'alice@example.com',
+      emails: [{ value: 'alice@example.com', primary: true }],
+      active: true,
+    });
+    expect(alice.status).toBe(201);
+    const group = await scim(service.url, 'POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Analytics',
+      members: [{ value: alice.body!.id }],
+    });
+    expect(group.status).toBe(201);
+
+    const heap = await until(
+      () => teammates(standIn.url),
+      (h) => h.get('alice@example.com')?.['project:web-prod'] === 'Member',
+      'alice to be synced',
+    );
+    expect(heap.get('alice@example.com')).toMatchObject({ membership: 'active', 'project:web-staging': 'Admin' });
+    const runs = service.runtime.store.listJournal();
+    expect(runs[0]).toMatchObject({ trigger: 'scim', status: 'succeeded' });
+    expect(service.runtime.store.getJournal(runs[0]!.id)?.scope).toContain('alice@example.com');
+    expect(heap.get('admin@example.com')).toMatchObject({ org: 'Admin', 'project:web-staging': 'Admin' });
+
+    // removing her from the group deactivates her in Heap (unmappedUsers: deactivate); admin stays staging's Admin
+    const removed = await scim(service.url, 'PATCH', `/Groups/${group.body!.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Remove', path: `members[value eq "${alice.body!.id}"]` }],
+    });
+    expect(removed.status).toBeLessThan(300);
+    await until(
+      () => teammates(standIn.url),
+      (h) => h.get('alice@example.com')?.membership === 'deactivated',
+      'alice to be deactivated',
+    );
+    const last = service.runtime.store.getJournal(service.runtime.store.listJournal()[0]!.id)!;
+    expect(last).toMatchObject({ trigger: 'scim', scope: ['alice@example.com'] });
+  });
+
+  it('alerts once on drift, signed, and counts runs in /metrics', async () => {
+    await changeByHand(standIn.url, 'alice@example.com', 'membership', 'active');
+    await service.enqueueRun({ trigger: 'schedule' });
+    await receiver.waitFor(() =>
+      receiver.deliveries.some((d) => (d.body as { event: string }).event === 'drift-detected'),
+    );
+    const metrics = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const text = await metrics.text();
+    expect(text).toMatch(/heap_access_sync_runs_total\{trigger="scim",status="succeeded"\} [1-9]/);
+    expect(text).toContain('heap_access_sync_source_read_duration_seconds');
+  });
+
+  it('keeps the last good mapping when a reload fails, says so, and alerts', async () => {
+    const good = service.runtime.mapping.current().version;
+    fs.writeFileSync(
+      path.join(dir, 'mappings', 'acme.yaml'),
+      e2eMapping().replace('web-prod: Member', 'web-prd: Member'),
+    );
+    await until(
+      async () => service.runtime.mapping.status(),
+      (s) => s.reloadError !== null,
+      'the reload to fail',
+    );
+    expect(service.runtime.mapping.current().version).toBe(good);
+    const status = await fetch(`${service.url}/api/status`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(((await status.json()) as { mapping: { reloadFailed: boolean } }).mapping.reloadFailed).toBe(true);
+    await receiver.waitFor(() =>
+      receiver.deliveries.some((d) => (d.body as { event: string }).event === 'mapping-reload-failed'),
+    );
+  });
+});
