@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerValidate } from './commands/validate.js';
 import { registerDocs } from './commands/docs.js';
 import { registerExplain } from './commands/explain.js';
+import { registerPlanOffline } from './commands/plan.js';
 
 /** The CLI: each command lives in ./commands and is registered here. */
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerDocs(program);
   registerExplain(program);
+  registerPlanOffline(program);
   registerStandIn(program);
   return program;
 }

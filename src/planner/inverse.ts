@@ -3,6 +3,9 @@ import { ACTIVE, MEMBERSHIP, ORG, moduleEntitlement, projectEntitlement } from '
 import type { MappingSet, Rule } from '../domain/mapping.js';
 import { MEMBER, type Project } from '../domain/model.js';
 
+/** An org role above Member outweighs any number of project grants. */
+const ORG_ROLE_BREADTH = 1_000_000;
+
 /** The group a rule matches, as an administrator names it. */
 export const groupOf = (rule: Rule): string => rule.group ?? rule.groupId ?? rule.name;
 
@@ -35,21 +38,27 @@ function resolveSelectors(selectors: Record<string, string>, projects: readonly 
 export class InverseMapping {
   private readonly grants = new Map<string, RuleReason[]>();
   private readonly groups = new Map<string, readonly string[]>();
+  /** how much a group's rules grant: suggestions offer the narrowest group first (least privilege) */
+  private readonly breadth = new Map<string, number>();
 
   constructor(mapping: MappingSet) {
     const rules = [...mapping.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const rule of rules) {
       const reason: RuleReason = { rule: rule.name, group: groupOf(rule), source: rule.source ?? 'any' };
+      let grants = rule.orgRole !== undefined && rule.orgRole !== MEMBER ? ORG_ROLE_BREADTH : 0;
       this.add(MEMBERSHIP, ACTIVE, reason);
       this.add(ORG, rule.orgRole ?? MEMBER, reason);
       for (const [project, value] of resolveSelectors(rule.projects, mapping.projects)) {
         this.add(projectEntitlement(project), value, reason);
+        grants++;
       }
       for (const [module, selectors] of Object.entries(rule.modules)) {
         for (const [project, value] of resolveSelectors(selectors, mapping.projects)) {
           this.add(moduleEntitlement(module, project), value, reason);
+          grants++;
         }
       }
+      this.breadth.set(reason.group, Math.min(this.breadth.get(reason.group) ?? Infinity, grants));
     }
   }
 
@@ -65,12 +74,15 @@ export class InverseMapping {
     return this.grants.get(`${key}\u0000${value}`) ?? [];
   }
 
-  /** The distinct groups of those rules, in name order (computed once per entitlement and value). */
+  /** The distinct groups of those rules, narrowest first, then by name (computed once per entitlement and value). */
   groupsGranting(key: string, value: string): readonly string[] {
     const k = `${key}\u0000${value}`;
     let groups = this.groups.get(k);
     if (!groups) {
-      groups = [...new Set((this.grants.get(k) ?? []).map((r) => r.group))].sort();
+      const breadthOf = (g: string) => this.breadth.get(g) ?? 0;
+      groups = [...new Set((this.grants.get(k) ?? []).map((r) => r.group))].sort(
+        (a, b) => breadthOf(a) - breadthOf(b) || (a < b ? -1 : a > b ? 1 : 0),
+      );
       this.groups.set(k, groups);
     }
     return groups;

@@ -97,7 +97,7 @@ describe('drift suggestions (the mapping inverted)', () => {
     ]);
   });
 
-  it('several groups would do: a few are offered, in name order', () => {
+  it('several groups would do: a few are offered, narrowest first, then by name', () => {
     const rules = ['e', 'd', 'c', 'b', 'a'].map((n) =>
       rule(`r-${n}`, `Group ${n.toUpperCase()}`, { projects: { 'web-dev': 'Admin' } }),
     );
@@ -113,6 +113,23 @@ describe('drift suggestions (the mapping inverted)', () => {
     expect(plan.drift[0]?.suggestedActions.map((a) => a.group)).toEqual(['Group A', 'Group B', 'Group C']);
   });
 
+  it('least privilege: the group whose rule grants least comes first', () => {
+    const rules = [
+      rule('everything', 'Aaa Admins', { orgRole: 'Admin', projects: { 'web-dev': 'Admin' } }),
+      rule('all-projects', 'Bbb Admins', { projects: { '*': 'Admin' } }),
+      rule('dev-admins', 'Zzz Dev Admins', { projects: { 'web-dev': 'Admin' } }),
+    ];
+    const plan = planChanges(
+      planInput({
+        mapping: mappingSet({}, rules),
+        desired: desiredState(desiredUser(ALICE)),
+        actual: [teammate(ALICE, { 'project:web-dev': 'Admin' })],
+        baseline: new Map([[ALICE, access()]]),
+      }),
+    );
+    expect(plan.drift[0]?.suggestion).toBe(`add ${ALICE} to group "Zzz Dev Admins", "Bbb Admins" or "Aaa Admins"`);
+  });
+
   it('a manually reactivated unmapped user: join any mapped group', () => {
     const plan = planChanges(
       planInput({
@@ -125,7 +142,7 @@ describe('drift suggestions (the mapping inverted)', () => {
       {
         entitlement: 'membership',
         cause: 'manual-override',
-        suggestion: `add ${ALICE} to group "Analytics", "Everyone", "Heap Admins" or one of 1 more`,
+        suggestion: `add ${ALICE} to group "Heap Prod Admins", "Analytics", "Everyone" or one of 1 more`,
       },
     ]);
   });
