@@ -12,6 +12,7 @@ import type { Teammate } from '../../domain/teammate.js';
 import { evaluateMapping } from '../../mapping/evaluate.js';
 import { planChanges, planToJson, renderPlanText } from '../../planner/index.js';
 import { EXIT } from '../errors.js';
+import { withRuntime } from '../context.js';
 import { loadMappingQuietly, printJson, readDirectoryForCli } from './validate.js';
 
 export interface PlanCommandOptions {
@@ -124,10 +125,22 @@ export async function runOfflinePlan(command: Command, opts: PlanCommandOptions)
   return printPlan(plan, desired, mapping, opts.json ?? false);
 }
 
+/** `plan` without files: reads the configured sources and Heap now, exactly as `sync` would; writes nothing. */
+async function runOnlinePlan(command: Command, opts: PlanCommandOptions & { user?: string[] }): Promise<number> {
+  if (opts.mappings || opts.baseline)
+    throw new BadRequestError('--mappings and --baseline go with --directory and --actual');
+  return withRuntime(command, async (rt) => {
+    const { plan, desired, mapping } = await rt.sync.plan(opts.user ? { scope: opts.user } : {});
+    return printPlan(plan, desired, mapping, opts.json ?? false);
+  });
+}
+
 export function registerPlanOffline(program: Command): void {
   program
     .command('plan')
-    .description('what a sync would change, and the drift it would find (offline: from files, nothing written)')
+    .description(
+      'what a sync would change, and the drift it would find; nothing is written (offline with --directory and --actual)',
+    )
     .option('--directory <file>', 'directory snapshot (file source JSON: users and groups)')
     .option('--actual <file>', "Heap's teammates now (JSON: { teammates: [{ email, access }] })")
     .option(
@@ -136,7 +149,9 @@ export function registerPlanOffline(program: Command): void {
     )
     .option('--mappings <dir>', 'mappings folder (default: the config\'s "mappings")')
     .option('--json', 'print JSON (DESIGN §6 plan shape)')
-    .action(async (opts: PlanCommandOptions, command: Command) => {
-      process.exitCode = await runOfflinePlan(command, opts);
+    .option('--user <email...>', 'online: limit the plan to these users')
+    .action(async (opts: PlanCommandOptions & { user?: string[] }, command: Command) => {
+      process.exitCode =
+        opts.directory || opts.actual ? await runOfflinePlan(command, opts) : await runOnlinePlan(command, opts);
     });
 }
