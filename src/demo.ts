@@ -36,7 +36,15 @@ export async function startDemo(
   });
   let service: RunningService;
   try {
-    service = await startService({ env, cwd: options.cwd, port: options.port });
+    service = await startService({
+      env,
+      cwd: options.cwd,
+      port: options.port,
+      // on the embedded defaults the target is this stand-in, wherever it listens
+      configure: (loaded) => {
+        if (!loaded.file) loaded.config.target.url = standIn.scimUrl;
+      },
+    });
   } catch (err) {
     await standIn.close();
     throw err;

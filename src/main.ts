@@ -55,6 +55,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   clock?: Clock;
   hooks?: SyncHooks;
+  /** adjusts the loaded config before anything is built (the demo points the target at its own stand-in) */
+  configure?: (loaded: LoadedConfig) => void;
 }
 
 /** The only place that wires concrete adapters together. */
@@ -65,6 +67,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     env,
     ...(options.cwd && { cwd: options.cwd }),
   });
+  options.configure?.(loaded);
   const { config } = loaded;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? clockFromEnv(env);
