@@ -1,8 +1,9 @@
 import type { DesiredUser, PolicyReason } from '../domain/desired.js';
 import { type Access, normalizeUserKey } from '../domain/entitlement.js';
-import type { MatchKey, UnmappedUsersPolicy } from '../domain/mapping.js';
+import type { UnmappedUsersPolicy } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { PlanInput } from './input.js';
+import { joinIdentities } from './join.js';
 
 /**
  * How a user's desired access is decided:
@@ -36,25 +37,6 @@ export interface ResolvedSubjects {
 export const baselineOf = (baseline: ReadonlyMap<string, Access>, s: Subject): Access | undefined =>
   baseline.get(s.key) ?? (s.key === s.user ? undefined : baseline.get(s.user));
 
-const normalizeMatch = (match: MatchKey, value: string | undefined | null): string | null => {
-  if (value === undefined || value === null || value === '') return null;
-  // SCIM userName and e-mail compare case-insensitively; externalId is case-exact (RFC 7643).
-  return match === 'externalId' ? value : normalizeUserKey(value);
-};
-
-const teammateMatchValue = (t: Teammate, match: MatchKey): string | undefined =>
-  match === 'email' ? t.email : match === 'userName' ? t.userName : t.externalId;
-
-const desiredMatchValue = (d: DesiredUser, match: MatchKey): string =>
-  d.matchValue || (match === 'email' ? d.user : '');
-
-/** Deterministic choice between two identities claiming the same Heap user: mapped first, then by source and id. */
-const preferDesired = (x: DesiredUser, y: DesiredUser): DesiredUser => {
-  if (x.mapped !== y.mapped) return x.mapped ? x : y;
-  if (x.source !== y.source) return x.source < y.source ? x : y;
-  return x.identityId <= y.identityId ? x : y;
-};
-
 const policyReason = (value: UnmappedUsersPolicy, detail: string): PolicyReason => ({
   policy: 'unmappedUsers',
   value,
@@ -70,67 +52,15 @@ const UNKNOWN_DETAIL = 'not found in any identity source';
  */
 export function resolveSubjects(input: PlanInput): ResolvedSubjects {
   const { match, unmappedUsers } = input.mapping.policy;
-  const warnings: string[] = [];
-  const others: Teammate[] = [];
   const actual = input.actual;
-
-  // Teammates by match key, as positions in `actual`; `keys[i]` is teammate i's match key.
-  const index = new Map<string, number>();
-  const keys: (string | null)[] = new Array<string | null>(actual.length);
-  let unmatchable = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const t = actual[i] as Teammate;
-    const mk = normalizeMatch(match, teammateMatchValue(t, match));
-    keys[i] = mk;
-    if (mk === null) {
-      unmatchable++;
-      others.push(t);
-      continue;
-    }
-    const seen = index.get(mk);
-    if (seen === undefined) {
-      index.set(mk, i);
-      continue;
-    }
-    const first = actual[seen] as Teammate;
-    warnings.push(
-      `teammates ${[first.email, t.email].sort().join(' and ')} share the ${match} "${mk}": only the first is managed`,
-    );
-    if (t.email < first.email) {
-      index.set(mk, i);
-      others.push(first);
-    } else others.push(t);
-  }
-  if (unmatchable) {
-    warnings.push(
-      `${unmatchable} teammate(s) have no ${match}: they cannot be matched to an identity and are left alone`,
-    );
-  }
-
-  const claimed: (DesiredUser | undefined)[] = new Array<DesiredUser | undefined>(actual.length);
-  const absent = new Map<string, DesiredUser>();
-  for (const d of input.desired.users) {
-    const mk = normalizeMatch(match, desiredMatchValue(d, match));
-    const i = mk === null ? undefined : index.get(mk);
-    if (i !== undefined) {
-      const other = claimed[i];
-      if (other) {
-        const pair = [other.identityId, d.identityId].sort().join(' and ');
-        warnings.push(`identities ${pair} both match teammate ${(actual[i] as Teammate).email}: one is used`);
-      }
-      claimed[i] = other ? preferDesired(other, d) : d;
-    } else {
-      const key = normalizeUserKey(d.user);
-      const other = absent.get(key);
-      absent.set(key, other ? preferDesired(other, d) : d);
-    }
-  }
+  const { managed, keys, claimed, absent, unjoinable, warnings } = joinIdentities(actual, input.desired.users, match);
+  const others = [...unjoinable];
 
   const scope = input.scope ?? null;
   const inScope = (key: string, d: DesiredUser | null): boolean =>
     scope === null || scope.has(key) || (d !== null && scope.has(d.user));
   const subjects: Subject[] = [];
-  for (const i of index.values()) {
+  for (const i of managed) {
     const t = actual[i] as Teammate;
     const d = claimed[i] ?? null;
     const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
