@@ -9,13 +9,18 @@ const PROJECT_PREFIX = 'project:';
  */
 export class AdminCensus {
   orgAdmins = 0;
-  readonly projectAdmins = new Map<string, number>();
+  /** boxed counts: one map lookup per Admin seen instead of a lookup and a store */
+  private readonly projectAdmins = new Map<string, { n: number }>();
 
   /** Counts one role of an active teammate. */
   countRole(key: string, value: string | null | undefined): void {
     if (value !== ADMIN) return;
     if (key === ORG) this.orgAdmins++;
-    else if (key.startsWith(PROJECT_PREFIX)) this.projectAdmins.set(key, (this.projectAdmins.get(key) ?? 0) + 1);
+    else if (key.startsWith(PROJECT_PREFIX)) {
+      const box = this.projectAdmins.get(key);
+      if (box) box.n++;
+      else this.projectAdmins.set(key, { n: 1 });
+    }
   }
 
   /** Counts every role of a teammate the planner does not walk entitlement by entitlement. */
@@ -25,12 +30,17 @@ export class AdminCensus {
   }
 
   countOf(key: string): number {
-    return key === ORG ? this.orgAdmins : (this.projectAdmins.get(key) ?? 0);
+    return key === ORG ? this.orgAdmins : (this.projectAdmins.get(key)?.n ?? 0);
   }
 
   adjust(key: string, delta: number): void {
-    if (key === ORG) this.orgAdmins += delta;
-    else this.projectAdmins.set(key, (this.projectAdmins.get(key) ?? 0) + delta);
+    if (key === ORG) {
+      this.orgAdmins += delta;
+      return;
+    }
+    const box = this.projectAdmins.get(key);
+    if (box) box.n += delta;
+    else this.projectAdmins.set(key, { n: delta });
   }
 }
 
