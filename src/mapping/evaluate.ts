@@ -61,6 +61,10 @@ class UserEvaluator {
   private candGrant = new Int32Array(256);
   private readonly shared: SharedObjects;
   private readonly memo = new Map<number | string, Decided>();
+  /** sets of several reasons are remembered only while that pays: in some directories nearly every set is unique */
+  private memoMulti = true;
+  private memoHits = 0;
+  private memoMisses = 0;
 
   constructor(
     private readonly c: CompiledMapping,
@@ -97,13 +101,17 @@ class UserEvaluator {
     if (identity.displayName !== undefined) desired.displayName = identity.displayName;
     if (from === to) return desired;
     // users matched by the same (rule, group) pairs get the same access: decide once, copy the record
-    const key = to - from === 1 ? (m.reasonIds[from] ?? 0) : reasonSetKey(m.reasonIds, from, to);
-    let decided = this.memo.get(key);
-    if (decided) desired.entitlements = { ...decided.entitlements };
-    else {
+    const single = to - from === 1;
+    const key = single ? (m.reasonIds[from] ?? 0) : this.memoMulti ? reasonSetKey(m.reasonIds, from, to) : null;
+    let decided = key === null ? undefined : this.memo.get(key);
+    if (decided) {
+      desired.entitlements = { ...decided.entitlements };
+      if (!single) this.memoHits++;
+    } else {
       decided = this.decide(from, to);
-      this.memo.set(key, decided);
       desired.entitlements = decided.entitlements;
+      if (key !== null) this.memo.set(key, decided);
+      if (!single && ++this.memoMisses >= 4096 && this.memoHits * 8 < this.memoMisses) this.memoMulti = false;
     }
     for (const w of decided.notApplied) warnings.push({ user, entitlement: w.entitlement, message: w.message });
     return desired;
@@ -135,7 +143,7 @@ class UserEvaluator {
       const cand = this.firstCandidate[ent] ?? 0;
       return this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0);
     }
-    return freeze(this.valueOf(ent, this.bestRank[ent] ?? 0), this.lists[ent] ?? []);
+    return { value: this.valueOf(ent, this.bestRank[ent] ?? 0), reasons: this.lists[ent] ?? [] };
   }
 
   private moduleWithoutProject(ent: number): Decided['notApplied'][number] {
@@ -282,8 +290,7 @@ class SharedObjects {
     }
     const all: RuleReason[] = [];
     for (let k = from; k < to; k++) all.push(m.reasons[ids[k] ?? 0] as RuleReason);
-    Object.freeze(all);
-    return { membership: freeze(active, all), org: freeze(member, all) };
+    return { membership: { value: active, reasons: all }, org: { value: member, reasons: all } };
   }
 }
 

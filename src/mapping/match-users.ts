@@ -106,24 +106,25 @@ function activeMembers(
 function mergeIdentities(identities: readonly Identity[]) {
   const n = identities.length;
   const keyOf = new Array<string>(n);
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const key = userKeyOf(identities[i] as Identity);
-    keyOf[i] = key;
-    seen.add(key);
-  }
-  // the default sort compares UTF-16 code units, like `<`, without calling back into JS
-  const userKeys = [...seen].sort();
-  const userIndex = new Map<string, number>();
-  for (let u = 0; u < userKeys.length; u++) userIndex.set(userKeys[u] as string, u);
+  for (let i = 0; i < n; i++) keyOf[i] = userKeyOf(identities[i] as Identity);
+  // sorting identity indexes by key numbers users in key order and groups a person's identities, with no hash sets
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => cmp(keyOf[a] as string, keyOf[b] as string) || a - b);
+  const userKeys: string[] = [];
   const identityUser = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k] as number;
+    const key = keyOf[i] as string;
+    if (userKeys[userKeys.length - 1] !== key) userKeys.push(key);
+    identityUser[i] = userKeys.length - 1;
+  }
   const representative: Identity[] = new Array<Identity>(userKeys.length);
   const anyActive = new Uint8Array(userKeys.length);
   const lookup = new Map<string, Map<string, number>>();
   for (let i = 0; i < n; i++) {
     const identity = identities[i] as Identity;
-    const u = userIndex.get(keyOf[i] as string) ?? 0;
-    identityUser[i] = u;
+    const u = identityUser[i] as number;
     if (identity.active) anyActive[u] = 1;
     const current = representative[u];
     if (!current || speaksBefore(identity, current)) representative[u] = identity;

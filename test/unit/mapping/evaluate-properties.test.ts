@@ -126,6 +126,61 @@ describe('evaluateMapping properties', () => {
   });
 });
 
+describe('evaluateMapping on a large directory', () => {
+  it('decides the same whether a set of groups was seen before or not (5,000 distinct sets, then repeats)', () => {
+    const groupNames = Array.from({ length: 40 }, (_, i) => `G${i}`);
+    const mapping: MappingSet = {
+      version: 'test',
+      model: DEFAULT_MODEL,
+      projects: PROJECTS,
+      policy: DEFAULT_POLICY,
+      rules: groupNames.map((g, i) => ({
+        name: `r${i}`,
+        group: g,
+        priority: i % 4,
+        projects: { [PROJECTS[i % 4]?.key ?? 'p1']: ['Viewer', 'Member', 'Admin'][i % 3] ?? 'Viewer' },
+        modules: i % 5 === 0 ? { govern: { s2: 'editor' } } : {},
+        allowProductionAdmin: true,
+        location: { file: 'm.yaml', line: i + 1 },
+      })),
+      files: ['m.yaml'],
+    };
+    const combos: number[][] = [];
+    for (let a = 0; a < 40 && combos.length < 5000; a++)
+      for (let b = a + 1; b < 40 && combos.length < 5000; b++)
+        for (let c = b + 1; c < 40 && combos.length < 5000; c++) combos.push([a, b, c]);
+    const sets = [...combos, ...combos.slice(0, 500)];
+    const users: Identity[] = sets.map((_, i) => ({
+      id: `u${i}`,
+      userName: `u${i}`,
+      email: `u${i}@x.example`,
+      active: true,
+      source: 'file',
+    }));
+    const groups: Group[] = groupNames.map((g) => ({ id: g, displayName: g, members: [], source: 'file' }));
+    sets.forEach((set, i) => set.forEach((g) => groups[g]?.members.push(`u${i}`)));
+    const snapshot = { users, groups };
+    const desired = evaluateMapping(mapping, snapshot);
+    const byUser = new Map(desired.users.map((u) => [u.user, u]));
+    for (let i = 0; i < sets.length; i += 37) {
+      const key = `u${i}@x.example`;
+      const e = explainUser(mapping, snapshot, key);
+      const expected = Object.fromEntries(
+        e.entitlements.flatMap((x) => (x.value === null ? [] : [[x.entitlement, x.value]])),
+      );
+      const actual = Object.fromEntries(
+        Object.entries(byUser.get(key)?.entitlements ?? {}).map(([k, v]) => [k, v.value]),
+      );
+      expect(actual).toEqual(expected);
+    }
+    // a repeated set gives an equal but separate record
+    const first = byUser.get('u0@x.example');
+    const repeat = byUser.get('u5000@x.example');
+    expect(repeat?.entitlements).toEqual(first?.entitlements);
+    expect(repeat?.entitlements).not.toBe(first?.entitlements);
+  });
+});
+
 function shuffle<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
   let s = seed >>> 0 || 1;
