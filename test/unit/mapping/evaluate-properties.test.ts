@@ -139,7 +139,7 @@ describe('evaluateMapping on a large directory', () => {
         group: g,
         priority: i % 4,
         projects: { [PROJECTS[i % 4]?.key ?? 'p1']: ['Viewer', 'Member', 'Admin'][i % 3] ?? 'Viewer' },
-        modules: i % 5 === 0 ? { govern: { s2: 'editor' } } : {},
+        modules: (i % 5 === 0 ? { govern: { s2: 'editor' } } : {}) as Rule['modules'],
         allowProductionAdmin: true,
         location: { file: 'm.yaml', line: i + 1 },
       })),
