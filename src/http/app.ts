@@ -42,7 +42,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics());
     });
   }
-  for (const { path, router } of options.routers) app.use(path, router);
+  for (const { path, router } of options.routers) {
+    app.use(
+      path,
+      (_req, res, next) => {
+        res.locals.mountPath = path;
+        next();
+      },
+      router,
+    );
+  }
   app.use(notFoundHandler);
   app.use(errorBoundary(options.logger));
   return app;

@@ -20,11 +20,24 @@ export const scimChangesTotal = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Times every request; the route label is the matched route pattern, never the raw path (ids would explode it). */
+/**
+ * Times every request; the route label is the matched route pattern, never the raw path (ids would explode it).
+ * The pattern is read when the headers go out: by 'finish', express has already unwound `req.baseUrl` of routers
+ * an error left. `res.locals.mountPath` (set by createHttpApp) restores the prefix in that case.
+ */
 export const measureRequests: RequestHandler = (req, res, next) => {
   const end = requestDuration.startTimer();
+  let route = 'unmatched';
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+    if (req.route) {
+      const mount = typeof res.locals.mountPath === 'string' ? res.locals.mountPath : '';
+      const base = req.baseUrl === '' ? mount : req.baseUrl;
+      route = `${base}${String(req.route.path)}`;
+    }
+    return writeHead.apply(this, args);
+  } as typeof res.writeHead;
   res.once('finish', () => {
-    const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

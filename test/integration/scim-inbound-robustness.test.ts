@@ -175,6 +175,12 @@ describe('bad input: a 4xx SCIM error, the store unchanged', () => {
     ['a filter without a value', () => ['GET', `/Users?filter=${q('userName eq')}`], 400, 'invalidFilter'],
     ['a filter with an unknown operator', () => ['GET', `/Users?filter=${q('userName xx "a"')}`], 400, 'invalidFilter'],
     ['an unbalanced filter', () => ['GET', `/Users?filter=${q('(userName eq "a"')}`], 400, 'invalidFilter'],
+    [
+      'pr with a value',
+      () => ['GET', `/Users?filter=${q('emails[type eq "work"].value pr "x"')}`],
+      400,
+      'invalidFilter',
+    ],
     ['a bare value as filter', () => ['GET', `/Users?filter=${q('"a"')}`], 400, 'invalidFilter'],
     ['an empty filter', () => ['GET', '/Users?filter='], 400, 'invalidFilter'],
     ['two filters', () => ['GET', `/Users?filter=${q('id pr')}&filter=${q('id pr')}`], 400, 'invalidValue'],

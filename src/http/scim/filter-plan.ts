@@ -34,9 +34,9 @@ function checkExpression(path: string, expr: unknown[]): void {
   const parts = String(expr[0]).toLowerCase() === 'not' ? expr.slice(1) : expr;
   const op = String(parts[0]).toLowerCase();
   if (!COMPARATORS.has(op)) throw scimError(400, 'invalidFilter', `unknown operator "${String(parts[0])}" for ${path}`);
-  if (op !== 'pr' && op !== 'np' && parts.length < 2) {
-    throw scimError(400, 'invalidFilter', `operator "${op}" on ${path} needs a value`);
-  }
+  const unary = op === 'pr' || op === 'np';
+  if (!unary && parts.length < 2) throw scimError(400, 'invalidFilter', `operator "${op}" on ${path} needs a value`);
+  if (unary && parts.length > 1) throw scimError(400, 'invalidFilter', `operator "${op}" on ${path} takes no value`);
 }
 
 function walk(definition: SCIMMY.Types.SchemaDefinition, node: unknown, path: string): void {
@@ -60,6 +60,16 @@ function walk(definition: SCIMMY.Types.SchemaDefinition, node: unknown, path: st
 /** Every attribute a filter names must exist in the resource's schema, and every comparison must be complete. */
 export function validateFilter(definition: SCIMMY.Types.SchemaDefinition, filter: SCIMMY.Types.Filter): void {
   for (const branch of filter) walk(definition, branch, '');
+}
+
+/** scimmy's matcher re-validates nested expressions and throws a bare TypeError on what its parser let through. */
+export function matchFilter<T>(filter: SCIMMY.Types.Filter, resources: T[]): T[] {
+  try {
+    return filter.match(resources) as T[];
+  } catch (err) {
+    if (err instanceof SCIMMY.Types.Error) throw err;
+    throw scimError(400, 'invalidFilter', `the filter cannot be evaluated: ${(err as Error).message}`);
+  }
 }
 
 function plan<L>(

@@ -1,7 +1,7 @@
 import type SCIMMY from 'scimmy';
 import type { ScimSortKey } from '../../sources/scim/repository.js';
 import type { ScimContext } from './context.js';
-import { planGroupFilter, planUserFilter } from './filter-plan.js';
+import { matchFilter, planGroupFilter, planUserFilter } from './filter-plan.js';
 import { toScimGroup, toScimUser, type ScimResourceObject } from './records.js';
 
 export interface ListRequest {
@@ -90,7 +90,7 @@ export function queryUsers(ctx: ScimContext, request: ListRequest): ListResult {
   const needGroups = mentions(residual, 'groups') || request.sortBy?.toLowerCase().startsWith('groups') === true;
   const groups = needGroups ? withGroups(candidates.map((u) => u.id)) : null;
   let resources = candidates.map((u) => toScimUser(u, groups?.get(u.id) ?? null, baseUri));
-  if (residual) resources = residual.match(resources) as ScimResourceObject[];
+  if (residual) resources = matchFilter(residual, resources);
   if (request.sortBy !== undefined) resources = sortInMemory(resources, request.sortBy, request.descending);
   const paged = pageOf(resources, request.page);
   if (groups) return { total: resources.length, resources: paged };
@@ -126,7 +126,7 @@ export function queryGroups(ctx: ScimContext, request: ListRequest): ListResult 
   const needMembers = ctx.withMembers || mentions(residual, 'members');
   const members = needMembers ? repository.membersOf(candidates.map((g) => g.id)) : null;
   let resources = candidates.map((g) => toScimGroup(g, members ? (members.get(g.id) ?? []) : null, baseUri));
-  if (residual) resources = residual.match(resources) as ScimResourceObject[];
+  if (residual) resources = matchFilter(residual, resources);
   if (request.sortBy !== undefined) resources = sortInMemory(resources, request.sortBy, request.descending);
   return { total: resources.length, resources: pageOf(resources, request.page) };
 }

@@ -40,17 +40,18 @@ export function canonicalPath(definition: Definition, path: string): string {
   if (rest === '') return head;
   const segments = rest.match(/[^.[\]]+(\[[^\]]*\])?/g);
   if (!segments || segments.join('.') !== rest) return path;
-  const done: string[] = [];
+  const names: string[] = [];
+  const out: string[] = [];
   for (const segment of segments) {
     const bracket = segment.indexOf('[');
     const name = bracket < 0 ? segment : segment.slice(0, bracket);
-    const lookup = [...done, name].join('.');
+    const lookup = [...names, name].join('.');
     const found = findAttribute(definition, head ? `${head}:${lookup}` : lookup);
     if (!found || found instanceof SCIMMY.Types.SchemaDefinition) return path;
-    done.push(found.name);
-    if (bracket >= 0) done[done.length - 1] += segment.slice(bracket);
+    names.push(found.name);
+    out.push(bracket < 0 ? found.name : `${found.name}${segment.slice(bracket)}`);
   }
-  return head ? `${head}:${done.join('.')}` : done.join('.');
+  return head ? `${head}:${out.join('.')}` : out.join('.');
 }
 
 function normaliseValue(definition: Definition, found: Found | undefined, path: string, value: unknown): unknown {
