@@ -9,6 +9,7 @@ import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
 import { type CompiledMapping, compileMapping } from './compile.js';
 import { matchUsers, type UserMatches } from './match-users.js';
+import { moduleWarning, SharedEntitlements } from './shared-entitlements.js';
 import { matchValueOf } from './user-key.js';
 
 /**
@@ -16,8 +17,8 @@ import { matchValueOf } from './user-key.js';
  * input order. Built for 100k users: rules are indexed by group and compiled to integer arrays once, reasons are
  * shared per (rule, group), users with the same (rule, group) set are decided once, and per-user scratch state
  * lives in typed arrays reused across users. Each user gets its own `entitlements` record; the
- * DesiredEntitlement values and their reason lists are shared between users and frozen: replace them, never
- * mutate them.
+ * DesiredEntitlement values and their reason lists are shared between users (those one (rule, group) gives are
+ * frozen): replace them, never mutate them.
  */
 export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot): DesiredState {
   const c = compileMapping(mapping);
@@ -59,7 +60,7 @@ class UserEvaluator {
   private candRank = new Int32Array(256);
   private candReason = new Int32Array(256);
   private candGrant = new Int32Array(256);
-  private readonly shared: SharedObjects;
+  private readonly shared: SharedEntitlements;
   private readonly memo = new Map<number | string, Decided>();
   /** sets of several reasons are remembered only while that pays: in some directories nearly every set is unique */
   private memoMulti = true;
@@ -80,7 +81,7 @@ class UserEvaluator {
     this.reasonCount = new Int32Array(n);
     this.firstCandidate = new Int32Array(n);
     this.lists = new Array<RuleReason[]>(n);
-    this.shared = new SharedObjects(c, m);
+    this.shared = new SharedEntitlements(c, m);
   }
 
   evaluate(u: number, warnings: EvaluationWarning[]): DesiredUser {
@@ -237,68 +238,4 @@ class UserEvaluator {
     this.candReason = grow(this.candReason);
     this.candGrant = grow(this.candGrant);
   }
-}
-
-/**
- * Objects that many users share, created once: the value one (rule, group) gives, and membership and org for
- * users matched by a single (rule, group). Frozen, because evaluation results are read-only.
- */
-class SharedObjects {
-  private readonly grants: (DesiredEntitlement | undefined)[][];
-  private readonly warnings: (string | undefined)[][];
-  private readonly single: ({ membership: DesiredEntitlement; org: DesiredEntitlement } | undefined)[];
-
-  constructor(
-    private readonly c: CompiledMapping,
-    private readonly m: UserMatches,
-  ) {
-    this.grants = m.reasons.map(() => []);
-    this.warnings = m.reasons.map(() => []);
-    this.single = new Array(m.reasons.length);
-  }
-
-  grant(reason: number, g: number): DesiredEntitlement {
-    const row = this.grants[reason] as (DesiredEntitlement | undefined)[];
-    const hit = row[g];
-    if (hit) return hit;
-    const rule = this.c.rules[this.m.reasonRule[reason] ?? 0];
-    const ent = rule?.ents[g] ?? 0;
-    const value = this.c.entValues[ent]?.[rule?.ranks[g] ?? 0] ?? '';
-    return (row[g] = freeze(value, [this.m.reasons[reason] as RuleReason]));
-  }
-
-  warning(reason: number, g: number): string {
-    const row = this.warnings[reason] as (string | undefined)[];
-    const hit = row[g];
-    if (hit !== undefined) return hit;
-    const ent = this.c.rules[this.m.reasonRule[reason] ?? 0]?.ents[g] ?? 0;
-    const { value, reasons } = this.grant(reason, g);
-    return (row[g] = moduleWarning(this.c.entKeys[ent] ?? '', value, reasons));
-  }
-
-  /** membership: active, and org: Member unless a rule says otherwise, with every reason the user matched. */
-  defaultsOf(ids: Int32Array, from: number, to: number): { membership: DesiredEntitlement; org: DesiredEntitlement } {
-    const { c, m } = this;
-    const active = c.entValues[c.membershipEnt]?.[c.activeRank] ?? 'active';
-    const member = c.entValues[c.orgEnt]?.[c.orgFallbackRank] ?? 'Member';
-    if (to - from === 1) {
-      const reason = ids[from] ?? 0;
-      const hit = this.single[reason];
-      if (hit) return hit;
-      const reasons = Object.freeze([m.reasons[reason] as RuleReason]) as RuleReason[];
-      return (this.single[reason] = { membership: freeze(active, reasons), org: freeze(member, reasons) });
-    }
-    const all: RuleReason[] = [];
-    for (let k = from; k < to; k++) all.push(m.reasons[ids[k] ?? 0] as RuleReason);
-    return { membership: { value: active, reasons: all }, org: { value: member, reasons: all } };
-  }
-}
-
-const freeze = (value: string, reasons: RuleReason[]): DesiredEntitlement =>
-  Object.freeze({ value, reasons: Object.isFrozen(reasons) ? reasons : (Object.freeze(reasons) as RuleReason[]) });
-
-function moduleWarning(key: string, value: string, reasons: readonly RuleReason[]): string {
-  const [, module, project] = key.split(':');
-  const from = reasons.map((r) => `rule ${r.rule} (group ${r.group})`).join(', ');
-  return `${module} "${value}" on ${project} from ${from} is not applied: no access to project ${project}`;
 }

@@ -11,8 +11,6 @@ export interface UserMatches {
   userKeys: string[];
   /** per user, the identity that speaks for it: active first, then by source and id */
   representative: Identity[];
-  /** per user, whether any of its identities is active */
-  anyActive: Uint8Array;
   reasons: RuleReason[];
   reasonRule: Int32Array;
   /** reasons of user u: reasonIds[reasonStart[u] .. reasonStart[u + 1]), ascending, distinct */
@@ -22,7 +20,7 @@ export interface UserMatches {
 
 /** Walks only the memberships of groups some rule references; inactive identities match nothing. */
 export function matchUsers(c: CompiledMapping, snapshot: DirectorySnapshot): UserMatches {
-  const { userKeys, identityUser, representative, anyActive, lookup } = mergeIdentities(snapshot.users);
+  const { userKeys, identityUser, representative, lookup } = mergeIdentities(snapshot.users);
   const matched = matchedGroups(c, snapshot.groups);
   // one reason per (rule, group), numbered in (rule, group) order so reason lists sort by rule then group
   const pairs: { rule: number; group: number }[] = [];
@@ -52,7 +50,7 @@ export function matchUsers(c: CompiledMapping, snapshot: DirectorySnapshot): Use
     for (const u of users) for (const r of ids) reasonIds[(fill[u] as number)++] = r;
   });
   const distinct = sortAndDedupe(reasonStart, reasonIds);
-  return { userKeys, representative, anyActive, reasons, reasonRule, reasonStart, reasonIds: distinct };
+  return { userKeys, representative, reasons, reasonRule, reasonStart, reasonIds: distinct };
 }
 
 interface MatchedGroup {
@@ -120,19 +118,17 @@ function mergeIdentities(identities: readonly Identity[]) {
     identityUser[i] = userKeys.length - 1;
   }
   const representative: Identity[] = new Array<Identity>(userKeys.length);
-  const anyActive = new Uint8Array(userKeys.length);
   const lookup = new Map<string, Map<string, number>>();
   for (let i = 0; i < n; i++) {
     const identity = identities[i] as Identity;
     const u = identityUser[i] as number;
-    if (identity.active) anyActive[u] = 1;
     const current = representative[u];
     if (!current || speaksBefore(identity, current)) representative[u] = identity;
     let ids = lookup.get(identity.source);
     if (!ids) lookup.set(identity.source, (ids = new Map()));
     ids.set(identity.id, i);
   }
-  return { userKeys, identityUser, representative, anyActive, lookup };
+  return { userKeys, identityUser, representative, lookup };
 }
 
 const speaksBefore = (a: Identity, b: Identity): boolean =>
