@@ -52,10 +52,13 @@ const moduleGrant = z.union([z.array(name), z.record(name, name)], {
   error: 'must be a map of project: value, or a list of projects',
 });
 
+/** Group names and ids as written; a numeric id (`groupId: 4711`) is read as the string it is. */
+const groupRef = z.union([name, z.number().transform(String)], { error: 'must be a group display name or id' });
+
 export const ruleSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, ".", "_" or "-"'),
-  group: name.optional(),
-  groupId: name.optional(),
+  group: groupRef.optional(),
+  groupId: groupRef.optional(),
   source: name.optional(),
   priority: z.number().int().min(0).optional(),
   orgRole: name.optional(),

@@ -130,6 +130,11 @@ describe('parseMappingFiles', () => {
     ]);
   });
 
+  it('reads a numeric groupId as a string', () => {
+    const text = `${HEAD}rules:\n  - { name: one, groupId: 4711, projects: { web-staging: Viewer } }\n`;
+    expect(parseMappingFiles([{ file: 'a.yaml', text }]).mapping.rules[0]?.groupId).toBe('4711');
+  });
+
   it('allows Admin on production without allowProductionAdmin when the guard is off', () => {
     const text = `${HEAD}policy:\n  guards: { productionAdminNeedsAllow: false }\nrules:\n  - { name: one, group: One, projects: { web-prod: Admin } }\n`;
     expect(parseMappingFiles([{ file: 'a.yaml', text }]).mapping.rules[0]?.projects).toEqual({ 'web-prod': 'Admin' });
