@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { ConfigError } from '../../domain/errors.js';
 import type { IdentitySource, SourceSnapshot } from '../../ports/identity-source.js';
 import { SourceReadError } from '../../ports/identity-source.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_BACKOFF } from '../shared/backoff.js';
 import { parseStoredState } from './delta-state.js';
 import { createGraphApi, describeGraphError } from './graph-api.js';
 import { createMsalTokenProvider } from './msal-token-provider.js';

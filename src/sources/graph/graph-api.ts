@@ -10,8 +10,8 @@ import {
   TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from './backoff.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
+import { backoffDelayMs, sleep } from '../shared/backoff.js';
 
 /** One page of a Graph collection. */
 export interface GraphPage {

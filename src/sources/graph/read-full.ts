@@ -2,7 +2,7 @@ import type { GraphApi } from './graph-api.js';
 import { asGraphFailure, readAllPages } from './graph-api.js';
 import type { DeltaDirectory } from './delta-state.js';
 import { applyUserItems, emptyDirectory, MalformedDeltaItem } from './delta-state.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../shared/map-with-concurrency.js';
 import type { EntraGroupSelection } from './select-snapshot.js';
 import { UnknownGroupsError } from './select-snapshot.js';
 

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { ConfigError } from '../../domain/errors.js';
 import type { IdentitySource, SourceSnapshot } from '../../ports/identity-source.js';
 import { SourceReadError } from '../../ports/identity-source.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_BACKOFF } from '../shared/backoff.js';
 import { PacedRequestExecutor } from './paced-request-executor.js';
 import { RateGovernor } from './rate-governor.js';
 import { readOktaDirectory } from './read-okta-directory.js';

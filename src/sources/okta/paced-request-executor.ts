@@ -1,7 +1,7 @@
 import { DefaultRequestExecutor, RequestExecutor } from '@okta/okta-sdk-nodejs';
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from './backoff.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
+import { backoffDelayMs, sleep } from '../shared/backoff.js';
 import type { RateGovernor } from './rate-governor.js';
 import { bucketOfUrl, readRateLimitHeaders } from './rate-governor.js';
 

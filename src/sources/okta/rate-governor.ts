@@ -1,4 +1,4 @@
-import { sleep as defaultSleep } from './backoff.js';
+import { sleep as defaultSleep } from '../shared/backoff.js';
 
 /** What one Okta answer says about its endpoint's budget (X-Rate-Limit-* and Date headers). */
 export interface RateLimitReading {

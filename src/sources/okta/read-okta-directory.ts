@@ -1,7 +1,7 @@
 import type { Client, Group as OktaGroup, User as OktaUser } from '@okta/okta-sdk-nodejs';
 import type { Group, Identity } from '../../domain/identity.js';
 import { SourceReadError } from '../../ports/identity-source.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../shared/map-with-concurrency.js';
 import { isActiveOktaStatus } from './okta-user-status.js';
 import { OKTA_PAGE_SIZE } from './page-sizes.js';
 

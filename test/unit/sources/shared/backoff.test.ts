@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../../../src/sources/okta/backoff.js';
-import { mapWithConcurrency } from '../../../../src/sources/okta/map-with-concurrency.js';
+import { backoffDelayMs } from '../../../../src/sources/shared/backoff.js';
+import { mapWithConcurrency } from '../../../../src/sources/shared/map-with-concurrency.js';
 
 describe('backoffDelayMs', () => {
   const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
