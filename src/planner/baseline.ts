@@ -1,7 +1,8 @@
+import type { DesiredEntitlement } from '../domain/desired.js';
 import { type Access, normalizeUserKey } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
-import { isManaged, visitWanted } from './effective.js';
+import { EMPTY_ACCESS, isManaged, visitWanted } from './effective.js';
 import { indexExceptions } from './exceptions.js';
 import type { PlanInput } from './input.js';
 import { baselineOf, resolveSubjects } from './subjects.js';
@@ -14,7 +15,10 @@ import { baselineOf, resolveSubjects } from './subjects.js';
  * reconciled). So a manual override that policy keeps, or a change that failed or a guard blocked, is still
  * seen as a difference on the next run instead of being silently accepted. Entitlements the sync does not
  * manage for the user (the other access of a deactivated user) take the post-sync value: the sync left them
- * as they are on purpose. A user no longer in Heap after the sync maps to null (drop the baseline).
+ * as they are on purpose. A user not in Heap after the sync is treated as holding nothing: the baseline is
+ * dropped (null) when that is what the sync wanted (a removal, a creation that failed), and kept when the
+ * user's removal by hand is kept drift, so that the next run still reports it instead of re-creating the user.
+ * Users managed only by deactivation who left Heap drop theirs: there is nothing left to manage.
  *
  * `plan` is the plan that was applied; the rule needs only what the sync wanted and what Heap now holds.
  */
@@ -26,24 +30,37 @@ export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly T
 
   for (const s of resolveSubjects(input).subjects) {
     const post = after.get(s.key);
-    if (!post) {
+    if (!post && s.mode === 'deactivate') {
       out.set(s.key, null);
       continue;
     }
+    const access = post?.access ?? EMPTY_ACCESS;
+    const slots = exceptions.size ? exceptions.get(s.key) : undefined;
+    if (post && !slots && s.mode === 'mapped' && s.desired && isExactly(s.desired.entitlements, access)) {
+      // In sync (the usual case): the baseline is Heap's access as it is; access records are never mutated.
+      out.set(s.key, access);
+      continue;
+    }
     const old = baselineOf(input.baseline, s);
-    const slots = exceptions.get(s.key);
     const next: Access = {};
-    for (const key in post.access) {
-      const value = post.access[key];
+    for (const key in access) {
+      const value = access[key];
       if (value !== undefined && !isManaged(s, key, slots)) next[key] = value;
     }
-    visitWanted(s, post.access, slots, (w) => {
-      const actual = post.access[w.key] ?? null;
+    visitWanted(s, access, slots, (w) => {
+      const actual = access[w.key] ?? null;
       const value = actual === w.value ? actual : (old?.[w.key] ?? null);
       if (value === null) delete next[w.key];
       else next[w.key] = value;
     });
-    out.set(s.key, next);
+    out.set(s.key, post || Object.keys(next).length ? next : null);
   }
   return out;
+}
+
+/** Whether `access` holds exactly the desired entitlements, no more, no fewer. */
+function isExactly(ents: Record<string, DesiredEntitlement>, access: Access): boolean {
+  for (const key in ents) if (access[key] !== ents[key]?.value) return false;
+  for (const key in access) if (ents[key] === undefined) return false;
+  return true;
 }

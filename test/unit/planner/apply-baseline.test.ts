@@ -124,6 +124,22 @@ describe('nextBaseline', () => {
     );
   });
 
+  it('a user removed from Heap by hand, kept as drift, keeps their baseline (so the next run does not re-create them)', () => {
+    const input = planInput({
+      policy: { manualOverrides: 'keep' },
+      desired: desiredState(desiredUser(alice, { [STAGING]: 'Viewer' })),
+      baseline: new Map([[alice, access({ [STAGING]: 'Viewer' })]]),
+    });
+    const plan = planChanges(input);
+    expect(plan.changes).toEqual([]);
+    expect(plan.drift.map((d) => [d.entitlement, d.cause, d.action])).toEqual([
+      ['membership', 'manual-override', 'keep'],
+      ['org', 'manual-override', 'keep'],
+      [STAGING, 'manual-override', 'keep'],
+    ]);
+    expect(nextBaseline(plan, input, [])).toEqual(new Map([[alice, access({ [STAGING]: 'Viewer' })]]));
+  });
+
   it('an active exception value becomes the baseline; only users in scope are returned', () => {
     const input = planInput({
       desired: desiredState(desiredUser(alice), desiredUser('bob@example.com')),

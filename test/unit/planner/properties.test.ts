@@ -6,7 +6,7 @@ import type { AccessException } from '../../../src/domain/exception.js';
 import type { ManualOverridePolicy, UnmappedUsersPolicy } from '../../../src/domain/mapping.js';
 import { DEFAULT_MODEL, valuesOf } from '../../../src/domain/model.js';
 import type { Teammate } from '../../../src/domain/teammate.js';
-import { applyChanges, planChanges } from '../../../src/planner/index.js';
+import { applyChanges, nextBaseline, planChanges } from '../../../src/planner/index.js';
 import type { PlanInput } from '../../../src/planner/input.js';
 import { NOW, desiredState, desiredUser, mappingSet, reason, unmappedUser } from './builders.js';
 
@@ -244,6 +244,33 @@ describe('planner properties', () => {
           expect(planChanges(sorted)).toEqual(plan);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('(d) a sync converges: with the baseline it establishes, the next plan has no changes, and only kept drift', () => {
+    fc.assert(
+      fc.property(usersArb, fc.array(exceptionArb, { maxLength: 12 }), policyArb, (users, exceptions, policy) => {
+        const input = buildInput(users, exceptions, policy, false);
+        const plan = planChanges(input);
+        const post = applyChanges(input.actual, plan.changes);
+        const established = nextBaseline(plan, input, post);
+        const baseline = new Map(input.baseline);
+        for (const [user, access] of established) {
+          if (access === null) baseline.delete(user);
+          else baseline.set(user, access);
+        }
+        const next = planChanges({ ...input, actual: post, baseline });
+        expect(next.changes).toEqual([]);
+        // kept drift stays reported, unless the sync removed its user (removal takes every entitlement with it)
+        const removed = new Set(
+          plan.changes.filter((c) => c.entitlement === 'membership' && c.to === null).map((c) => c.user),
+        );
+        const kept = plan.drift
+          .filter((d) => d.action === 'keep' && !removed.has(d.user))
+          .map((d) => [d.user, d.entitlement]);
+        expect(next.drift.map((d) => [d.user, d.entitlement])).toEqual(kept);
+      }),
       { numRuns: 300 },
     );
   });
