@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { DesiredState } from '../../src/domain/desired.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { evaluateMapping } from '../../src/mapping/evaluate.js';
-import { planChanges } from '../../src/planner/index.js';
+import { applyChanges, nextBaseline, planChanges } from '../../src/planner/index.js';
 import { deriveHeap, generateOrg, type Org } from './lib/org.js';
 
 const SIZES = [10_000, 50_000, 100_000];
@@ -45,6 +45,7 @@ interface Row {
   evalCpuMs: number;
   planMs: number;
   planCpuMs: number;
+  baselineMs: number;
   changes: number;
   drift: number;
   rssMb: number;
@@ -82,6 +83,10 @@ function measure(users: number, repeat: number): Row {
     planCpus.push(r.cpuMs);
     plan = r.value;
   }
+  // what the sync service does after applying: the baseline the run establishes
+  const post = plan ? applyChanges(heap.actual, plan.changes) : heap.actual;
+  const baselines: number[] = [];
+  for (let i = 0; i < repeat; i++) baselines.push(time(() => plan && nextBaseline(plan, input, post)).cpuMs);
   return {
     users,
     memberships: org.memberships,
@@ -91,6 +96,7 @@ function measure(users: number, repeat: number): Row {
     evalCpuMs: median(evalCpus),
     planMs: median(plans),
     planCpuMs: median(planCpus),
+    baselineMs: median(baselines),
     changes: plan?.changes.length ?? 0,
     drift: plan?.drift.length ?? 0,
     rssMb: process.resourceUsage().maxRSS / 1024,
@@ -106,6 +112,7 @@ function printTable(rows: Row[]): void {
     'evaluate ms (cpu)',
     'plan ms (cpu)',
     'eval+plan ms (cpu)',
+    'next baseline cpu ms',
     'changes',
     'drift',
     'peak RSS MB',
@@ -118,6 +125,7 @@ function printTable(rows: Row[]): void {
     `${r.evalMs.toFixed(0)} (${r.evalCpuMs.toFixed(0)})`,
     `${r.planMs.toFixed(0)} (${r.planCpuMs.toFixed(0)})`,
     `${(r.evalMs + r.planMs).toFixed(0)} (${(r.evalCpuMs + r.planCpuMs).toFixed(0)})`,
+    r.baselineMs.toFixed(0),
     r.changes.toLocaleString('en-US'),
     r.drift.toLocaleString('en-US'),
     r.rssMb.toFixed(0),
