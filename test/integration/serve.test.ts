@@ -127,7 +127,8 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
       'alice to be deactivated',
     );
     const last = service.runtime.store.getJournal(service.runtime.store.listJournal()[0]!.id)!;
-    expect(last).toMatchObject({ trigger: 'scim', scope: ['alice@example.com'] });
+    expect(last.trigger).toBe('scim');
+    expect(last.scope).toContain('alice@example.com');
   });
 
   it('alerts once on drift, signed, and counts runs in /metrics', async () => {

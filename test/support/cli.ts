@@ -23,6 +23,8 @@ export function startCli(
   done: Promise<CliResult>;
 } {
   const env: Record<string, string | undefined> = { ...process.env, HTTPS_PROXY: '', https_proxy: '', ...options.env };
+  // the test script names the test CA relative to the project; children run in temp folders
+  if (env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = path.resolve(ROOT, env.NODE_EXTRA_CA_CERTS);
   const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
