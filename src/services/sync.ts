@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
@@ -241,7 +242,7 @@ export function createSyncService(deps: SyncDeps) {
     const failed = results.filter((r) => r.outcome === 'failed').length;
     const applied = results.filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
-    const baseline = nextBaseline(plan, planned.input, postActual);
+    const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
     const record = deps.store.commitRun(
       finish(base, status, {
         results,
@@ -308,6 +309,25 @@ export function newRunId(now: Date): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `run-${stamp}-${randomUUID().slice(0, 6)}`;
+}
+
+/** The baseline rows that differ from the stored ones: a run with nothing to do rewrites nothing. */
+function onlyChanged(next: Map<string, Access | null>, old: ReadonlyMap<string, Access>): Map<string, Access | null> {
+  const out = new Map<string, Access | null>();
+  for (const [user, access] of next) {
+    const before = old.get(user);
+    if (access === null ? before !== undefined : !before || !sameAccess(access, before)) out.set(user, access);
+  }
+  return out;
+}
+
+function sameAccess(a: Access, b: Access): boolean {
+  let n = 0;
+  for (const key in a) {
+    if (a[key] !== b[key]) return false;
+    n++;
+  }
+  return n === Object.keys(b).length;
 }
 
 function touchedUsers(plan: Plan): Set<string> {
