@@ -5,8 +5,8 @@ import type { Teammate } from '../domain/teammate.js';
 
 /** Desired identities joined to Heap teammates by `policy.match`. */
 export interface Join {
-  /** positions in `actual` of the teammates the planner may manage (one per match key) */
-  managed: number[];
+  /** positions in `actual` of the teammates the planner may manage (one per match key); null: all of them */
+  managed: number[] | null;
   /** match key of each teammate (normalised), by position */
   keys: (string | null)[];
   /** the identity matched to each teammate, by position */
@@ -57,7 +57,7 @@ export function joinIdentities(actual: readonly Teammate[], desired: readonly De
   const keys = actual.map((t) => normalizeMatch(match, teammateMatchValue(t, match)));
   const dKeys = desired.map((d) => normalizeMatch(match, desiredMatchValue(d, match)));
   const join: Join = {
-    managed: [],
+    managed: null,
     keys,
     claimed: new Array(actual.length),
     absent: new Map(),
@@ -95,7 +95,6 @@ function mergeJoin(
     const key = join.keys[i] as string;
     while (j < desired.length && (dKeys[j] as string) < key) leaveAbsent(join, desired[j++] as DesiredUser);
     while (j < desired.length && dKeys[j] === key) claim(join, actual, i, desired[j++] as DesiredUser);
-    join.managed.push(i);
   }
   while (j < desired.length) leaveAbsent(join, desired[j++] as DesiredUser);
 }

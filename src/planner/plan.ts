@@ -4,7 +4,7 @@ import { runGuards } from './guards.js';
 import type { PlanInput } from './input.js';
 import { InverseMapping } from './inverse.js';
 import { compareByUserThenEntitlement } from './order.js';
-import { resolveSubjects } from './subjects.js';
+import { forEachSubject } from './subjects.js';
 import { suggestFor } from './suggest.js';
 import { PlanWalker } from './walk.js';
 
@@ -15,12 +15,11 @@ import { PlanWalker } from './walk.js';
  */
 export function planChanges(input: PlanInput): Plan {
   const { mapping } = input;
-  const { subjects, others, warnings } = resolveSubjects(input);
   let inverse: InverseMapping | null = null;
   const inverted = (): InverseMapping => (inverse ??= new InverseMapping(mapping));
-
   const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted);
-  for (const s of subjects) walker.walk(s);
+  const { count, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+
   for (const t of others) walker.census.countTeammate(t.access);
 
   const changes = walker.changes.sort(compareByUserThenEntitlement);
@@ -36,7 +35,7 @@ export function planChanges(input: PlanInput): Plan {
     drift,
     held: guard.held,
     heldBy: guard.heldBy,
-    summary: summarize(subjects.length, changes, drift, guard.revocations, guard.orgAdminsAfter, guard.risk),
+    summary: summarize(count, changes, drift, guard.revocations, guard.orgAdminsAfter, guard.risk),
     warnings: [...warnings, ...guard.warnings],
   };
 }

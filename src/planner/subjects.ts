@@ -46,32 +46,53 @@ const policyReason = (value: UnmappedUsersPolicy, detail: string): PolicyReason 
 const UNMAPPED_DETAIL = 'no mapping rule applies to this identity, or it is inactive in the identity provider';
 const UNKNOWN_DETAIL = 'not found in any identity source';
 
+export interface SubjectWalk {
+  /** how many subjects were visited */
+  count: number;
+  /** teammates that are not subjects (left alone, out of scope, unmatchable): guards still count them */
+  others: Teammate[];
+  warnings: string[];
+}
+
 /**
- * Joins desired identities to Heap teammates by `policy.match` and decides how each user is managed.
- * Users under `unmappedUsers: keep`, and unmapped identities that are not in Heap, are not subjects at all.
+ * Joins desired identities to Heap teammates by `policy.match`, decides how each user is managed, and calls
+ * `visit` once per subject. Users under `unmappedUsers: keep`, and unmapped identities that are not in Heap,
+ * are not subjects at all. For 100k users no object is made per user: `visit` gets the same Subject object
+ * each time, refilled; copy it to keep it.
  */
-export function resolveSubjects(input: PlanInput): ResolvedSubjects {
+export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): SubjectWalk {
   const { match, unmappedUsers } = input.mapping.policy;
   const actual = input.actual;
   const { managed, keys, claimed, absent, unjoinable, warnings } = joinIdentities(actual, input.desired.users, match);
   const others = [...unjoinable];
+  const cursor: Subject = { user: '', key: '', teammate: null, desired: null, mode: 'mapped', policyReason: null };
+  let count = 0;
+  const emit = (user: string, key: string, t: Teammate | null, d: DesiredUser | null, mode: SubjectMode) => {
+    cursor.user = user;
+    cursor.key = key;
+    cursor.teammate = t;
+    cursor.desired = d;
+    cursor.mode = mode;
+    cursor.policyReason = mode === 'mapped' ? null : policyReason(mode, d ? UNMAPPED_DETAIL : UNKNOWN_DETAIL);
+    count++;
+    visit(cursor);
+  };
 
   const scope = input.scope ?? null;
   const inScope = (key: string, d: DesiredUser | null): boolean =>
     scope === null || scope.has(key) || (d !== null && scope.has(d.user));
-  const subjects: Subject[] = [];
-  for (const i of managed) {
+  const visitTeammate = (i: number): void => {
     const t = actual[i] as Teammate;
     const d = claimed[i] ?? null;
     const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
     if (!inScope(key, d)) others.push(t);
-    else if (d?.mapped) {
-      subjects.push({ user: t.email, key, teammate: t, desired: d, mode: 'mapped', policyReason: null });
-    } else if (unmappedUsers !== 'keep') {
-      const reason = policyReason(unmappedUsers, d ? UNMAPPED_DETAIL : UNKNOWN_DETAIL);
-      subjects.push({ user: t.email, key, teammate: t, desired: d, mode: unmappedUsers, policyReason: reason });
-    } else others.push(t);
-  }
+    else if (d?.mapped) emit(t.email, key, t, d, 'mapped');
+    else if (unmappedUsers !== 'keep') emit(t.email, key, t, d, unmappedUsers);
+    else others.push(t);
+  };
+  if (managed === null) for (let i = 0; i < actual.length; i++) visitTeammate(i);
+  else for (const i of managed) visitTeammate(i);
+
   // Matching by userName or externalId: an unmatched identity whose e-mail is already in Heap must not be created twice.
   const emails = match === 'email' || absent.size === 0 ? null : new Set(actual.map((t) => normalizeUserKey(t.email)));
   // Never create a user only to deactivate or remove them: unmapped identities outside Heap get nothing.
@@ -80,9 +101,14 @@ export function resolveSubjects(input: PlanInput): ResolvedSubjects {
       warnings.push(`identity ${d.identityId} matches no teammate by ${match}, but ${d.user} is in Heap: left alone`);
       continue;
     }
-    if (d.mapped && inScope(key, d)) {
-      subjects.push({ user: d.user, key, teammate: null, desired: d, mode: 'mapped', policyReason: null });
-    }
+    if (d.mapped && inScope(key, d)) emit(d.user, key, null, d, 'mapped');
   }
-  return { subjects, others, warnings: warnings.sort() };
+  return { count, others, warnings: warnings.sort() };
+}
+
+/** Every subject as its own object (see forEachSubject), for callers that are not on the hot path. */
+export function resolveSubjects(input: PlanInput): ResolvedSubjects {
+  const subjects: Subject[] = [];
+  const { others, warnings } = forEachSubject(input, (s) => subjects.push({ ...s }));
+  return { subjects, others, warnings };
 }

@@ -49,7 +49,8 @@ export class PlanWalker {
     slot: undefined,
     actual: null,
   };
-  private baseFor: Subject | null = null;
+  /** the current subject's baseline, looked up on its first difference */
+  private baseLoaded = false;
   private base: Access | undefined;
 
   constructor(
@@ -61,7 +62,9 @@ export class PlanWalker {
     this.environments = environmentsOf(mapping.projects);
   }
 
+  /** Plans one subject. `s` may be reused by the caller afterwards: nothing keeps a reference to it. */
   walk(s: Subject): void {
+    this.baseLoaded = false;
     const slots = this.exceptions.size ? this.exceptions.get(s.key) : undefined;
     const ents = s.desired?.entitlements;
     if (s.mode === 'mapped' && ents && !slots) this.walkMapped(s, ents, s.teammate?.access ?? EMPTY_ACCESS);
@@ -124,8 +127,8 @@ export class PlanWalker {
       this.emit(s, d, 'exception', [exceptionReason(expired, true), ...this.reasonsFor(d)]);
       return;
     }
-    if (this.baseFor !== s) {
-      this.baseFor = s;
+    if (!this.baseLoaded) {
+      this.baseLoaded = true;
       this.base = baselineOf(this.baseline, s);
     }
     const b = this.base === undefined ? undefined : (this.base[d.key] ?? null);
