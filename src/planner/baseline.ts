@@ -5,7 +5,7 @@ import type { Teammate } from '../domain/teammate.js';
 import { EMPTY_ACCESS, isManaged, visitWanted } from './effective.js';
 import { indexExceptions } from './exceptions.js';
 import type { PlanInput } from './input.js';
-import { baselineOf, resolveSubjects } from './subjects.js';
+import { baselineOf, forEachSubject } from './subjects.js';
 
 /**
  * The baseline a sync establishes, for every user it planned (in scope), keyed by normalised e-mail.
@@ -28,18 +28,18 @@ export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly T
   const exceptions = indexExceptions(input.exceptions, input.now);
   const out = new Map<string, Access | null>();
 
-  for (const s of resolveSubjects(input).subjects) {
+  forEachSubject(input, (s) => {
     const post = after.get(s.key);
     if (!post && s.mode === 'deactivate') {
       out.set(s.key, null);
-      continue;
+      return;
     }
     const access = post?.access ?? EMPTY_ACCESS;
     const slots = exceptions.size ? exceptions.get(s.key) : undefined;
     if (post && !slots && s.mode === 'mapped' && s.desired && isExactly(s.desired.entitlements, access)) {
       // In sync (the usual case): the baseline is Heap's access as it is; access records are never mutated.
       out.set(s.key, access);
-      continue;
+      return;
     }
     const old = baselineOf(input.baseline, s);
     const next: Access = {};
@@ -54,7 +54,7 @@ export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly T
       else next[w.key] = value;
     });
     out.set(s.key, post || Object.keys(next).length ? next : null);
-  }
+  });
   return out;
 }
 
