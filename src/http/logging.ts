@@ -35,6 +35,7 @@ export function requestLogger(logger: Logger) {
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
-    quietReqLogger: true,
+    // One child logger per request (with `req`), not two: pino-http builds them eagerly on every request.
+    quietReqLogger: false,
   });
 }

@@ -213,6 +213,50 @@ describe('SCIM protocol details', () => {
     });
   });
 
+  describe('rendering without scimmy', () => {
+    it('a stored resource rendered directly equals what scimmy renders (compared through an excludedAttributes no-op)', async () => {
+      const rich = await h.request(
+        'POST',
+        '/Users',
+        oktaUser('rich.user@example.com', {
+          schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
+          roles: [{ value: 'analyst', type: 'heap' }],
+          phoneNumbers: [{ value: '+1 555', type: 'work' }],
+          addresses: [{ country: 'NZ', primary: false }],
+          [ENTERPRISE_SCHEMA]: { department: 'Sales', manager: { value: users[0] } },
+        }),
+      );
+      const plain = await h.request('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'plain' });
+      const group = await h.request('POST', '/Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Rendered',
+        members: [{ value: rich.body?.id }, { value: users[3] }],
+      });
+      const empty = await h.request('POST', '/Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Empty',
+        externalId: 'e-1',
+      });
+      for (const path of [
+        `/Users/${String(rich.body?.id)}`,
+        `/Users/${String(plain.body?.id)}`,
+        `/Users/${users[3]}`,
+        `/Groups/${String(group.body?.id)}`,
+        `/Groups/${String(empty.body?.id)}`,
+      ]) {
+        const direct = await h.request('GET', path);
+        const viaScimmy = await h.request('GET', `${path}?excludedAttributes=x509Certificates`);
+        expect(direct.body, path).toEqual(viaScimmy.body);
+      }
+      const list = await h.request('GET', `/Users?filter=${q('userName eq "rich.user@example.com"')}`);
+      const listViaScimmy = await h.request(
+        'GET',
+        `/Users?filter=${q('userName eq "rich.user@example.com"')}&excludedAttributes=x509Certificates`,
+      );
+      expect(list.body).toEqual(listViaScimmy.body);
+    });
+  });
+
   describe('attribute traps', () => {
     it('roles with a type are accepted and returned', async () => {
       const res = await h.request(

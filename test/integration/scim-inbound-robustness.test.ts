@@ -2,6 +2,9 @@
  * Bad input is a 4xx SCIM error that changes nothing; concurrent writes lose nothing; the store survives a restart;
  * our own failures are SCIM 500s (never scimmy's 404) without internals.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScimRepository, type ScimRepository } from '../../src/sources/scim/repository.js';
 import {
@@ -332,7 +335,7 @@ describe('persistence', () => {
       expect(found.body).toMatchObject({ totalResults: 1 });
     } finally {
       await second.close();
-      (await import('node:fs')).rmSync(first.dir, { recursive: true, force: true });
+      fs.rmSync(first.dir, { recursive: true, force: true });
     }
   });
 });
@@ -340,8 +343,9 @@ describe('persistence', () => {
 describe('our own failures', () => {
   let h: ScimHarness;
   let real: ScimRepository;
+  let dir = '';
   beforeAll(async () => {
-    const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/scim-fail-`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-fail-'));
     real = openScimRepository(`${dir}/store.db`);
     // A repository whose reads fail the way a broken disk would.
     const failing = new Proxy(real, {
@@ -358,6 +362,7 @@ describe('our own failures', () => {
   });
   afterAll(async () => {
     await h.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([

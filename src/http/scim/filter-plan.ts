@@ -62,6 +62,32 @@ export function validateFilter(definition: SCIMMY.Types.SchemaDefinition, filter
   for (const branch of filter) walk(definition, branch, '');
 }
 
+const SIMPLE_EQ = /^\s*(username|externalid|id|displayname|emails\.value)\s+eq\s+"([^"\\]*)"\s*$/i;
+
+/**
+ * The filters IdPs send on every push (`userName eq "…"`, `externalId eq "…"`, `displayName eq "…"`), recognised
+ * without scimmy's lexer: a plain `attribute eq "value"` (no escapes) means the same in both. Anything else is null.
+ */
+export function simpleEquality(filter: string): { attribute: string; value: string } | null {
+  const m = SIMPLE_EQ.exec(filter);
+  if (!m?.[1] || m[2] === undefined) return null;
+  return { attribute: m[1].toLowerCase(), value: m[2] };
+}
+
+const SIMPLE_USER: Record<string, ScimUserLookup['by']> = { ...USER_KEYS, 'emails.value': 'email' };
+
+export function simpleUserLookup(filter: string): ScimUserLookup | null {
+  const eq = simpleEquality(filter);
+  const by = eq && SIMPLE_USER[eq.attribute];
+  return eq && by ? { by, value: eq.value } : null;
+}
+
+export function simpleGroupLookup(filter: string): ScimGroupLookup | null {
+  const eq = simpleEquality(filter);
+  const by = eq && GROUP_KEYS[eq.attribute];
+  return eq && by ? { by, value: eq.value } : null;
+}
+
 /** scimmy's matcher re-validates nested expressions and throws a bare TypeError on what its parser let through. */
 export function matchFilter<T>(filter: SCIMMY.Types.Filter, resources: T[]): T[] {
   try {

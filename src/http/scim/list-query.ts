@@ -1,11 +1,13 @@
 import type SCIMMY from 'scimmy';
-import type { ScimSortKey } from '../../sources/scim/repository.js';
+import type { ScimGroupLookup, ScimSortKey, ScimUserLookup } from '../../sources/scim/repository.js';
 import type { ScimContext } from './context.js';
 import { matchFilter, planGroupFilter, planUserFilter } from './filter-plan.js';
 import { toScimGroup, toScimUser, type ScimResourceObject } from './records.js';
 
-export interface ListRequest {
+export interface ListRequest<L = never> {
   filter?: SCIMMY.Types.Filter;
+  /** an equality already recognised without scimmy (see simpleEquality); then `filter` is not needed */
+  lookup?: L;
   /** 0-based offset and page size; without it every match is returned */
   page?: { offset: number; limit: number };
   sortBy?: string;
@@ -72,9 +74,11 @@ const mentions = (filter: SCIMMY.Types.Filter | undefined, attribute: string) =>
  * and the paging go to SQL with a real COUNT; anything else is matched by scimmy over the candidates, then sorted
  * and paged in memory.
  */
-export function queryUsers(ctx: ScimContext, request: ListRequest): ListResult {
+export function queryUsers(ctx: ScimContext, request: ListRequest<ScimUserLookup>): ListResult {
   const { repository, baseUri } = ctx;
-  const { lookup, residual } = planUserFilter(request.filter);
+  const { lookup, residual } = request.lookup
+    ? { lookup: request.lookup, residual: undefined }
+    : planUserFilter(request.filter);
   const sort = sqlSortKey(request.sortBy);
   const withGroups = (ids: string[]) => repository.groupsOfUsers(ids);
   if (!residual && (request.sortBy === undefined || sort)) {
@@ -106,9 +110,11 @@ export function queryUsers(ctx: ScimContext, request: ListRequest): ListResult {
 }
 
 /** Groups matching a SCIM filter; members are read only when the response includes them. */
-export function queryGroups(ctx: ScimContext, request: ListRequest): ListResult {
+export function queryGroups(ctx: ScimContext, request: ListRequest<ScimGroupLookup>): ListResult {
   const { repository, baseUri } = ctx;
-  const { lookup, residual } = planGroupFilter(request.filter);
+  const { lookup, residual } = request.lookup
+    ? { lookup: request.lookup, residual: undefined }
+    : planGroupFilter(request.filter);
   const sort = sqlSortKey(request.sortBy);
   if (!residual && (request.sortBy === undefined || sort)) {
     const found = repository.listGroups({

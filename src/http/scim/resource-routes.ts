@@ -2,14 +2,14 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import SCIMMY from 'scimmy';
 import type { ScimChange } from '../../sources/scim/change.js';
-import type { ScimRepository } from '../../sources/scim/repository.js';
+import type { ScimGroupLookup, ScimRepository, ScimUserLookup } from '../../sources/scim/repository.js';
 import type { ScimContext } from './context.js';
-import { validateFilter } from './filter-plan.js';
+import { simpleGroupLookup, simpleUserLookup, validateFilter } from './filter-plan.js';
 import { createKeyedMutex } from './keyed-mutex.js';
-import { queryGroups, queryUsers } from './list-query.js';
+import { queryGroups, queryUsers, type ListRequest, type ListResult } from './list-query.js';
 import { parseMemberPatch } from './member-patch.js';
 import { normalisePatchBody, normaliseResourceBody } from './normalise.js';
-import { etagOf, parseIfMatch } from './records.js';
+import { etagOf, parseIfMatch, toScimGroup, toScimUser } from './records.js';
 import { parseScimParams, readAttributeParams, readListParams, wantsMembers, type ListParams } from './request.js';
 import { ScimRetryableConflict, scimError, toScimmyError } from './scim-errors.js';
 
@@ -49,7 +49,10 @@ interface Kind {
   Resource: ScimmyResourceClass;
   definition: SCIMMY.Types.SchemaDefinition;
   shape: (resource: Record<string, unknown>, basepath: string, attributes?: SCIMMY.Types.Filter) => Shaped;
-  query: typeof queryUsers;
+  query: (ctx: ScimContext, request: ListRequest<ScimUserLookup | ScimGroupLookup>) => ListResult;
+  simpleLookup: (filter: string) => ScimUserLookup | ScimGroupLookup | null;
+  /** the stored resource as final SCIM JSON, or null when there is none */
+  render: (ctx: ScimContext, id: string) => Shaped | null;
 }
 
 const KINDS: Record<'Users' | 'Groups', () => Kind> = {
@@ -58,16 +61,36 @@ const KINDS: Record<'Users' | 'Groups', () => Kind> = {
     Resource: SCIMMY.Resources.User as unknown as ScimmyResourceClass,
     definition: SCIMMY.Schemas.User.definition,
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.User(r, 'out', basepath, attributes) as unknown as Shaped,
-    query: queryUsers,
+    query: (ctx, request) => queryUsers(ctx, request as ListRequest<ScimUserLookup>),
+    simpleLookup: simpleUserLookup,
+    render: (ctx, id) => {
+      const user = ctx.repository.getUser(id);
+      return user && toScimUser(user, ctx.repository.groupsOfUser(id), ctx.baseUri);
+    },
   }),
   Groups: () => ({
     endpoint: 'Groups',
     Resource: SCIMMY.Resources.Group as unknown as ScimmyResourceClass,
     definition: SCIMMY.Schemas.Group.definition,
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.Group(r, 'out', basepath, attributes) as unknown as Shaped,
-    query: queryGroups,
+    query: (ctx, request) => queryGroups(ctx, request as ListRequest<ScimGroupLookup>),
+    simpleLookup: simpleGroupLookup,
+    render: (ctx, id) => {
+      const group = ctx.repository.getGroup(id);
+      return group && toScimGroup(group, ctx.repository.membersOf([id]).get(id) ?? [], ctx.baseUri);
+    },
   }),
 };
+
+function sendList(res: Response, startIndex: number, total: number, resources: unknown[]) {
+  res.json({
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: total,
+    startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  });
+}
 
 /** The attribute filter scimmy builds from `attributes` / `excludedAttributes`, validated like its constructor does. */
 function attributeFilter(kind: Kind, params: AttributeParams): SCIMMY.Types.Filter | undefined {
@@ -110,6 +133,19 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
 
   const list = (req: Request, res: Response, source: Record<string, unknown>) => {
     const params: ListParams = readListParams(source);
+    const ctx = contextFor(req, 'read', params);
+    const page = { offset: params.startIndex - 1, limit: params.count };
+    const sort = { ...(params.sortBy !== undefined && { sortBy: params.sortBy }), descending: params.descending };
+    // The hot path of every push (`userName eq "…"` and the like): no scimmy parse, render, or attribute filter.
+    const simple =
+      params.filter !== undefined && params.attributes === undefined && params.excludedAttributes === undefined
+        ? kind.simpleLookup(params.filter)
+        : null;
+    if (simple) {
+      const { total, resources } = kind.query(ctx, { lookup: simple, page, ...sort });
+      sendList(res, params.startIndex, total, resources);
+      return;
+    }
     const parsed = parseScimParams(
       () =>
         new kind.Resource({
@@ -119,21 +155,15 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
         }),
     );
     if (parsed.filter) validateFilter(kind.definition, parsed.filter);
-    const ctx = contextFor(req, 'read', params);
-    const { total, resources } = kind.query(ctx, {
-      ...(parsed.filter && { filter: parsed.filter }),
-      page: { offset: params.startIndex - 1, limit: params.count },
-      ...(params.sortBy !== undefined && { sortBy: params.sortBy }),
-      descending: params.descending,
-    });
-    const shaped = resources.map((r) => kind.shape(r, basepath, parsed.attributes));
-    res.json({
-      schemas: [LIST_RESPONSE_SCHEMA],
-      totalResults: total,
-      startIndex: params.startIndex,
-      itemsPerPage: shaped.length,
-      Resources: shaped,
-    });
+    const { total, resources } = kind.query(ctx, { ...(parsed.filter && { filter: parsed.filter }), page, ...sort });
+    // Without attribute selection the rendered resources are final (see toScimUser); scimmy filters the rest.
+    const attributes = parsed.attributes;
+    sendList(
+      res,
+      params.startIndex,
+      total,
+      attributes ? resources.map((r) => kind.shape(r, basepath, attributes)) : resources,
+    );
   };
 
   // Our ids are UUIDs; anything scimmy could not even put in its `id eq "…"` filter cannot exist.
@@ -153,8 +183,12 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
   router.get('/:id', async (req, res) => {
     const params = readAttributeParams(req.query as Record<string, unknown>);
     const ctx = contextFor(req, 'read', params);
-    const resource = parseScimParams(() => new kind.Resource(req.params.id, params));
-    const body = finish(res, (await resource.read(ctx)) as Shaped);
+    const id = req.params.id;
+    const selected = params.attributes !== undefined || params.excludedAttributes !== undefined;
+    const rendered = selected ? undefined : kind.render(ctx, id);
+    if (rendered === null) throw scimError(404, null, `${kind.endpoint.slice(0, -1)} ${id} not found`);
+    const read = rendered ?? (await parseScimParams(() => new kind.Resource(id, params)).read(ctx));
+    const body = finish(res, read as Shaped);
     const etag = typeof body.meta?.version === 'string' ? body.meta.version : undefined;
     if (etag !== undefined && req.get('if-none-match') === etag) {
       res.status(304).end();

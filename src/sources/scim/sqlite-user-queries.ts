@@ -214,6 +214,8 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     groupsOfUsers: (ids: string[]) => {
       const result = new Map<string, { id: string; displayName: string }[]>(ids.map((id) => [id, []]));
       if (ids.length === 0) return result;
+      // The filtered GETs IdPs send most return one user: skip json_each for it.
+      if (ids.length === 1 && ids[0] !== undefined) return result.set(ids[0], selectGroupsOf.all(ids[0]));
       for (const row of selectGroupsOfMany.all(JSON.stringify(ids))) {
         result.get(row.user_id)?.push({ id: row.id, displayName: row.displayName });
       }

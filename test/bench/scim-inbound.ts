@@ -1,0 +1,260 @@
+/**
+ * SCIM inbound throughput and latency (issue 4): with 10,000 users and 500 groups stored, autocannon on loopback
+ * against the SCIM server (in a child process, request logging on at info level into /dev/null as in production)
+ * for a filtered GET (a different user each time), POST /Users and a one-member PATCH /Groups/{id}, beside a bare
+ * express route served by another child in the same run. Goal: >= 2,000 filtered GETs/s with p99 < 50 ms.
+ *   npm run bench -- scim-inbound        (SCIM_BENCH_SECONDS=10 by default per scenario)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import express from 'express';
+import { pino } from 'pino';
+import { createHttpApp } from '../../src/http/app.js';
+import { createScimRouter } from '../../src/http/scim/router.js';
+import { startHttpServer } from '../../src/http/server.js';
+import { openScimRepository } from '../../src/sources/scim/repository.js';
+
+/** The part of autocannon's API used here (it ships no types, and @types/autocannon is not a dependency). */
+interface CannonRequest {
+  method?: string;
+  path?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+interface CannonOptions {
+  url: string;
+  connections?: number;
+  duration?: number;
+  headers?: Record<string, string>;
+  requests?: (CannonRequest & { setupRequest?: (req: CannonRequest) => CannonRequest })[];
+}
+interface CannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: CannonOptions) => Promise<CannonResult>;
+
+const USERS = 10_000;
+const GROUPS = 500;
+const MEMBERS_PER_GROUP = 40;
+const TOKEN = 'bench-token';
+const CONNECTIONS = 10;
+const SECONDS = Number(process.env.SCIM_BENCH_SECONDS ?? 10);
+const self = fileURLToPath(import.meta.url);
+
+const userName = (i: number) => `user${i}@bench.example.com`;
+
+function seed(dbPath: string): { groupIds: string[]; userIds: string[] } {
+  const repo = openScimRepository(dbPath);
+  try {
+    const userIds: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      userIds.push(
+        repo.createUser({
+          userName: userName(i),
+          name: { givenName: `Given${i}`, familyName: `Family${i}` },
+          displayName: `Given${i} Family${i}`,
+          emails: [{ value: userName(i), type: 'work', primary: true }],
+          externalId: `ext-${i}`,
+          active: true,
+        }).id,
+      );
+    }
+    const groupIds: string[] = [];
+    for (let g = 0; g < GROUPS; g++) {
+      const members = Array.from({ length: MEMBERS_PER_GROUP }, (_, k) => userIds[(g * 37 + k * 101) % USERS] ?? '');
+      groupIds.push(repo.createGroup({ displayName: `Group ${g}`, externalId: `gext-${g}` }, members).group.id);
+    }
+    return { groupIds, userIds };
+  } finally {
+    repo.close();
+  }
+}
+
+/** Child process: the SCIM server on an existing store, or the bare express route. Prints its URL. */
+async function serve(kind: 'scim' | 'bare', dbPath: string) {
+  if (kind === 'bare') {
+    const app = express();
+    app.get('/bare', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
+    console.log(`URL=${server.url}`);
+    return;
+  }
+  const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
+  const repository = openScimRepository(dbPath);
+  const mount = express.Router();
+  const app = createHttpApp({
+    logger,
+    routers: [{ path: '/scim/v2', router: mount }],
+    readiness: async () => ({ ok: true, checks: {} }),
+  });
+  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
+  mount.use(createScimRouter({ repository, token: TOKEN, baseUri: `${server.url}/scim/v2`, logger }));
+  console.log(`URL=${server.url}`);
+}
+
+function startChild(kind: 'scim' | 'bare', dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv.filter((a) => a !== '--expose-gc'), self, '--scim-bench-serve', kind, dbPath],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /URL=(\S+)/.exec(out);
+      if (m?.[1]) resolve({ url: m[1], child });
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function cannon(name: string, options: CannonOptions): Promise<Figures> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+export async function run(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-bench-'));
+  const dbPath = path.join(dir, 'store.db');
+  const children: ChildProcess[] = [];
+  try {
+    const t0 = performance.now();
+    const { groupIds, userIds } = seed(dbPath);
+    console.log(
+      `seeded ${USERS} users, ${GROUPS} groups x ${MEMBERS_PER_GROUP} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    const scim = await startChild('scim', dbPath);
+    const bare = await startChild('bare', dbPath);
+    children.push(scim.child, bare.child);
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
+    const base = `${scim.url}/scim/v2`;
+    let next = 0;
+    const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+    // Warm-up: JIT, SQLite page cache.
+    await autocannon({
+      url: `${base}/Users?filter=${encodeURIComponent(`userName eq "${userName(1)}"`)}`,
+      headers,
+      connections: 4,
+      duration: 2,
+    });
+
+    const figures: Figures[] = [];
+    figures.push(await cannon('bare express GET', { url: `${bare.url}/bare` }));
+    figures.push(
+      await cannon('GET /Users?filter=userName eq', {
+        url: base,
+        headers,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => ({
+              ...req,
+              path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName(Math.floor(Math.random() * USERS))}"`)}`,
+            }),
+          },
+        ],
+      }),
+    );
+    figures.push(
+      await cannon('POST /Users', {
+        url: base,
+        headers,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => {
+              const name = `new${next++}-${process.pid}@bench.example.com`;
+              return {
+                ...req,
+                path: '/scim/v2/Users',
+                body: JSON.stringify({
+                  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+                  userName: name,
+                  name: { givenName: 'New', familyName: 'User' },
+                  emails: [{ value: name, type: 'work', primary: true }],
+                  active: true,
+                }),
+              };
+            },
+          },
+        ],
+      }),
+    );
+    figures.push(
+      await cannon('PATCH /Groups/{id} one member', {
+        url: base,
+        headers,
+        requests: [
+          {
+            method: 'PATCH',
+            setupRequest: (req) => {
+              const user = pick(userIds);
+              const op =
+                Math.random() < 0.5
+                  ? { op: 'add', path: 'members', value: [{ value: user }] }
+                  : { op: 'remove', path: `members[value eq "${user}"]` };
+              return {
+                ...req,
+                path: `/scim/v2/Groups/${pick(groupIds)}`,
+                body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [op] }),
+              };
+            },
+          },
+        ],
+      }),
+    );
+
+    const bareRps = figures[0]?.rps ?? 1;
+    console.log(
+      `\n${CONNECTIONS} connections, ${SECONDS} s each, loopback, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}`,
+    );
+    console.log('scenario                          req/s     p50 ms   p99 ms   vs bare   non-2xx  errors');
+    for (const f of figures) {
+      console.log(
+        `${f.name.padEnd(32)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(1).padStart(9)} ${f.p99.toFixed(1).padStart(8)} ${(f.rps / bareRps).toFixed(2).padStart(9)} ${String(f.non2xx).padStart(8)} ${String(f.errors).padStart(7)}`,
+      );
+    }
+    const get = figures[1];
+    if (get) {
+      const ok = get.rps >= 2000 && get.p99 < 50;
+      console.log(`\nfiltered GET goal (>= 2000 req/s, p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const serveAt = process.argv.indexOf('--scim-bench-serve');
+if (serveAt >= 0) {
+  await serve(process.argv[serveAt + 1] === 'bare' ? 'bare' : 'scim', process.argv[serveAt + 2] ?? '');
+}
