@@ -80,7 +80,8 @@ export interface ScimRepository {
 
   getUser(id: string): ScimUserRecord | null;
   listUsers(options?: ScimListOptions<ScimUserLookup>): ScimPage<ScimUserRecord>;
-  createUser(attributes: ScimAttributes): ScimUserRecord;
+  /** `id` is for imports and tests; SCIM clients never choose ids (the HTTP layer does not pass one) */
+  createUser(attributes: ScimAttributes, options?: { id?: string }): ScimUserRecord;
   /** null when the user does not exist; an identical write changes nothing (not even the version) */
   replaceUser(
     id: string,
@@ -97,7 +98,7 @@ export interface ScimRepository {
   listGroups(options?: ScimListOptions<ScimGroupLookup>): ScimPage<ScimGroupRecord>;
   /** members of each group, in the order they were added */
   membersOf(groupIds: string[]): Map<string, ScimGroupMember[]>;
-  createGroup(attributes: ScimAttributes, members: string[]): ScimGroupWrite;
+  createGroup(attributes: ScimAttributes, members: string[], options?: { id?: string }): ScimGroupWrite;
   /** replaces attributes and the whole member list; null when the group does not exist */
   replaceGroup(
     id: string,

@@ -4,9 +4,13 @@ import type { IdentitySource, SourceSnapshot } from '../../ports/identity-source
 import { SourceReadError } from '../../ports/identity-source.js';
 import type { ScimRepository, ScimUserRecord } from './repository.js';
 
-/** The identity an IdP pushed: its primary email, else its userName when that is an email address. */
-export function toIdentity(user: ScimUserRecord, source: string): Identity {
-  const email = user.primaryEmail ?? (user.userName.includes('@') ? user.userName : null);
+/**
+ * The identity an IdP pushed: its primary email, else (unless `emailFromUserName` is false) its userName when that
+ * looks like an email address, as Okta's and Entra's userNames usually are.
+ */
+export function toIdentity(user: ScimUserRecord, source: string, emailFromUserName = true): Identity {
+  const fallback = emailFromUserName && /^[^@\s]+@[^@\s]+$/.test(user.userName) ? user.userName : null;
+  const email = user.primaryEmail ?? fallback;
   return {
     id: user.id,
     userName: user.userName,
@@ -19,8 +23,12 @@ export function toIdentity(user: ScimUserRecord, source: string): Identity {
 }
 
 /** Users and groups pushed over SCIM, read from the repository as one consistent snapshot. */
-export function createScimIdentitySource(repository: ScimRepository, options: { name?: string } = {}): IdentitySource {
+export function createScimIdentitySource(
+  repository: ScimRepository,
+  options: { name?: string; emailFromUserName?: boolean } = {},
+): IdentitySource {
   const name = options.name ?? 'scim';
+  const emailFromUserName = options.emailFromUserName ?? true;
   return {
     name,
     type: 'scim',
@@ -32,7 +40,7 @@ export function createScimIdentitySource(repository: ScimRepository, options: { 
       } catch (err) {
         throw new SourceReadError(name, `cannot read the SCIM store: ${(err as Error).message}`, err);
       }
-      const users = snap.users.map((u) => toIdentity(u, name));
+      const users = snap.users.map((u) => toIdentity(u, name, emailFromUserName));
       const groups: Group[] = snap.groups.map((g) => ({
         id: g.id,
         displayName: g.displayName,

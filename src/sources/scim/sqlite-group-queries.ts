@@ -128,8 +128,8 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     return { added: toAdd, removed, members: [...current, ...toAdd] };
   };
 
-  const create = db.transaction((attributes: ScimAttributes, members: string[]): ScimGroupWrite => {
-    const id = randomUUID();
+  const create = db.transaction((attributes: ScimAttributes, members: string[], chosenId?: string): ScimGroupWrite => {
+    const id = chosenId ?? randomUUID();
     const params = paramsOf(id, attributes);
     insert.run(params);
     const { added, members: after } = applyMembers(id, { add: members });
@@ -222,7 +222,8 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     },
     listGroups: list,
     membersOf,
-    createGroup: (attributes: ScimAttributes, members: string[]) => create.immediate(attributes, members),
+    createGroup: (attributes: ScimAttributes, members: string[], options: { id?: string } = {}) =>
+      create.immediate(attributes, members, options.id),
     replaceGroup: (
       id: string,
       attributes: ScimAttributes,

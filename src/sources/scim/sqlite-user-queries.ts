@@ -139,8 +139,8 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     };
   };
 
-  const create = db.transaction((attributes: ScimAttributes): ScimUserRecord => {
-    const id = randomUUID();
+  const create = db.transaction((attributes: ScimAttributes, chosenId?: string): ScimUserRecord => {
+    const id = chosenId ?? randomUUID();
     const { fields, params } = paramsOf(id, attributes);
     assertUniqueName(fields.userName, null);
     insert.run(params);
@@ -205,7 +205,7 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
       return row ? toRecord(row) : null;
     },
     listUsers: list,
-    createUser: (attributes: ScimAttributes) => create.immediate(attributes),
+    createUser: (attributes: ScimAttributes, options: { id?: string } = {}) => create.immediate(attributes, options.id),
     replaceUser: (id: string, attributes: ScimAttributes, options: { expectedVersion?: number } = {}) =>
       replace.immediate(id, attributes, options.expectedVersion),
     deleteUser: (id: string, options: { expectedVersion?: number } = {}) =>

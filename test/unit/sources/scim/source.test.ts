@@ -42,6 +42,8 @@ describe('SCIM identity source', () => {
       { id: bob.id, userName: 'bob@example.com', email: 'bob@example.com', active: false, source: 'okta-scim' },
       { id: carol.id, userName: 'carol', email: null, active: true, source: 'okta-scim' },
     ]);
+    const strict = await createScimIdentitySource(repo, { emailFromUserName: false }).read();
+    expect(strict.users.find((u) => u.id === bob.id)?.email).toBeNull();
     expect(snap.groups).toEqual([
       { id: group.id, displayName: 'Heap Admins', members: [alice.id, bob.id], source: 'okta-scim' },
     ]);
