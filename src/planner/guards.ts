@@ -45,7 +45,7 @@ class UserState {
 
 /**
  * Runs the guards over a plan whose changes are in their final order, marking blocked changes in place.
- * Changes are applied in order to the census of the whole organisation (every teammate, in scope or not): a
+ * Changes that only grant Admin roles count first; then every other change is applied in order to the census of the whole organisation (every teammate, in scope or not): a
  * change that would take the last Admin from a project or from the organisation is blocked and not counted.
  * `teammateOf` holds, by normalised e-mail, the teammate of every user with changes (null: not in Heap yet).
  */
@@ -80,11 +80,14 @@ export function runGuards(
     return null;
   };
 
-  for (const c of changes) {
+  // Grants first, then the rest in plan order: an Admin handover (the new Admin granted, the old one removed in
+  // the same plan) must go through whichever of the two users sorts first.
+  const done = new Set<Change>();
+  const consider = (c: Change, grantsOnly: boolean): void => {
     const key = c.entitlement;
     const isMembership = key === MEMBERSHIP;
     // module permissions never make anyone an Admin
-    if (!isMembership && key !== ORG && !key.startsWith(PROJECT_PREFIX)) continue;
+    if (!isMembership && key !== ORG && !key.startsWith(PROJECT_PREFIX)) return;
     const s = stateOf(normalizeUserKey(c.user));
     let lost: string[] = [];
     let gained: string[] = [];
@@ -98,16 +101,22 @@ export function runGuards(
       if (was && !will) lost = [key];
       else if (!was && will) gained = [key];
     }
+    // an activation gains nothing yet for a new user, but must come first so that user's Admin grants count
+    const grants = !lost.length && (gained.length > 0 || (isMembership && c.to === ACTIVE));
+    if (grantsOnly && !grants) return;
+    done.add(c);
     const blocked = lost.length ? blockerFor(lost) : null;
     if (blocked) {
       c.blocked = blocked;
-      continue;
+      return;
     }
     for (const k of lost) census.adjust(k, -1);
     for (const k of gained) census.adjust(k, +1);
     s.set(key, c.to);
     if (isMembership) s.active = c.to !== null && c.to !== DEACTIVATED;
-  }
+  };
+  for (const c of changes) consider(c, true);
+  for (const c of changes) if (!done.has(c)) consider(c, false);
 
   const revocations = changes.filter((c) => !c.blocked && c.risk.includes('revokes-access')).length;
   const held = revocations > guards.maxRevocations && !approved;
