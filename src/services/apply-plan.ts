@@ -38,7 +38,9 @@ export async function applyPlan(
     list.push(change);
     byUser.set(change.user, list);
   }
-  const users = [...byUser.keys()];
+  // Users who only gain access go first, so an Admin handover never passes through a moment with no Admin.
+  const revokes = (user: string) => byUser.get(user)!.some((c) => c.risk.includes('revokes-access'));
+  const users = [...byUser.keys()].sort((a, b) => Number(revokes(a)) - Number(revokes(b)));
   let next = 0;
   let done = 0;
   const worker = async () => {
