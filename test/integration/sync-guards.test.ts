@@ -30,11 +30,19 @@ describe('guards through the CLI', () => {
     const blocked = record.results.filter((r) => r.outcome === 'blocked');
     expect(blocked).toEqual([
       expect.objectContaining({
-        change: expect.objectContaining({ user: 'carol@example.com', entitlement: 'project:web-prod', blocked: 'lastProjectAdmin' }),
+        change: expect.objectContaining({
+          user: 'carol@example.com',
+          entitlement: 'project:web-prod',
+          blocked: 'lastProjectAdmin',
+        }),
       }),
     ]);
     expect(record.postSyncDiff).toContainEqual(
-      expect.objectContaining({ user: 'carol@example.com', entitlement: 'project:web-prod', why: 'blocked by guard lastProjectAdmin' }),
+      expect.objectContaining({
+        user: 'carol@example.com',
+        entitlement: 'project:web-prod',
+        why: 'blocked by guard lastProjectAdmin',
+      }),
     );
     expect((await teammates(standIn.url)).get('carol@example.com')?.['project:web-prod']).toBe('Admin');
   });
