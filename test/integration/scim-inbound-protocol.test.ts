@@ -248,6 +248,18 @@ describe('SCIM protocol details', () => {
         const viaScimmy = await h.request('GET', `${path}?excludedAttributes=x509Certificates`);
         expect(direct.body, path).toEqual(viaScimmy.body);
       }
+      // excludedAttributes of top-level names are dropped without scimmy; a dotted name sends it to scimmy.
+      for (const [path, exclude] of [
+        [`/Groups/${String(group.body?.id)}`, 'members'],
+        [`/Users/${String(rich.body?.id)}`, 'emails,roles,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+        [`/Groups?filter=${q('displayName eq "Rendered"')}&`, 'members,meta'],
+      ] as const) {
+        const sep = path.endsWith('&') ? '' : '?';
+        const direct = await h.request('GET', `${path}${sep}excludedAttributes=${exclude}`);
+        const viaScimmy = await h.request('GET', `${path}${sep}excludedAttributes=${exclude},x509Certificates.value`);
+        expect(direct.status).toBe(200);
+        expect(direct.body, `${path} ${exclude}`).toEqual(viaScimmy.body);
+      }
       const list = await h.request('GET', `/Users?filter=${q('userName eq "rich.user@example.com"')}`);
       const listViaScimmy = await h.request(
         'GET',

@@ -120,6 +120,27 @@ export function wantsMembers(params: { attributes?: string; excludedAttributes?:
   return true;
 }
 
+/**
+ * `excludedAttributes` naming only top-level attributes (Entra's `excludedAttributes=members`) can be applied by
+ * dropping keys from a rendered resource; returns those names (lower case), or null when scimmy must filter.
+ */
+export function simpleExclusions(params: { attributes?: string; excludedAttributes?: string }): Set<string> | null {
+  if (params.attributes !== undefined || params.excludedAttributes === undefined) return null;
+  const names = params.excludedAttributes.split(',').map((a) => a.trim());
+  if (names.some((n) => !/^[A-Za-z][\w$-]*$/.test(n))) return null;
+  return new Set(names.map((n) => n.toLowerCase()));
+}
+
+/** A copy without the excluded attributes; `id` and `schemas` are always returned. */
+export function dropAttributes<T extends Record<string, unknown>>(resource: T, excluded: Set<string>): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(resource)) {
+    const name = key.toLowerCase();
+    if (name === 'id' || name === 'schemas' || !excluded.has(name)) out[key] = value;
+  }
+  return out as T;
+}
+
 /** scimmy's constructors throw a bare TypeError on some malformed filters; that is still the client's mistake. */
 export function parseScimParams<T>(build: () => T): T {
   try {

@@ -10,7 +10,15 @@ import { queryGroups, queryUsers, type ListRequest, type ListResult } from './li
 import { parseMemberPatch } from './member-patch.js';
 import { normalisePatchBody, normaliseResourceBody } from './normalise.js';
 import { etagOf, parseIfMatch, toScimGroup, toScimUser } from './records.js';
-import { parseScimParams, readAttributeParams, readListParams, wantsMembers, type ListParams } from './request.js';
+import {
+  dropAttributes,
+  parseScimParams,
+  readAttributeParams,
+  readListParams,
+  simpleExclusions,
+  wantsMembers,
+  type ListParams,
+} from './request.js';
 import { ScimRetryableConflict, scimError, toScimmyError } from './scim-errors.js';
 
 const ID_PATTERN = /^[\w.~-]{1,200}$/;
@@ -136,14 +144,20 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     const ctx = contextFor(req, 'read', params);
     const page = { offset: params.startIndex - 1, limit: params.count };
     const sort = { ...(params.sortBy !== undefined && { sortBy: params.sortBy }), descending: params.descending };
-    // The hot path of every push (`userName eq "…"` and the like): no scimmy parse, render, or attribute filter.
-    const simple =
-      params.filter !== undefined && params.attributes === undefined && params.excludedAttributes === undefined
-        ? kind.simpleLookup(params.filter)
-        : null;
+    // The hot path of every push (`userName eq "…"`, Entra's `displayName eq "…"&excludedAttributes=members`):
+    // no scimmy parse, render or attribute filter.
+    const exclusions = simpleExclusions(params);
+    const selectionIsSimple =
+      params.attributes === undefined && (params.excludedAttributes === undefined || exclusions);
+    const simple = params.filter !== undefined && selectionIsSimple ? kind.simpleLookup(params.filter) : null;
     if (simple) {
       const { total, resources } = kind.query(ctx, { lookup: simple, page, ...sort });
-      sendList(res, params.startIndex, total, resources);
+      sendList(
+        res,
+        params.startIndex,
+        total,
+        exclusions ? resources.map((r) => dropAttributes(r, exclusions)) : resources,
+      );
       return;
     }
     const parsed = parseScimParams(
@@ -158,12 +172,12 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     const { total, resources } = kind.query(ctx, { ...(parsed.filter && { filter: parsed.filter }), page, ...sort });
     // Without attribute selection the rendered resources are final (see toScimUser); scimmy filters the rest.
     const attributes = parsed.attributes;
-    sendList(
-      res,
-      params.startIndex,
-      total,
-      attributes ? resources.map((r) => kind.shape(r, basepath, attributes)) : resources,
-    );
+    const shaped = exclusions
+      ? resources.map((r) => dropAttributes(r, exclusions))
+      : attributes
+        ? resources.map((r) => kind.shape(r, basepath, attributes))
+        : resources;
+    sendList(res, params.startIndex, total, shaped);
   };
 
   // Our ids are UUIDs; anything scimmy could not even put in its `id eq "…"` filter cannot exist.
@@ -184,10 +198,16 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     const params = readAttributeParams(req.query as Record<string, unknown>);
     const ctx = contextFor(req, 'read', params);
     const id = req.params.id;
-    const selected = params.attributes !== undefined || params.excludedAttributes !== undefined;
-    const rendered = selected ? undefined : kind.render(ctx, id);
+    const exclusions = simpleExclusions(params);
+    const direct = (params.attributes === undefined && params.excludedAttributes === undefined) || exclusions !== null;
+    const rendered = direct ? kind.render(ctx, id) : undefined;
     if (rendered === null) throw scimError(404, null, `${kind.endpoint.slice(0, -1)} ${id} not found`);
-    const read = rendered ?? (await parseScimParams(() => new kind.Resource(id, params)).read(ctx));
+    const read =
+      rendered === undefined
+        ? await parseScimParams(() => new kind.Resource(id, params)).read(ctx)
+        : exclusions
+          ? dropAttributes(rendered, exclusions)
+          : rendered;
     const body = finish(res, read as Shaped);
     const etag = typeof body.meta?.version === 'string' ? body.meta.version : undefined;
     if (etag !== undefined && req.get('if-none-match') === etag) {
