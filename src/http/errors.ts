@@ -26,6 +26,20 @@ export class ForbiddenError extends Error {
   }
 }
 
+/**
+ * An error as it may be logged: body-parser attaches the raw request body to its errors (`err.body`), and a
+ * request body never goes to the log.
+ */
+export function loggableError(err: unknown): unknown {
+  if (!(err instanceof Error) || !('body' in err)) return err;
+  const { body: _body, ...rest } = err as Error & Record<string, unknown>;
+  // message and stack are own, non-enumerable properties of an Error: copy them explicitly.
+  return Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, rest, {
+    message: err.message,
+    stack: err.stack,
+  });
+}
+
 interface Mapped {
   status: number;
   body: Record<string, unknown>;
@@ -83,21 +97,21 @@ export function mapError(err: unknown): Mapped | undefined {
 export function errorBoundary(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
-      logger.error({ err, reqId: req.id }, 'request failed after the response started');
+      logger.error({ err: loggableError(err), reqId: req.id }, 'request failed after the response started');
       // A complete response stays as it is; a partial one can only be cut (express closes the connection).
       if (!res.writableEnded) next(err);
       return;
     }
     const mapped = mapError(err);
     if (mapped) {
-      if (mapped.status >= 500) logger.warn({ err, reqId: req.id }, 'upstream failure');
+      if (mapped.status >= 500) logger.warn({ err: loggableError(err), reqId: req.id }, 'upstream failure');
       res
         .status(mapped.status)
         .set(mapped.headers ?? {})
         .json({ ...mapped.body, requestId: req.id });
       return;
     }
-    logger.error({ err, reqId: req.id }, 'request failed');
+    logger.error({ err: loggableError(err), reqId: req.id }, 'request failed');
     res.status(500).json({ error: 'internal error', requestId: req.id });
   };
 }

@@ -93,14 +93,13 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
         if (presented === null || !tokenMatches(presented, options.token)) throw new Error('invalid token');
         return '';
       },
-      context: (req) => ({
+      context: () => ({
         repository: options.repository,
         baseUri,
         ...(logger && { logger }),
         operation: 'read',
         withMembers: true,
         changes: [],
-        reqId: req.id,
       }),
       // scimmy-routers appends the mount path (req.baseUrl) to what this returns.
       baseUri: (req) =>

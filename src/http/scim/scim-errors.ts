@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import SCIMMY from 'scimmy';
+import { loggableError } from '../errors.js';
 import { ScimUniquenessError, ScimUnknownMemberError, ScimVersionConflictError } from '../../sources/scim/errors.js';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -72,13 +73,14 @@ export function scimErrorHandler(logger?: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       // scimmy-routers answers its own errors, then passes 5xx on: the response is complete, nothing to add.
-      if (res.writableEnded) logger?.debug({ err, reqId: req.id }, 'SCIM error after the response was sent');
+      if (res.writableEnded)
+        logger?.debug({ err: loggableError(err), reqId: req.id }, 'SCIM error after the response was sent');
       else next(err);
       return;
     }
     if (err instanceof SCIMMY.Types.Error) {
       const status = Number(err.status) || 500;
-      if (status >= 500) logger?.error({ err, reqId: req.id }, 'SCIM request failed');
+      if (status >= 500) logger?.error({ err: loggableError(err), reqId: req.id }, 'SCIM request failed');
       sendScimError(res, status, status >= 500 ? null : err.scimType, status >= 500 ? 'internal error' : err.message);
       return;
     }
@@ -97,7 +99,7 @@ export function scimErrorHandler(logger?: Logger): ErrorRequestHandler {
       }
       return;
     }
-    logger?.error({ err, reqId: req.id }, 'SCIM request failed');
+    logger?.error({ err: loggableError(err), reqId: req.id }, 'SCIM request failed');
     sendScimError(res, 500, null, 'internal error');
   };
 }

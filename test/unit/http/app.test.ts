@@ -157,3 +157,18 @@ describe('HTTP shell', () => {
     }
   });
 });
+
+describe('loggableError', () => {
+  it('drops the raw body body-parser attaches, keeps message, stack and class', async () => {
+    const { loggableError } = await import('../../../src/http/errors.js');
+    const err = Object.assign(new SyntaxError('Unexpected token'), { body: '{"password":"hunter2"', status: 400 });
+    const safe = loggableError(err) as SyntaxError & Record<string, unknown>;
+    expect(safe).toBeInstanceOf(SyntaxError);
+    expect(safe.message).toBe('Unexpected token');
+    expect(safe.stack).toBe(err.stack);
+    expect(safe.status).toBe(400);
+    expect(safe).not.toHaveProperty('body');
+    const plain = new Error('x');
+    expect(loggableError(plain)).toBe(plain);
+  });
+});
