@@ -12,6 +12,12 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** tokenMatches against a fixed token, its digest computed once. */
+export function tokenMatcher(expected: string): (presented: string) => boolean {
+  const wanted = digest(expected);
+  return (presented) => expected.length > 0 && timingSafeEqual(digest(presented), wanted);
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function readBearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -43,7 +49,9 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * UnauthorizedError (401) or ForbiddenError (403).
  */
 export function bearerAuth(options: { tokens: { token: string; role: Role }[]; cookieName?: string }): RequestHandler {
-  const tokens = options.tokens.filter((t) => t.token.length > 0);
+  const tokens = options.tokens
+    .filter((t) => t.token.length > 0)
+    .map((t) => ({ role: t.role, matches: tokenMatcher(t.token) }));
   return (req, res, next) => {
     const presented =
       readBearerToken(req.headers.authorization) ??
@@ -54,7 +62,7 @@ export function bearerAuth(options: { tokens: { token: string; role: Role }[]; c
     }
     let role: Role | null = null;
     for (const t of tokens) {
-      if (tokenMatches(presented, t.token) && role !== 'admin') role = t.role;
+      if (t.matches(presented) && role !== 'admin') role = t.role;
     }
     if (role === null) {
       next(new UnauthorizedError());

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import SCIMMY from 'scimmy';
-import { tokenMatches, readBearerToken } from '../auth.js';
+import { readBearerToken, tokenMatcher } from '../auth.js';
 import { MAX_RESULTS } from './resources.js';
 import { scimError, sendScimError } from './scim-errors.js';
 
@@ -36,9 +36,10 @@ export const requireScimMediaType: RequestHandler = (req, res, next) => {
 
 /** Bearer token compared in constant time; a missing or wrong token is a SCIM 401. */
 export function requireScimToken(token: string): RequestHandler {
+  const matches = tokenMatcher(token);
   return (req, res, next) => {
     const presented = readBearerToken(req.headers.authorization);
-    if (presented === null || !tokenMatches(presented, token)) {
+    if (presented === null || !matches(presented)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
       sendScimError(res, 401, null, 'a valid bearer token is required');
       return;
