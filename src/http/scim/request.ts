@@ -20,8 +20,10 @@ export const plainQuery: RequestHandler = (req, _res, next) => {
   next();
 };
 
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
 export const scimResponseType: RequestHandler = (_req, res, next) => {
-  res.type('application/scim+json');
+  res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
   next();
 };
 
@@ -58,16 +60,21 @@ export interface ListParams {
   count: number;
 }
 
-function single(params: Record<string, unknown>, name: string): string | undefined {
-  const entry = Object.entries(params).find(([key]) => key.toLowerCase() === name.toLowerCase());
-  if (entry === undefined || entry[1] === undefined) return undefined;
-  const value = entry[1];
+type Params = Map<string, unknown>;
+
+/** Parameter names are matched case-insensitively. */
+const paramsOf = (params: Record<string, unknown>): Params =>
+  new Map(Object.entries(params).map(([key, value]) => [key.toLowerCase(), value]));
+
+function single(params: Params, name: string): string | undefined {
+  const value = params.get(name.toLowerCase());
+  if (value === undefined) return undefined;
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') throw scimError(400, 'invalidValue', `"${name}" must be given once, as a string`);
   return value;
 }
 
-function integer(params: Record<string, unknown>, name: string): number | undefined {
+function integer(params: Params, name: string): number | undefined {
   const text = single(params, name);
   if (text === undefined) return undefined;
   if (!/^\s*[-+]?\d{1,15}\s*$/.test(text)) throw scimError(400, 'invalidValue', `"${name}" must be an integer`);
@@ -78,7 +85,8 @@ function integer(params: Record<string, unknown>, name: string): number | undefi
  * Query parameters (or a `.search` body) of a list request. RFC 7644 §3.4.2.4: startIndex below 1 means 1, a
  * negative count means 0; count is capped at `filter.maxResults`.
  */
-export function readListParams(params: Record<string, unknown>): ListParams {
+export function readListParams(source: Record<string, unknown>): ListParams {
+  const params = paramsOf(source);
   const filter = single(params, 'filter');
   const attributes = single(params, 'attributes');
   const excludedAttributes = single(params, 'excludedAttributes');
@@ -101,10 +109,11 @@ export function readListParams(params: Record<string, unknown>): ListParams {
 }
 
 /** `attributes` / `excludedAttributes` of a single-resource request. */
-export function readAttributeParams(params: Record<string, unknown>): {
+export function readAttributeParams(source: Record<string, unknown>): {
   attributes?: string;
   excludedAttributes?: string;
 } {
+  const params = paramsOf(source);
   const attributes = single(params, 'attributes');
   const excludedAttributes = single(params, 'excludedAttributes');
   return {

@@ -54,10 +54,8 @@ export function errorBody(status: number, scimType: string | null | undefined, d
 }
 
 export function sendScimError(res: Response, status: number, scimType: string | null | undefined, detail: string) {
-  res
-    .status(status)
-    .type('application/scim+json')
-    .json(errorBody(status, scimType, detail));
+  res.status(status).setHeader('Content-Type', 'application/scim+json; charset=utf-8');
+  res.json(errorBody(status, scimType, detail));
 }
 
 interface HttpishError {
