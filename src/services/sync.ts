@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Access } from '../domain/entitlement.js';
-import type { AccessException } from '../domain/exception.js';
 import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
@@ -17,6 +14,8 @@ import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
+import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
+import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import { readAllSources, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
@@ -65,9 +64,7 @@ export interface PlanPreview {
   mapping: MappingSet;
 }
 
-const EXPIRED_EXCEPTION_LOOKBACK_MS = 30 * 24 * 3600 * 1000;
 const LOCK_REFRESH_MS = 5_000;
-const INTERRUPTED = 'interrupted: the process stopped during apply';
 
 /**
  * The one sync service every trigger goes through (CLI, API, schedule, SCIM pushes, exception expiry):
@@ -189,7 +186,7 @@ export function createSyncService(deps: SyncDeps) {
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
-    recoverInterruptedRuns(actual, log);
+    journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
     const pre = accessByUser(actual);
@@ -257,32 +254,6 @@ export function createSyncService(deps: SyncDeps) {
     return { record, plan };
   }
 
-  /**
-   * A run killed during apply left a pending run. Journal it now, before this run, with what Heap shows:
-   * a change whose value Heap has was applied, one it lacks was not. Its baseline is left to this run.
-   */
-  function recoverInterruptedRuns(actual: Teammate[], log: Logger): void {
-    const pending = deps.store.listPendingRuns();
-    if (!pending.length) return;
-    const now = accessByUser(actual);
-    for (const { record } of pending) {
-      const results = (record.plan?.changes ?? []).map((change): ChangeResult => {
-        if (change.blocked) return { change, outcome: 'blocked', error: `blocked by guard ${change.blocked}` };
-        const value = now.get(change.user)?.[change.entitlement] ?? null;
-        return value === change.to
-          ? { change, outcome: 'applied', error: 'confirmed in Heap after the interruption' }
-          : { change, outcome: 'skipped', error: 'not applied before the interruption' };
-      });
-      const applied = results.some((r) => r.outcome === 'applied');
-      const status: RunStatus = applied ? 'partial' : 'failed';
-      deps.store.commitRun(
-        { ...record, status, results, error: INTERRUPTED, endedAt: deps.clock.now().toISOString() },
-        new Map(),
-      );
-      log.warn({ interruptedRun: record.id, status }, 'journaled a run interrupted during apply');
-    }
-  }
-
   function finish(
     base: Omit<NewJournalRecord, 'status' | 'endedAt'>,
     status: RunStatus,
@@ -301,57 +272,6 @@ export function createSyncService(deps: SyncDeps) {
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;
-
-/** Run ids sort by time and are unique: `run-20261128T101500Z-1a2b3c`. */
-export function newRunId(now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `run-${stamp}-${randomUUID().slice(0, 6)}`;
-}
-
-/** The baseline rows that differ from the stored ones: a run with nothing to do rewrites nothing. */
-function onlyChanged(next: Map<string, Access | null>, old: ReadonlyMap<string, Access>): Map<string, Access | null> {
-  const out = new Map<string, Access | null>();
-  for (const [user, access] of next) {
-    const before = old.get(user);
-    if (access === null ? before !== undefined : !before || !sameAccess(access, before)) out.set(user, access);
-  }
-  return out;
-}
-
-function sameAccess(a: Access, b: Access): boolean {
-  let n = 0;
-  for (const key in a) {
-    if (a[key] !== b[key]) return false;
-    n++;
-  }
-  return n === Object.keys(b).length;
-}
-
-function touchedUsers(plan: Plan): Set<string> {
-  const users = new Set<string>();
-  for (const c of plan.changes) users.add(c.user);
-  for (const d of plan.drift) users.add(d.user);
-  return users;
-}
-
-/** Active exceptions, and ones that expired recently enough that the run reverting them must say why. */
-function relevantExceptions(all: AccessException[], now: Date): AccessException[] {
-  return all.filter((e) => !e.revokedAt && Date.parse(e.expiresAt) > now.getTime() - EXPIRED_EXCEPTION_LOOKBACK_MS);
-}
-
-/**
- * An approval covers a fresh plan only if it revokes nothing the held plan did not: state may have moved since
- * the administrator looked, and an approval must never authorise revocations nobody saw.
- */
-export function approvalCovers(heldPlan: Plan, fresh: Plan): boolean {
-  const key = (c: { user: string; entitlement: string; to: string | null }) =>
-    `${c.user}\u0000${c.entitlement}\u0000${c.to}`;
-  const approved = new Set(heldPlan.changes.filter((c) => c.risk.includes('revokes-access')).map(key));
-  return fresh.changes.every((c) => c.blocked || !c.risk.includes('revokes-access') || approved.has(key(c)));
-}
 
 export const assertRunnable = (options: RunOptions): void => {
   if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
