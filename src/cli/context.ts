@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
 import { createRuntime, type Runtime } from '../main.js';
+import { configOption } from './options.js';
 
-/** The config path given to the root program (`--config`), wherever the command sits. */
-export function configOption(command: Command): string | undefined {
-  let c: Command | null = command;
-  while (c) {
-    const value = c.opts().config as string | undefined;
-    if (value) return value;
-    c = c.parent;
-  }
-  return undefined;
-}
+export { configOption, printJson } from './options.js';
 
 /** Builds the runtime for one command and closes it afterwards, whatever happens. */
 export async function withRuntime<T>(command: Command, fn: (rt: Runtime) => Promise<T>): Promise<T> {
@@ -35,7 +27,3 @@ export function progressPrinter(): ((phase: string, p?: { done: number; total: n
     if (!p || p.done === p.total) process.stderr.write('\n');
   };
 }
-
-export const printJson = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { explainUser } from '../../mapping/explain.js';
 import { renderExplanationText } from '../../mapping/render-explanation.js';
 import { EXIT } from '../errors.js';
-import { loadMappingQuietly, printJson, readDirectoryForCli } from './validate.js';
+import { printJson } from '../options.js';
+import { loadMappingQuietly, readDirectoryForCli } from './validate.js';
 
 interface ExplainOptions {
   directory?: string;

@@ -13,7 +13,8 @@ import { evaluateMapping } from '../../mapping/evaluate.js';
 import { planChanges, planToJson, renderPlanText } from '../../planner/index.js';
 import { EXIT } from '../errors.js';
 import { withRuntime } from '../context.js';
-import { loadMappingQuietly, printJson, readDirectoryForCli } from './validate.js';
+import { printJson } from '../options.js';
+import { loadMappingQuietly, readDirectoryForCli } from './validate.js';
 
 export interface PlanCommandOptions {
   directory?: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, sourceName } from '../../config/load.js';
+import { configOption, printJson } from '../options.js';
 import { BadRequestError, type Issue, MappingError, formatIssue } from '../../domain/errors.js';
 import type { DirectorySnapshot } from '../../domain/identity.js';
 import { lintMapping } from '../../mapping/lint.js';
@@ -102,16 +103,3 @@ async function readDirectoryFile(file: string): Promise<DirectorySnapshot> {
     throw err;
   }
 }
-
-/** The root program's `--config`, wherever the command sits (kept here so these commands do not load the runtime). */
-function configOption(command: Command): string | undefined {
-  for (let c: Command | null = command; c; c = c.parent) {
-    const value = c.opts().config as string | undefined;
-    if (value) return value;
-  }
-  return undefined;
-}
-
-export const printJson = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};
