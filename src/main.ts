@@ -98,6 +98,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     target,
     mapping: mapping.current,
     clock,
+    applyConcurrency: config.target.applyConcurrency,
     logger: logger.child({ component: 'sync' }),
     ...(options.hooks && { hooks: options.hooks }),
   });

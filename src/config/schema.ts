@@ -61,6 +61,8 @@ const scimTarget = z.strictObject({
   timeoutMs: z.number().int().min(100).default(15_000),
   retries: z.number().int().min(0).max(10).default(4),
   pageSize: z.number().int().min(1).max(1000).default(200),
+  /** users whose changes are written at the same time during a run (Heap's rate limits decide how high) */
+  applyConcurrency: z.number().int().min(1).max(32).default(4),
 });
 
 const webhookAlert = z.strictObject({ type: z.literal('webhook'), url: z.url(), secretEnv: envName.optional() });
@@ -90,6 +92,7 @@ export const configSchema = z.strictObject({
     timeoutMs: 15_000,
     retries: 4,
     pageSize: 200,
+    applyConcurrency: 4,
   }),
   server: z
     .strictObject({

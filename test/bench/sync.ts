@@ -14,6 +14,7 @@ import { createRuntime, type Runtime } from '../../src/main.js';
 
 const USERS = Number(process.env.BENCH_SYNC_USERS ?? 10_000);
 const TOKEN = 'bench-heap-token';
+const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 4);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GROUPS = [
   'Analytics',
@@ -96,7 +97,7 @@ function writeWorkspace(dir: string, scimUrl: string): string {
     `mappings: ./mappings
 store: { sqlite: ./data/store.db }
 sources: [ { type: file, path: ./directory.json } ]
-target: { type: scim, url: ${scimUrl}, tokenEnv: HEAP_SCIM_TOKEN }
+target: { type: scim, url: ${scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, applyConcurrency: ${CONCURRENCY} }
 schedule: null
 logLevel: warn
 `,
@@ -128,7 +129,7 @@ export async function run(): Promise<void> {
       logger: pino({ level: 'warn' }),
     });
     console.log(
-      `sync benchmark: ${USERS} users, example mapping, stand-in in its own process (${os.cpus().length} cores)`,
+      `sync benchmark: ${USERS} users, example mapping, apply concurrency ${CONCURRENCY}, stand-in in its own process (${os.cpus().length} cores)`,
     );
     await measure('full sync into empty Heap', rt, standIn.url);
     await measure('no-change sync', rt, standIn.url);
