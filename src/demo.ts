@@ -40,9 +40,11 @@ export async function startDemo(
       env,
       cwd: options.cwd,
       port: options.port,
-      // on the embedded defaults the target is this stand-in, wherever it listens
+      // on the embedded defaults the target is this stand-in, wherever it listens, and the store is in --data
       configure: (loaded) => {
-        if (!loaded.file) loaded.config.target.url = standIn.scimUrl;
+        if (loaded.file) return;
+        loaded.config.target.url = standIn.scimUrl;
+        loaded.config.store.sqlite = path.join(options.dataDir, 'heap-access-sync.db');
       },
     });
   } catch (err) {
