@@ -71,6 +71,19 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The newest journaled SCIM-triggered run that applied a change to this user's entitlement. */
+  const scimRunFor = (user: string, entitlement: string) =>
+    service.runtime.store
+      .listJournal()
+      .map((r) => service.runtime.store.getJournal(r.id)!)
+      .find(
+        (r) =>
+          r.trigger === 'scim' &&
+          r.results.some(
+            (x) => x.outcome === 'applied' && x.change.user === user && x.change.entitlement === entitlement,
+          ),
+      );
+
   it('answers health without a token and everything else only with one', async () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(401);
@@ -110,9 +123,14 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
       'alice to be synced',
     );
     expect(heap.get('alice@example.com')).toMatchObject({ membership: 'active', 'project:web-staging': 'Admin' });
-    const runs = service.runtime.store.listJournal();
-    expect(runs[0]).toMatchObject({ trigger: 'scim', status: 'succeeded' });
-    expect(service.runtime.store.getJournal(runs[0]!.id)?.scope).toContain('alice@example.com');
+    // Heap changes before the run is journaled: wait for the record of the run that synced her
+    const synced = await until(
+      async () => scimRunFor('alice@example.com', 'project:web-prod'),
+      (r) => r !== undefined,
+      'the run that synced alice to be journaled',
+    );
+    expect(synced).toMatchObject({ trigger: 'scim', status: 'succeeded' });
+    expect(synced!.scope).toContain('alice@example.com');
     expect(heap.get('admin@example.com')).toMatchObject({ org: 'Admin', 'project:web-staging': 'Admin' });
 
     // removing her from the group deactivates her in Heap (unmappedUsers: deactivate); admin stays staging's Admin
@@ -126,9 +144,13 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
       (h) => h.get('alice@example.com')?.membership === 'deactivated',
       'alice to be deactivated',
     );
-    const last = service.runtime.store.getJournal(service.runtime.store.listJournal()[0]!.id)!;
-    expect(last.trigger).toBe('scim');
-    expect(last.scope).toContain('alice@example.com');
+    const deactivation = await until(
+      async () => scimRunFor('alice@example.com', 'membership'),
+      (r) => r !== undefined && r.results.some((x) => x.change.to === 'deactivated'),
+      'the deactivation run to be journaled',
+    );
+    expect(deactivation!.trigger).toBe('scim');
+    expect(deactivation!.scope).toContain('alice@example.com');
   });
 
   it('alerts once on drift, signed, and counts runs in /metrics', async () => {
