@@ -10,7 +10,7 @@ import type {
   ScimMemberChange,
   ScimPage,
 } from './repository.js';
-import { orderBy, SORT_COLUMN, totalOf } from './sqlite-user-queries.js';
+import { prepareListQuery } from './sqlite-list-query.js';
 import { readGroupFields, type ScimAttributes } from './user-fields.js';
 
 interface GroupRow {
@@ -80,8 +80,6 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
   const selectAllMembers = db.prepare<[], { group_id: string; user_id: string }>(
     'SELECT group_id, user_id FROM scim_group_members ORDER BY rowid',
   );
-  const listCache = new Map<string, Database.Statement<unknown[], GroupRow>>();
-  const countCache = new Map<string, Database.Statement<unknown[], number>>();
 
   const mustGet = (id: string): ScimGroupRecord => {
     const row = selectById.get(id);
@@ -181,38 +179,14 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     return { members };
   });
 
-  const list = (options: ScimListOptions<ScimGroupLookup> = {}): ScimPage<ScimGroupRecord> => {
-    const { lookup, page } = options;
-    // Groups have no userName; sorting by it falls back to insertion order.
-    const sort = options.sort?.by === 'userName' ? undefined : options.sort;
-    const where = lookup ? `WHERE ${WHERE[lookup.by]}` : '';
-    // An equality lookup matches few rows (userName and id at most one): they are paged here, because a bound
-    // LIMIT/OFFSET makes SQLite's single-row lookup about three times slower. Whole-table lists page in SQL.
-    const sqlPage = lookup ? undefined : page;
-    const key = `${lookup?.by ?? ''}|${sort?.by ?? ''}|${sort?.descending ?? ''}|${sqlPage ? 'page' : ''}`;
-    let listStmt = listCache.get(key);
-    if (!listStmt) {
-      const order = orderBy('g', sort, sort && SORT_COLUMN[sort.by]);
-      const limit = sqlPage ? 'LIMIT ? OFFSET ?' : '';
-      listStmt = db.prepare<unknown[], GroupRow>(
-        `SELECT ${GROUP_COLUMNS} FROM scim_groups g ${where} ORDER BY ${order} ${limit}`,
-      );
-      listCache.set(key, listStmt);
-    }
-    let countStmt = countCache.get(where);
-    if (!countStmt) {
-      countStmt = db.prepare<unknown[], number>(`SELECT COUNT(*) FROM scim_groups g ${where}`).pluck();
-      countCache.set(where, countStmt);
-    }
-    const args: unknown[] = lookup ? [lookup.value] : [];
-    if (lookup) {
-      const rows = listStmt.all(...args);
-      const paged = page ? rows.slice(page.offset, page.offset + page.limit) : rows;
-      return { total: rows.length, items: paged.map(toRecord) };
-    }
-    const rows = listStmt.all(...(sqlPage ? [sqlPage.limit, sqlPage.offset] : []));
-    return { total: totalOf(rows.length, sqlPage, () => countStmt.get() ?? 0), items: rows.map(toRecord) };
-  };
+  const listGroups = prepareListQuery<GroupRow, ScimGroupRecord, ScimGroupLookup>(
+    db,
+    { name: 'scim_groups', alias: 'g', columns: GROUP_COLUMNS, where: WHERE },
+    toRecord,
+  );
+  // Groups have no userName; sorting by it falls back to insertion order.
+  const list = (options: ScimListOptions<ScimGroupLookup> = {}): ScimPage<ScimGroupRecord> =>
+    listGroups(options.sort?.by === 'userName' ? { ...options, sort: undefined } : options);
 
   const membersOf = (groupIds: string[]): Map<string, ScimGroupMember[]> => {
     const result = new Map<string, ScimGroupMember[]>(groupIds.map((id) => [id, []]));

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ScimUniquenessError, ScimVersionConflictError } from './errors.js';
-import type { ScimListOptions, ScimPage, ScimSortKey, ScimUserLookup, ScimUserRecord } from './repository.js';
+import type { ScimUserLookup, ScimUserRecord } from './repository.js';
+import { prepareListQuery } from './sqlite-list-query.js';
 import { readUserFields, type ScimAttributes } from './user-fields.js';
 
 interface UserRow {
@@ -27,33 +28,6 @@ const WHERE: Record<ScimUserLookup['by'], string> = {
   displayName: 'u.display_name = ?',
   email: 'u.id IN (SELECT user_id FROM scim_user_emails WHERE value = ?)',
 };
-
-export const SORT_COLUMN: Record<ScimSortKey, string> = {
-  id: 'id',
-  userName: 'user_name',
-  displayName: 'display_name',
-  externalId: 'external_id',
-  created: 'created_at',
-  lastModified: 'modified_at',
-};
-
-/** `ORDER BY` that keeps missing values last in both directions and breaks ties by insertion order. */
-export function orderBy(alias: string, sort: ScimListOptions<unknown>['sort'], column?: string): string {
-  if (!sort || !column) return `${alias}.rowid`;
-  return `(${alias}.${column} IS NULL), ${alias}.${column} ${sort.descending ? 'DESC' : 'ASC'}, ${alias}.rowid`;
-}
-
-/** The number of matches: a COUNT query only when the page does not already tell. */
-export function totalOf(
-  rows: number,
-  page: { offset: number; limit: number } | undefined,
-  count: () => number,
-): number {
-  if (!page) return rows;
-  if (rows > 0 && rows < page.limit) return page.offset + rows;
-  if (rows === 0 && page.offset === 0 && page.limit > 0) return 0;
-  return count();
-}
 
 function toRecord(row: UserRow): ScimUserRecord {
   const attributes = JSON.parse(row.data) as ScimAttributes;
@@ -104,8 +78,6 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     if (!row) throw new Error(`user ${id} vanished inside its own transaction`);
     return toRecord(row);
   };
-  const listCache = new Map<string, Database.Statement<unknown[], UserRow>>();
-  const countCache = new Map<string, Database.Statement<unknown[], number>>();
 
   const assertUniqueName = (userName: string, id: string | null) => {
     const owner = selectOwnerOfName.get(userName);
@@ -176,36 +148,11 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     return { groups };
   });
 
-  const list = (options: ScimListOptions<ScimUserLookup> = {}): ScimPage<ScimUserRecord> => {
-    const { lookup, page, sort } = options;
-    const where = lookup ? `WHERE ${WHERE[lookup.by]}` : '';
-    // An equality lookup matches few rows (userName and id at most one): they are paged here, because a bound
-    // LIMIT/OFFSET makes SQLite's single-row lookup about three times slower. Whole-table lists page in SQL.
-    const sqlPage = lookup ? undefined : page;
-    const key = `${lookup?.by ?? ''}|${sort?.by ?? ''}|${sort?.descending ?? ''}|${sqlPage ? 'page' : ''}`;
-    let listStmt = listCache.get(key);
-    if (!listStmt) {
-      const order = orderBy('u', sort, sort && SORT_COLUMN[sort.by]);
-      const limit = sqlPage ? 'LIMIT ? OFFSET ?' : '';
-      listStmt = db.prepare<unknown[], UserRow>(
-        `SELECT ${USER_COLUMNS} FROM scim_users u ${where} ORDER BY ${order} ${limit}`,
-      );
-      listCache.set(key, listStmt);
-    }
-    let countStmt = countCache.get(where);
-    if (!countStmt) {
-      countStmt = db.prepare<unknown[], number>(`SELECT COUNT(*) FROM scim_users u ${where}`).pluck();
-      countCache.set(where, countStmt);
-    }
-    const args: unknown[] = lookup ? [lookup.value] : [];
-    if (lookup) {
-      const rows = listStmt.all(...args);
-      const paged = page ? rows.slice(page.offset, page.offset + page.limit) : rows;
-      return { total: rows.length, items: paged.map(toRecord) };
-    }
-    const rows = listStmt.all(...(sqlPage ? [sqlPage.limit, sqlPage.offset] : []));
-    return { total: totalOf(rows.length, sqlPage, () => countStmt.get() ?? 0), items: rows.map(toRecord) };
-  };
+  const list = prepareListQuery<UserRow, ScimUserRecord, ScimUserLookup>(
+    db,
+    { name: 'scim_users', alias: 'u', columns: USER_COLUMNS, where: WHERE },
+    toRecord,
+  );
 
   return {
     getUser: (id: string) => {
