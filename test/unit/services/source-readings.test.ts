@@ -61,7 +61,7 @@ describe('the sources’ readings in the plan input (suspicious-read guard, DESI
       logger: pino({ level: 'silent' }),
     });
   let target: AccessTarget;
-  const readings = async () => (await service().plan()).input.sources;
+  const readings = async () => (await service().plan()).input.sources ?? [];
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'source-readings-'));
