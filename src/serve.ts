@@ -144,6 +144,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       readiness: async () => readiness(rt),
       metrics: () => metricsRegistry.metrics(),
       protect: bearerAuth({ tokens: tokenList(tokens) }),
+      publicReadiness: config.server.publicReadiness,
     });
     const server: RunningServer = await startHttpServer(app, {
       host: options.host ?? config.server.host,
