@@ -131,6 +131,15 @@ describe('Okta source', () => {
     await expect(read).rejects.toThrow(/\(check OKTA_API_TOKEN\)$/);
   });
 
+  it('names Okta and its URL when it cannot be reached', async () => {
+    const f = await given(directory(1, 1));
+    const orgUrl = f.orgUrl;
+    await f.close();
+    fake = undefined;
+    const read = createOktaSource({ orgUrl, token: 't', groupPrefix: 'Heap ', retry: { retries: 0 } }).read();
+    await expect(read).rejects.toThrow(`okta: Okta at ${orgUrl}: cannot reach it (ECONNREFUSED)`);
+  });
+
   it('retries a 429 after X-Rate-Limit-Reset, as the SDK does', async () => {
     const f = await given(directory(2, 3));
     f.inject({ path: /\/users$/, times: 2, action: oktaRateLimitFault() });

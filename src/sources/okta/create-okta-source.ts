@@ -110,7 +110,15 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
 function describeOktaError(err: unknown, options: OktaSourceOptions): string {
   if (!(err instanceof Error)) return String(err);
   const status = (err as { status?: unknown }).status;
-  if (typeof status !== 'number') return `${err.name}: ${err.message}`;
+  const code = (err as { code?: unknown }).code;
+  if (typeof status !== 'number') {
+    // node-fetch's FetchError repeats the whole URL; its code (ECONNREFUSED, ENOTFOUND) says what happened
+    return err.name === 'FetchError' && typeof code === 'string'
+      ? `cannot reach it (${code})`
+      : `${err.name}: ${err.message}`;
+  }
   const refused = (status === 401 || status === 403) && options.credentialVariable;
-  return `HTTP ${status}: ${err.message}${refused ? ` (check ${options.credentialVariable})` : ''}`;
+  // the SDK's message starts with "Okta HTTP <status>" already
+  const text = err.message.replace(/^Okta HTTP \d+\s*/, '').trim();
+  return `HTTP ${status}: ${text}${refused ? ` (check ${options.credentialVariable})` : ''}`;
 }
