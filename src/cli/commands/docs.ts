@@ -32,7 +32,7 @@ export function registerDocs(program: Command): void {
       });
       if (opts.out) {
         await fs.writeFile(opts.out, text);
-        process.stderr.write(`wrote ${opts.out} (${format}, mapping version ${mapping.version})\n`);
+        process.stdout.write(`wrote ${opts.out} (${format}, mapping version ${mapping.version})\n`);
       } else process.stdout.write(text);
     });
 }

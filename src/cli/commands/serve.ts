@@ -37,7 +37,7 @@ export function registerServe(program: Command): void {
         ...(opts.host && { host: opts.host }),
         ...(opts.port !== undefined && { port: opts.port }),
       });
-      console.error(`heap-access-sync listening on ${service.url}`);
+      console.log(`heap-access-sync listening on ${service.url}`);
       closeOnSignals(service);
     });
 }
