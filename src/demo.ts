@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { ConfigError } from './domain/errors.js';
 import type { Teammate } from './domain/teammate.js';
 import { startService, type RunningService } from './serve.js';
 import { startStandIn, type RunningStandIn } from './targets/stand-in/index.js';
@@ -16,15 +18,27 @@ export interface DemoOptions {
 }
 
 const TOKEN_NAMES = ['ADMIN_TOKEN', 'VIEWER_TOKEN', 'SCIM_TOKEN', 'HEAP_SCIM_TOKEN'] as const;
+/** the repository (or installed package) the example mapping and directory ship in: one above src/ and dist/ */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * `npm start`: the whole product on its embedded defaults, on one machine: the Heap stand-in, SQLite in ./data,
- * the example mappings and directory, SCIM inbound, the API and dashboard. On the first start it syncs once and then
- * makes two changes by hand in the stand-in, as an administrator would in Heap's UI, so there is drift to look at.
+ * `npm start`: the whole product on one machine: the Heap stand-in, SQLite in --data, the example mappings and
+ * directory, SCIM inbound, the API and dashboard. The demo writes its own config (data/demo.yaml) and what a
+ * second terminal exports to use it (data/demo.env); the example data is used nowhere else (DESIGN §10). On the
+ * first start it syncs once and then makes two changes by hand in the stand-in, as an administrator would in
+ * Heap's UI, so there is drift to look at.
  */
 export async function startDemo(
   options: DemoOptions,
-): Promise<{ service: RunningService; standIn: RunningStandIn; close(): Promise<void> }> {
+): Promise<{ service: RunningService; standIn: RunningStandIn; configFile: string; close(): Promise<void> }> {
+  const examples = {
+    mappings: path.join(PACKAGE_ROOT, 'mappings'),
+    directory: path.join(PACKAGE_ROOT, 'examples/directory.json'),
+  };
+  const absent = Object.values(examples).filter((p) => !fs.existsSync(p));
+  if (absent.length) {
+    throw new ConfigError([`the demo needs the example files of the repository, not found: ${absent.join(', ')}`]);
+  }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const tokens = loadOrCreateTokens(path.join(options.dataDir, 'demo-tokens.json'), options.env);
   const env = { ...options.env, ...tokens };
@@ -34,23 +48,17 @@ export async function startDemo(
     token: tokens.HEAP_SCIM_TOKEN,
     logger: pino({ level: 'warn' }),
   });
+  const configFile = path.join(options.dataDir, 'demo.yaml');
   let service: RunningService;
   try {
-    service = await startService({
-      env,
-      cwd: options.cwd,
-      port: options.port,
-      // on the embedded defaults the target is this stand-in, wherever it listens, and the store is in --data
-      configure: (loaded) => {
-        if (loaded.file) return;
-        loaded.config.target.url = standIn.scimUrl;
-        loaded.config.store.sqlite = path.join(options.dataDir, 'heap-access-sync.db');
-      },
-    });
+    fs.writeFileSync(configFile, demoConfig({ ...examples, dataDir: options.dataDir, heapScimUrl: standIn.scimUrl }));
+    service = await startService({ configFile, env, cwd: options.cwd, port: options.port, command: 'demo' });
   } catch (err) {
     await standIn.close();
     throw err;
   }
+  const envFile = path.join(options.dataDir, 'demo.env');
+  writeEnvFile(envFile, { HEAP_ACCESS_SYNC_CONFIG: configFile, ...tokens });
   const rt = service.runtime;
   if (rt.store.listJournal({ limit: 1 }).length === 0) {
     options.print('first start: syncing the example directory into the Heap stand-in...');
@@ -64,16 +72,50 @@ export async function startDemo(
   options.print(`dashboard      ${service.url}/   (sign in with ADMIN_TOKEN, or VIEWER_TOKEN to look only)`);
   options.print(`SCIM inbound   ${service.url}/scim/v2   (bearer SCIM_TOKEN)`);
   options.print(`Heap stand-in  ${standIn.url}/api/teammates   (bearer HEAP_SCIM_TOKEN)`);
-  options.print('tokens for local use (kept in data/demo-tokens.json):');
-  for (const name of TOKEN_NAMES) options.print(`  ${name}=${tokens[name]}`);
+  options.print('');
+  options.print(
+    `to use the CLI on this demo, in another terminal:  source ${path.relative(options.cwd, envFile) || envFile}`,
+  );
+  options.print(`  export HEAP_ACCESS_SYNC_CONFIG=${configFile}`);
+  for (const name of TOKEN_NAMES) options.print(`  export ${name}=${tokens[name]}`);
+  options.print('then: npx heap-access-sync plan   (or drift, explain alice.nguyen@acme.example, journal list)');
   return {
     service,
     standIn,
+    configFile,
     async close() {
       await service.close();
       await standIn.close();
     },
   };
+}
+
+/** The demo's config: the example mapping and directory by absolute path, the stand-in as the target. */
+function demoConfig(o: { mappings: string; directory: string; dataDir: string; heapScimUrl: string }): string {
+  const q = (v: string) => JSON.stringify(v);
+  return [
+    '# Written by `heap-access-sync demo` (npm start) on every start: the demo on the example data.',
+    `mappings: ${q(o.mappings)}`,
+    `store: { sqlite: ${q(path.join(o.dataDir, 'heap-access-sync.db'))} }`,
+    'sources:',
+    '  - { type: scim }',
+    `  - { type: file, path: ${q(o.directory)} }`,
+    `target: { type: scim, url: ${q(o.heapScimUrl)} }`,
+    '',
+  ].join('\n');
+}
+
+/** `export NAME=value` lines a shell can `source`; values are single-quoted. */
+function writeEnvFile(file: string, values: Record<string, string>): void {
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  const lines = Object.entries(values).map(([k, v]) => `export ${k}=${quote(v)}`);
+  fs.writeFileSync(
+    file,
+    `# written by heap-access-sync demo: source this file to use the CLI on the demo\n${lines.join('\n')}\n`,
+    {
+      mode: 0o600,
+    },
+  );
 }
 
 /** Tokens from the environment when set, else generated once and kept beside the demo's data. */

@@ -1,9 +1,16 @@
 import fs from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
-import { loadConfig, requireEnv, sourceName, type LoadedConfig } from './config/load.js';
-import type { Config, SourceConfig } from './config/schema.js';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import {
+  loadConfig,
+  requireConfigFile,
+  requireEnv,
+  requireRunKeys,
+  sourceName,
+  type LoadedConfig,
+} from './config/load.js';
+import type { Config, RunConfig, SourceConfig } from './config/schema.js';
 import type { AccessTarget } from './ports/access-target.js';
 import type { Clock } from './ports/clock.js';
 import { systemClock } from './ports/clock.js';
@@ -29,11 +36,9 @@ export const REDACT = [
   '*.password',
 ];
 
-export function createLogger(level: string, destination: 'stdout' | 'stderr' = 'stderr'): Logger {
-  return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' } },
-    pino.destination(destination === 'stdout' ? 1 : 2),
-  );
+/** Logs go to stderr (or the given stream, e.g. the CLI's terminal that keeps them apart from progress). */
+export function createLogger(level: string, stream?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, stream ?? pino.destination(2));
 }
 
 /**
@@ -53,35 +58,80 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   logger?: Logger;
+  /** the level of the logger built when none is given; default the config's `logLevel` */
+  logLevel?: string;
   clock?: Clock;
   hooks?: SyncHooks;
-  /** adjusts the loaded config before anything is built (the demo points the target at its own stand-in) */
-  configure?: (loaded: LoadedConfig) => void;
+  /** the command, as error messages name it (`no config file: \`journal list\` needs one`) */
+  command?: string;
+  /** secrets the caller uses beside the target's and the sources' (serve: its tokens): all missing ones are named together */
+  moreSecrets?: (config: RunConfig) => SecretRef[];
 }
 
-/** The only place that wires concrete adapters together. */
-export async function createRuntime(options: RuntimeOptions = {}) {
+export interface SecretRef {
+  /** the config key that names the variable, e.g. `target.tokenEnv` */
+  key: string;
+  variable: string;
+}
+
+/** What every command that reads the store has: config, logger, clock, store. It needs no secret. */
+export interface StoreRuntime {
+  config: Config;
+  loaded: LoadedConfig;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  close(): void;
+}
+
+/** The store alone (journal, exceptions list): no mapping, no source, no target, so no secret either. */
+export function openStoreRuntime(options: RuntimeOptions = {}): StoreRuntime {
   const env = options.env ?? process.env;
-  const loaded = loadConfig({
+  const loaded = loadRuntimeConfig(options, env);
+  requireConfigFile(loaded, options.command ?? 'this command');
+  return openStore(loaded, options, env);
+}
+
+function loadRuntimeConfig(options: RuntimeOptions, env: NodeJS.ProcessEnv): LoadedConfig {
+  return loadConfig({
     ...(options.configFile && { file: options.configFile }),
     env,
     ...(options.cwd && { cwd: options.cwd }),
   });
-  options.configure?.(loaded);
-  const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const clock = options.clock ?? clockFromEnv(env);
-  const resolve = (p: string) => path.resolve(loaded.baseDir, p);
-  const secrets = requireEnv(env, secretsNeeded(config));
+}
 
-  const mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
-  const storePath = resolve(config.store.sqlite);
-  const store: Store = openSqliteStore(storePath, { logger });
+function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): StoreRuntime {
+  const { config } = loaded;
+  const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
+  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
+  return { config, loaded, logger, clock: options.clock ?? clockFromEnv(env), store, close: () => store.close() };
+}
+
+/**
+ * The only place that wires concrete adapters together: the whole runtime of a run (mapping, sources, target,
+ * sync service). It needs the config's `mappings`, `sources` and `target`, and the secrets they name.
+ */
+export async function createRuntime(options: RuntimeOptions = {}) {
+  const env = options.env ?? process.env;
+  const loaded = loadRuntimeConfig(options, env);
+  const config = requireRunKeys(loaded, options.command ?? 'this command');
+  const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
+  const base = openStore(loaded, options, env);
+  const { logger, clock, store } = base;
+  const resolve = (p: string) => path.resolve(loaded.baseDir, p);
+  let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
   let scimRepository: ScimRepository | null = null;
   const sources: IdentitySource[] = [];
-  for (const s of config.sources) {
-    if (s.type === 'scim') scimRepository ??= openScimRepository(storePath);
-    sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+  try {
+    mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
+    for (const s of config.sources) {
+      if (s.type === 'scim') scimRepository ??= openScimRepository(resolve(config.store.sqlite));
+      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+    }
+  } catch (err) {
+    scimRepository?.close();
+    store.close();
+    throw err;
   }
   const target: AccessTarget = createScimTarget({
     url: config.target.url,
@@ -126,16 +176,16 @@ export async function createRuntime(options: RuntimeOptions = {}) {
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-function secretsNeeded(config: Config): { key: string; variable: string }[] {
+function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];
   config.sources.forEach((s, i) => {
-    if (s.type === 'okta' && s.tokenEnv) needed.push({ key: `sources.${i}.tokenEnv`, variable: s.tokenEnv });
+    if (s.type === 'okta' && s.tokenEnv) needed.push({ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv });
     if (s.type === 'okta' && s.privateKeyEnv)
-      needed.push({ key: `sources.${i}.privateKeyEnv`, variable: s.privateKeyEnv });
+      needed.push({ key: `sources[${i}].privateKeyEnv`, variable: s.privateKeyEnv });
     if (s.type === 'entra' && s.clientSecretEnv)
-      needed.push({ key: `sources.${i}.clientSecretEnv`, variable: s.clientSecretEnv });
+      needed.push({ key: `sources[${i}].clientSecretEnv`, variable: s.clientSecretEnv });
     if (s.type === 'entra' && s.certificatePathEnv) {
-      needed.push({ key: `sources.${i}.certificatePathEnv`, variable: s.certificatePathEnv });
+      needed.push({ key: `sources[${i}].certificatePathEnv`, variable: s.certificatePathEnv });
     }
   });
   return needed;
@@ -176,6 +226,7 @@ async function buildSource(
         ...(s.groupPrefix !== undefined && { groupPrefix: s.groupPrefix }),
         ...(s.groups && { groups: s.groups }),
         concurrency: s.concurrency,
+        credentialVariable: (s.tokenEnv ?? s.privateKeyEnv)!,
         logger,
       });
     }
@@ -193,6 +244,7 @@ async function buildSource(
         ...(s.groupIds && { groupIds: s.groupIds }),
         transitive: s.transitive,
         delta: s.delta,
+        credentialVariable: (s.clientSecretEnv ?? s.certificatePathEnv)!,
         stateStore: {
           get: () => ctx.store.getSourceState(name)?.data ?? null,
           put: (data: unknown) =>

@@ -8,7 +8,7 @@ import {
   mappingReloadFailed,
   type AlertDispatcher,
 } from './alerts/index.js';
-import { requireEnv } from './config/load.js';
+import type { RunConfig } from './config/schema.js';
 import { RunInProgressError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
 import { tokenList, type RoleTokens } from './http/api/roles.js';
@@ -18,7 +18,7 @@ import { createDashboardRouter } from './http/dashboard/router.js';
 import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from './main.js';
+import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createStatusService, type StatusService } from './services/status.js';
@@ -52,6 +52,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const rt = await createRuntime({
     ...options,
     env,
+    command: options.command ?? 'serve',
+    moreSecrets: serveSecrets,
     hooks: {
       sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
       runFinished: (outcome) => {
@@ -67,10 +69,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   try {
     const { config } = rt;
     const scimSource = config.sources.find((s) => s.type === 'scim');
-    const secrets = requireEnv(env, [
-      { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
-      ...(scimSource ? [{ key: 'sources[scim].tokenEnv', variable: scimSource.tokenEnv }] : []),
-    ]);
+    const { secrets } = rt;
     const tokens: RoleTokens = {
       admin: secrets[config.server.adminTokenEnv]!,
       viewer: env[config.server.viewerTokenEnv] || null,
@@ -145,6 +144,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       readiness: async () => readiness(rt),
       metrics: () => metricsRegistry.metrics(),
       protect: bearerAuth({ tokens: tokenList(tokens) }),
+      publicReadiness: config.server.publicReadiness,
     });
     const server: RunningServer = await startHttpServer(app, {
       host: options.host ?? config.server.host,
@@ -176,6 +176,16 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     rt.close();
     throw err;
   }
+}
+
+/** The tokens `serve` answers with: checked with the target's and the sources' secrets, all missing ones at once. */
+function serveSecrets(config: RunConfig): SecretRef[] {
+  const scim = config.sources.findIndex((s) => s.type === 'scim');
+  const scimSource = config.sources[scim];
+  return [
+    { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
+    ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
+  ];
 }
 
 /** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */

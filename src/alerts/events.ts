@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeUserKey } from '../domain/entitlement.js';
+import { normalizeUserKey, showAccess } from '../domain/entitlement.js';
 import type { Issue } from '../domain/errors.js';
 import { formatIssue } from '../domain/errors.js';
 import type { AccessException } from '../domain/exception.js';
@@ -16,7 +16,7 @@ export const driftAlertKey = (user: string, entitlement: string): string =>
   `drift:${normalizeUserKey(user)}:${entitlement}`;
 export const exceptionAlertKey = (exceptionId: string): string => `exception-expiring:${exceptionId}`;
 
-const show = (value: string | null): string => value ?? 'none';
+const show = (value: string | null): string => showAccess(value);
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Doing it by hand in Heap is how an administrator raises their own access; that one is urgent. */

@@ -1,4 +1,5 @@
 import type { Alert } from '../ports/alert-sink.js';
+import { NO_ACCESS } from '../domain/entitlement.js';
 
 export interface SlackMrkdwn {
   type: 'mrkdwn';
@@ -28,9 +29,9 @@ export const escapeMrkdwn = (text: string): string =>
 
 const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-/** `null` is "no access" in the access model, and reads better spelled out. */
+/** `null` is "no access" in the access model, written as everywhere else. */
 const showValue = (value: unknown): string =>
-  value === null || value === undefined ? 'none' : typeof value === 'string' ? value : JSON.stringify(value);
+  value === null || value === undefined ? NO_ACCESS : typeof value === 'string' ? value : JSON.stringify(value);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,29 +1,47 @@
 import type { Command } from 'commander';
-import { createRuntime, type Runtime } from '../main.js';
-import { configOption } from './options.js';
+import { createLogger, createRuntime, openStoreRuntime, type Runtime, type StoreRuntime } from '../main.js';
+import { commandName, configOption, logLevelOption } from './options.js';
+import { createTerminal, type Terminal } from './terminal.js';
 
 export { configOption, printJson } from './options.js';
 
-/** Builds the runtime for one command and closes it afterwards, whatever happens. */
-export async function withRuntime<T>(command: Command, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+/** CLI commands log warnings and errors unless --log-level says otherwise; their output is what they print. */
+const CLI_LOG_LEVEL = 'warn';
+
+/**
+ * Builds the whole runtime (mapping, sources, target, sync) for one command and closes it afterwards, whatever
+ * happens. It needs the config's mappings, sources and target, and the secrets they name.
+ */
+export async function withRuntime<T>(
+  command: Command,
+  fn: (rt: Runtime, terminal: Terminal) => Promise<T>,
+): Promise<T> {
+  const terminal = createTerminal();
   const configFile = configOption(command);
-  const rt = await createRuntime(configFile ? { configFile } : {});
+  const rt = await createRuntime({
+    ...(configFile && { configFile }),
+    command: commandName(command),
+    logger: createLogger(logLevelOption(command) ?? CLI_LOG_LEVEL, terminal.logStream),
+  });
+  try {
+    return await fn(rt, terminal);
+  } finally {
+    terminal.done();
+    rt.close();
+  }
+}
+
+/** The store alone, for the commands that only read or write records (journal, exceptions): no secret needed. */
+export async function withStore<T>(command: Command, fn: (rt: StoreRuntime) => Promise<T>): Promise<T> {
+  const configFile = configOption(command);
+  const rt = openStoreRuntime({
+    ...(configFile && { configFile }),
+    command: commandName(command),
+    logger: createLogger(logLevelOption(command) ?? CLI_LOG_LEVEL),
+  });
   try {
     return await fn(rt);
   } finally {
     rt.close();
   }
-}
-
-/** Progress on a terminal; silence when piped (DESIGN §6). */
-export function progressPrinter(): ((phase: string, p?: { done: number; total: number }) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = '';
-  return (phase, p) => {
-    const line = p ? `${phase} ${p.done}/${p.total}` : phase;
-    if (line === last) return;
-    last = line;
-    process.stderr.write(`\r\x1b[2K${line}`);
-    if (!p || p.done === p.total) process.stderr.write('\n');
-  };
 }

@@ -1,7 +1,7 @@
 import { ConfigError, MappingError, BadRequestError, NotFoundError, formatIssue } from '../domain/errors.js';
 
-/** Exit codes (DESIGN §6): 0 ok, 1 failure, 2 bad input, 3 drift found, 4 plan held. */
-export const EXIT = { ok: 0, failure: 1, badInput: 2, drift: 3, held: 4 } as const;
+/** Exit codes: 0 ok, 1 failure, 2 bad input, 3 drift found, 4 plan held, 5 changes pending (plan --fail-on-changes). */
+export const EXIT = { ok: 0, failure: 1, badInput: 2, drift: 3, held: 4, changes: 5 } as const;
 
 /** The CLI's one error boundary: prints a clear message (never a stack trace unless DEBUG) and picks the exit code. */
 export function reportError(err: unknown): number {

@@ -1,3 +1,4 @@
+import { showAccess } from '../domain/entitlement.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { JournalSummary } from '../ports/store.js';
 import { describeReasons } from '../planner/index.js';
@@ -17,7 +18,7 @@ export function renderRunText(record: JournalRecord): string {
   for (const r of record.results) {
     const c = r.change;
     lines.push(
-      `  ${r.outcome.padEnd(8)} ${c.user} ${c.entitlement}: ${c.from ?? '-'} -> ${c.to ?? '-'} [${c.cause}]${r.error ? `  (${r.error})` : ''}`,
+      `  ${r.outcome.padEnd(8)} ${c.user} ${c.entitlement}: ${showAccess(c.from)} -> ${showAccess(c.to)} [${c.cause}]${r.error ? `  (${r.error})` : ''}`,
     );
     const why = describeReasons(c);
     if (why) lines.push(`           because ${why}`);
@@ -28,7 +29,7 @@ export function renderRunText(record: JournalRecord): string {
   if (record.status === 'held') lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
   for (const item of record.postSyncDiff) {
     lines.push(
-      `  still different: ${item.user} ${item.entitlement} wants ${item.desired ?? '-'} has ${item.actual ?? '-'}: ${item.why}`,
+      `  still different: ${item.user} ${item.entitlement} wants ${showAccess(item.desired)} has ${showAccess(item.actual)}: ${item.why}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** Keys ending in `Env` name the environment variable that holds a secret: secrets are never in the file. */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const fileSource = z.strictObject({
   type: z.literal('file'),
   name: z.string().optional(),
@@ -70,30 +73,15 @@ const slackAlert = z.strictObject({ type: z.literal('slack'), urlEnv: envName })
 const logAlert = z.strictObject({ type: z.literal('log') });
 export const alertSchema = z.discriminatedUnion('type', [webhookAlert, slackAlert, logAlert]);
 
+/** Keys a command that reads the sources or writes to Heap needs; never defaulted (DESIGN §10: no silent example data). */
+export const RUN_KEYS = ['mappings', 'sources', 'target'] as const;
+export type RunKey = (typeof RUN_KEYS)[number];
+
 export const configSchema = z.strictObject({
-  mappings: z.string().default('./mappings'),
+  mappings: z.string().min(1).optional(),
   store: z.strictObject({ sqlite: z.string().min(1) }).default({ sqlite: './data/heap-access-sync.db' }),
-  sources: z
-    .array(sourceSchema)
-    .min(1, 'at least one source is needed')
-    .default([
-      { type: 'scim', tokenEnv: 'SCIM_TOKEN', debounceMs: 2000 },
-      { type: 'file', path: './examples/directory.json' },
-    ]),
-  target: scimTarget.default({
-    type: 'scim',
-    url: 'http://127.0.0.1:9100/scim/v2',
-    tokenEnv: 'HEAP_SCIM_TOKEN',
-    roleEncoding: {
-      org: 'org:{value}',
-      project: 'project:{project}:{value}',
-      module: 'module:{module}:{project}:{value}',
-    },
-    timeoutMs: 15_000,
-    retries: 4,
-    pageSize: 200,
-    applyConcurrency: 4,
-  }),
+  sources: z.array(sourceSchema).min(1, 'at least one source is needed').optional(),
+  target: scimTarget.optional(),
   server: z
     .strictObject({
       host: z.string().default('127.0.0.1'),
@@ -103,6 +91,8 @@ export const configSchema = z.strictObject({
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
+      /** /readyz answers without a token (for Kubernetes probes); it then shows only ok / not ready */
+      publicReadiness: z.boolean().default(false),
     })
     .default({
       host: '127.0.0.1',
@@ -110,13 +100,17 @@ export const configSchema = z.strictObject({
       adminTokenEnv: 'ADMIN_TOKEN',
       viewerTokenEnv: 'VIEWER_TOKEN',
       bodyLimit: '1mb',
+      publicReadiness: false,
     }),
   schedule: z.string().nullable().default('*/30 * * * *'),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** the log level of `serve`; the other commands log warnings and errors unless --log-level says otherwise */
+  logLevel: z.enum(LOG_LEVELS).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
-export type TargetConfig = Config['target'];
+export type TargetConfig = NonNullable<Config['target']>;
+/** A config with every key a run needs (`requireRunKeys`). */
+export type RunConfig = Config & { mappings: string; sources: SourceConfig[]; target: TargetConfig };

@@ -41,3 +41,8 @@ export function compareEntitlements(a: EntitlementKey, b: EntitlementKey): numbe
 
 /** Users are identified in Heap by e-mail, compared case-insensitively. */
 export const normalizeUserKey = (email: string): string => email.trim().toLowerCase();
+
+/** How "no access" is written for people, everywhere (CLI, alerts, dashboard, planner text). */
+export const NO_ACCESS = '(none)';
+
+export const showAccess = (value: EntitlementValue | undefined): string => value ?? NO_ACCESS;

@@ -12,6 +12,8 @@ export interface HttpAppOptions {
   metrics?: () => Promise<string>;
   /** guards /readyz and /metrics (DESIGN §9: every route but /healthz needs a token) */
   protect?: RequestHandler;
+  /** /readyz without a token, for a Kubernetes probe: it then answers only `{ status }`, never the checks */
+  publicReadiness?: boolean;
 }
 
 /** The express app: request logging and metrics, health routes, the given routers, 404 and the error boundary. */
@@ -27,13 +29,17 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   const protect: RequestHandler = options.protect ?? ((_req, _res, next) => next());
-  app.get('/readyz', protect, async (req, res) => {
+  const open = options.publicReadiness ?? false;
+  app.get('/readyz', open ? (_req, _res, next) => next() : protect, async (req, res) => {
     try {
       const { ok, checks } = await options.readiness();
-      res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'not ready', checks });
+      const status = ok ? 'ok' : 'not ready';
+      res.status(ok ? 200 : 503).json(open ? { status } : { status, checks });
     } catch (err) {
       options.logger.error({ err, reqId: req.id }, 'readiness check failed');
-      res.status(503).json({ status: 'not ready', checks: { readiness: 'check failed' } });
+      res
+        .status(503)
+        .json(open ? { status: 'not ready' } : { status: 'not ready', checks: { readiness: 'check failed' } });
     }
   });
   if (options.metrics) {

@@ -20,4 +20,16 @@ export interface PlanInput {
   scope?: ReadonlySet<string> | null;
   /** an administrator approved this plan: `maxRevocations` does not hold it */
   approved?: boolean;
+  sources?: readonly SourceReading[];
+}
+
+/** What one identity source's read looked like, for the suspicious-read guard (DESIGN §10). */
+export interface SourceReading {
+  source: string;
+  /** users in this read */
+  users: number;
+  /** users in this source's last good read; null when there was none */
+  previousUsers: number | null;
+  /** a SCIM source that has never received a push */
+  waitingForFirstPush: boolean;
 }

@@ -17,6 +17,8 @@ export interface SourceSnapshot extends DirectorySnapshot {
   requests?: number;
   /** the source's own notion of version (delta token, file hash), for the journal */
   version?: string;
+  /** a SCIM source that has never received a push: its emptiness says nothing about the IdP (DESIGN §10) */
+  waitingForFirstPush?: boolean;
 }
 
 export class SourceReadError extends Error {

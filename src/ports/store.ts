@@ -53,6 +53,11 @@ export interface SourceState {
   lastError?: string | null;
   users?: number;
   groups?: number;
+  /**
+   * users in the last read a run acted on (its plan applied, not held); the suspicious-read guard compares each
+   * new read with it, so a read held as suspicious never becomes the reference
+   */
+  lastGoodUsers?: number | null;
   cursor?: string | null;
   data?: unknown;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { IdentitySource, SourceSnapshot } from '../ports/identity-source.js';
 import { SourceReadError } from '../ports/identity-source.js';
+import type { SourceReading } from '../planner/input.js';
 
 export interface SourceReadReport {
   name: string;
@@ -15,7 +16,14 @@ export interface SourceReadReport {
 
 export interface SourcesSnapshot extends DirectorySnapshot {
   version: string;
-  perSource: { name: string; users: number; groups: number; requests: number; ms: number }[];
+  perSource: {
+    name: string;
+    users: number;
+    groups: number;
+    requests: number;
+    ms: number;
+    waitingForFirstPush: boolean;
+  }[];
 }
 
 /**
@@ -67,9 +75,32 @@ export async function readAllSources(
     merged.users.push(...users);
     merged.groups.push(...groups);
     hash.update(`${source.name}:${snap.version ?? digest(snap)}\n`);
-    perSource.push({ name: source.name, users: users.length, groups: groups.length, requests: snap.requests ?? 0, ms });
+    perSource.push({
+      name: source.name,
+      users: users.length,
+      groups: groups.length,
+      requests: snap.requests ?? 0,
+      ms,
+      waitingForFirstPush: snap.waitingForFirstPush ?? false,
+    });
   }
   return { ...merged, version: hash.digest('hex').slice(0, 16), perSource };
+}
+
+/**
+ * What each source's read looked like beside its last good read, for the suspicious-read guard (DESIGN §10).
+ * `lastGoodUsers` answers from the store: the users of the last read a run acted on, null when there was none.
+ */
+export function sourceReadings(
+  snapshot: SourcesSnapshot,
+  lastGoodUsers: (source: string) => number | null,
+): SourceReading[] {
+  return snapshot.perSource.map((s) => ({
+    source: s.name,
+    users: s.users,
+    previousUsers: lastGoodUsers(s.name),
+    waitingForFirstPush: s.waitingForFirstPush,
+  }));
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

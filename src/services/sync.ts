@@ -16,7 +16,8 @@ import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
-import { readAllSources, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
+import type { SourceReading } from '../planner/input.js';
+import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
   store: Store;
@@ -62,6 +63,15 @@ export interface PlanPreview {
   desired: DesiredState;
   actual: Teammate[];
   mapping: MappingSet;
+  /** what the planner was given (the sources' readings among it) */
+  input: PlanInput;
+}
+
+export interface PreviewOptions {
+  scope?: string[] | null;
+  signal?: AbortSignal;
+  /** phases: reading sources, reading Heap, planning */
+  onProgress?: (phase: string) => void;
 }
 
 const LOCK_REFRESH_MS = 5_000;
@@ -74,14 +84,32 @@ const LOCK_REFRESH_MS = 5_000;
 export function createSyncService(deps: SyncDeps) {
   const lockName = `target:${deps.target.name}`;
 
-  async function preview(options: { scope?: string[] | null; approved?: boolean; signal?: AbortSignal } = {}) {
+  async function preview(options: PreviewOptions & { approved?: boolean } = {}) {
     const signalOpt = options.signal ? { signal: options.signal } : {};
+    options.onProgress?.('reading sources');
     const snapshot = await readSourcesReporting(signalOpt);
     const mapping = deps.mapping();
     const desired = evaluateMapping(mapping, snapshot);
+    options.onProgress?.('reading Heap');
     const actual = await deps.target.readAll(signalOpt);
-    const input = buildPlanInput(mapping, desired, actual, options.scope ?? null, options.approved ?? false);
-    return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping } as PlanPreview, input };
+    options.onProgress?.('planning');
+    const input = buildPlanInput(mapping, desired, actual, snapshot, options.scope ?? null, options.approved ?? false);
+    return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping, input } as PlanPreview, input };
+  }
+
+  /** Each source's read beside its last good one (DESIGN §10, the suspicious-read guard). */
+  function readingsOf(snapshot: SourcesSnapshot): SourceReading[] {
+    return sourceReadings(snapshot, (name) => deps.store.getSourceState(name)?.lastGoodUsers ?? null);
+  }
+
+  /** The run acts on this read: it becomes the reference the next reads are compared with. */
+  function rememberGoodRead(snapshot: SourcesSnapshot): void {
+    for (const s of snapshot.perSource) {
+      deps.store.putSourceState({
+        ...(deps.store.getSourceState(s.name) ?? { source: s.name }),
+        lastGoodUsers: s.users,
+      });
+    }
   }
 
   /** Reads every source and records each one's health (last read, counts, last error) for the dashboard. */
@@ -109,6 +137,7 @@ export function createSyncService(deps: SyncDeps) {
     mapping: MappingSet,
     desired: DesiredState,
     actual: Teammate[],
+    snapshot: SourcesSnapshot,
     scope: string[] | null,
     approved: boolean,
   ): PlanInput {
@@ -122,6 +151,7 @@ export function createSyncService(deps: SyncDeps) {
       now,
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
+      sources: readingsOf(snapshot),
     };
   }
 
@@ -177,8 +207,12 @@ export function createSyncService(deps: SyncDeps) {
 
     let planned: Awaited<ReturnType<typeof preview>>;
     try {
-      options.onProgress?.('reading sources and Heap');
-      planned = await preview({ scope, approved: Boolean(held), ...(options.signal && { signal: options.signal }) });
+      planned = await preview({
+        scope,
+        approved: Boolean(held),
+        ...(options.signal && { signal: options.signal }),
+        ...(options.onProgress && { onProgress: options.onProgress }),
+      });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error({ error }, 'run failed before planning; nothing applied');
@@ -212,6 +246,8 @@ export function createSyncService(deps: SyncDeps) {
       return { record: deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
     }
 
+    // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
+    rememberGoodRead(snapshot);
     options.onProgress?.('applying');
     deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
@@ -265,7 +301,7 @@ export function createSyncService(deps: SyncDeps) {
   return {
     run,
     /** the plan a run would make now, without writing anything */
-    async plan(options: { scope?: string[] | null; signal?: AbortSignal } = {}): Promise<PlanPreview> {
+    async plan(options: PreviewOptions = {}): Promise<PlanPreview> {
       return (await preview(options)).preview;
     },
   };

@@ -46,7 +46,7 @@ describe('heap-access-sync plan (offline what-if)', () => {
     expect(stdout).not.toContain('HELD');
   });
 
-  it('--json prints the DESIGN §6 plan', () => {
+  it('--json prints the plan (changes, drift, held, summary)', () => {
     const { code, stdout } = cli(...files(), '--json');
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as Plan & { mappingVersion: string; evaluationWarnings: unknown[] };
@@ -111,6 +111,34 @@ describe('heap-access-sync plan (offline what-if)', () => {
     expect(code).toBe(4);
     expect(stdout).toContain('risk: 3 revocations exceed maxRevocations (1): plan held for approval');
     expect(stdout).toContain('HELD by maxRevocations');
+  });
+
+  it('--fail-on-changes exits 5 when the mapping would change access, 0 when it would not (CI for a mapping PR)', () => {
+    expect(cli(...files(), '--fail-on-changes').code).toBe(5);
+    expect(cli(...files(), '--fail-on-changes', '--json').code).toBe(5);
+    const empty = path.join(tmp, 'empty');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'directory.json'), '{"users":[],"groups":[]}');
+    fs.writeFileSync(path.join(empty, 'teammates.json'), '{"teammates":[]}');
+    const none = cli(
+      '--directory',
+      path.join(empty, 'directory.json'),
+      '--actual',
+      path.join(empty, 'teammates.json'),
+      '--mappings',
+      `${FIXTURES}/mappings`,
+      '--fail-on-changes',
+    );
+    expect(none.stdout).toContain('No changes.');
+    expect(none.code).toBe(0);
+  });
+
+  it('a held plan exits 4 even with --fail-on-changes', () => {
+    const strict = path.join(tmp, 'strict-changes');
+    fs.mkdirSync(strict);
+    const yaml = fs.readFileSync(path.join(ROOT, FIXTURES, 'mappings/plan.yaml'), 'utf8');
+    fs.writeFileSync(path.join(strict, 'plan.yaml'), yaml.replace('maxRevocations: 25', 'maxRevocations: 1'));
+    expect(cli(...files(strict), '--fail-on-changes').code).toBe(4);
   });
 
   it('bad input is exit 2 with a message that says what is wrong', () => {

@@ -115,6 +115,16 @@ describe('Entra source, full reads (delta off)', () => {
     await expect(w.source({ delta: false, groupIds: ['g-gone'] }).read()).rejects.toThrow(/not found: g-gone/);
   });
 
+  it.each([false, true])(
+    'fails the read when groupPrefix matches no group (the "Heap_" typo), naming the filter (delta %s)',
+    async (delta) => {
+      const w = await given(nestedDirectory());
+      const read = w.source({ delta, groupPrefix: 'Heap_' }).read();
+      await expect(read).rejects.toBeInstanceOf(SourceReadError);
+      await expect(read).rejects.toThrow('entra: no Entra group displayName starts with groupPrefix "Heap_"');
+    },
+  );
+
   it('direct members only, unless transitive: then nested groups count, through any depth', async () => {
     const w = await given(nestedDirectory());
     expect(membership(await w.source({ delta: false }).read())).toEqual({
@@ -309,6 +319,32 @@ describe('Entra source, throttling and failures', () => {
       const w = await given(nestedDirectory());
       await expect(w.source({ clientSecret: 'wrong' }).read()).rejects.toThrow(/invalid_client|AADSTS7000215/);
       expect(w.graph.count()).toBe(0);
+    });
+
+    it('names the sign-in, its authority and the secret variable when the client is refused', async () => {
+      const w = await given(nestedDirectory());
+      const read = w
+        .source({ clientSecret: 'wrong', credentialVariable: 'ENTRA_CLIENT_SECRET', retry: { retries: 0 } })
+        .read();
+      await expect(read).rejects.toThrow(
+        `entra: Entra ID sign-in at ${w.idp.authorityHost} (tenant ${w.idp.tenantId}) failed: `,
+      );
+      await expect(read).rejects.toThrow(/\(check ENTRA_CLIENT_SECRET\)$/);
+    });
+
+    it('names Microsoft Graph and its URL when Graph refuses the token', async () => {
+      const w = await given(nestedDirectory());
+      w.graph.inject({
+        path: /\/groups$/,
+        times: Infinity,
+        action: {
+          status: 403,
+          body: '{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}',
+        },
+      });
+      const read = w.source({ delta: false }).read();
+      await expect(read).rejects.toThrow(`entra: Microsoft Graph at ${new URL(w.graph.baseUrl).origin}: HTTP 403`);
+      await expect(read).rejects.toThrow(/GroupMember\.Read\.All/);
     });
   });
 });

@@ -110,6 +110,36 @@ describe('Okta source', () => {
     );
   });
 
+  it('fails the read when groupPrefix matches no group (the "Heap_" typo), naming the filter', async () => {
+    const f = await given(directory(3, 2));
+    const read = sourceFor(f, { groupPrefix: 'Heap_' }).read();
+    await expect(read).rejects.toBeInstanceOf(SourceReadError);
+    await expect(read).rejects.toThrow('okta: no Okta group name starts with groupPrefix "Heap_"');
+  });
+
+  it('still fails on a prefix that matches nothing when explicit groups match', async () => {
+    const f = await given(directory(3, 2));
+    await expect(sourceFor(f, { groupPrefix: 'Heap_', groups: ['Sales'] }).read()).rejects.toThrow(
+      /groupPrefix "Heap_"/,
+    );
+  });
+
+  it('names Okta, its URL and the token variable when Okta refuses the token', async () => {
+    const f = await given(directory(1, 1));
+    const read = sourceFor(f, { token: 'wrong', credentialVariable: 'OKTA_API_TOKEN' }).read();
+    await expect(read).rejects.toThrow(`okta: Okta at ${f.orgUrl}: HTTP 401`);
+    await expect(read).rejects.toThrow(/\(check OKTA_API_TOKEN\)$/);
+  });
+
+  it('names Okta and its URL when it cannot be reached', async () => {
+    const f = await given(directory(1, 1));
+    const orgUrl = f.orgUrl;
+    await f.close();
+    fake = undefined;
+    const read = createOktaSource({ orgUrl, token: 't', groupPrefix: 'Heap ', retry: { retries: 0 } }).read();
+    await expect(read).rejects.toThrow(`okta: Okta at ${orgUrl}: cannot reach it (ECONNREFUSED)`);
+  });
+
   it('retries a 429 after X-Rate-Limit-Reset, as the SDK does', async () => {
     const f = await given(directory(2, 3));
     f.inject({ path: /\/users$/, times: 2, action: oktaRateLimitFault() });

@@ -40,6 +40,23 @@ describe('sync from Okta end to end', () => {
     expect(heap.has('dave@example.com')).toBe(false);
   });
 
+  it('a refused token fails the run, naming Okta, its URL and the variable from the config', async () => {
+    const wrong = await startIdpRuntime({
+      sourceYaml: `{ type: okta, orgUrl: "${okta.orgUrl}", tokenEnv: OKTA_API_TOKEN, groupPrefix: "Heap " }`,
+      scimUrl: standIn.scimUrl,
+      env: { OKTA_API_TOKEN: 'revoked-token' },
+    });
+    try {
+      const { record } = await wrong.rt.sync.run({ trigger: 'cli' });
+      expect(record.status).toBe('failed');
+      expect(record.error).toContain(`okta: Okta at ${okta.orgUrl}: HTTP 401`);
+      expect(record.error).toMatch(/\(check OKTA_API_TOKEN\)$/);
+      expect(record.error).not.toContain('revoked-token');
+    } finally {
+      wrong.close();
+    }
+  });
+
   it('a failed read revokes nothing; the next good read applies the change', async () => {
     const before = await heapAccess(standIn.url);
     const directory = idpE2eDirectory();

@@ -9,6 +9,7 @@ interface DocsCliOptions {
   withMembers?: boolean;
   directory?: string;
   mappings?: string;
+  json?: boolean;
 }
 
 export function registerDocs(program: Command): void {
@@ -16,6 +17,7 @@ export function registerDocs(program: Command): void {
     .command('docs')
     .description('export the mapping as documentation for auditors (with --with-members: the access review)')
     .addOption(new Option('--format <format>', 'output format').choices([...DOCS_FORMATS]).default('md'))
+    .addOption(new Option('--json', 'print JSON (the same as --format json)').conflicts('format'))
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--with-members', "include every user's effective access and its reasons")
     .option('--directory <file>', "directory snapshot for --with-members (default: the config's file sources)")
@@ -23,13 +25,14 @@ export function registerDocs(program: Command): void {
     .action(async (opts: DocsCliOptions, command: Command) => {
       const mapping = await loadMappingQuietly(command, opts.mappings);
       const snapshot = opts.withMembers ? await readDirectoryForCli(command, opts.directory) : undefined;
-      const text = renderDocs(mapping, opts.format, {
+      const format: DocsFormat = opts.json ? 'json' : opts.format;
+      const text = renderDocs(mapping, format, {
         generatedAt: new Date().toISOString(),
         ...(snapshot && { snapshot, withMembers: true }),
       });
       if (opts.out) {
         await fs.writeFile(opts.out, text);
-        process.stderr.write(`wrote ${opts.out} (${opts.format}, mapping version ${mapping.version})\n`);
+        process.stdout.write(`wrote ${opts.out} (${format}, mapping version ${mapping.version})\n`);
       } else process.stdout.write(text);
     });
 }

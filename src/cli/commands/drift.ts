@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showAccess } from '../../domain/entitlement.js';
 import { EXIT } from '../errors.js';
 import { printJson, withRuntime } from '../context.js';
 
@@ -11,15 +12,17 @@ export function registerDrift(program: Command): void {
     .option('--json', 'print JSON')
     .option('--fail-on-drift', 'exit 3 when there is drift (for CI)')
     .action(async (opts: { json?: boolean; failOnDrift?: boolean }, command: Command) => {
-      await withRuntime(command, async (rt) => {
-        const { plan } = await rt.sync.plan();
+      await withRuntime(command, async (rt, terminal) => {
+        const progress = opts.json ? undefined : terminal.progress;
+        const { plan } = await rt.sync.plan(progress ? { onProgress: progress } : {});
+        terminal.done();
         if (opts.json) printJson({ drift: plan.drift, mappingVersion: rt.mapping.current().version });
         else if (plan.drift.length === 0)
           process.stdout.write('no drift: Heap matches the mapping and the last sync\n');
         else {
           for (const d of plan.drift) {
             process.stdout.write(
-              `${d.user} ${d.entitlement}: baseline ${d.baseline ?? '-'}, actual ${d.actual ?? '-'}, desired ${d.desired ?? '-'}  [${d.cause}, will ${d.action}]\n  suggestion: ${d.suggestion}\n`,
+              `${d.user} ${d.entitlement}: baseline ${showAccess(d.baseline)}, actual ${showAccess(d.actual)}, desired ${showAccess(d.desired)}  [${d.cause}, will ${d.action}]\n  suggestion: ${d.suggestion}\n`,
             );
           }
           process.stdout.write(`${plan.drift.length} drift item(s)\n`);

@@ -20,8 +20,9 @@ export function registerExplain(program: Command): void {
     .option('--mappings <dir>', 'mappings folder (default: the config\'s "mappings")')
     .option('--json', 'print JSON')
     .action(async (user: string, opts: ExplainOptions, command: Command) => {
-      const mapping = await loadMappingQuietly(command, opts.mappings);
+      // the directory first: without --directory it needs the config, and says so before the mapping is looked for
       const snapshot = await readDirectoryForCli(command, opts.directory);
+      const mapping = await loadMappingQuietly(command, opts.mappings);
       const explanation = explainUser(mapping, snapshot, user);
       if (opts.json) printJson(explanation);
       else process.stdout.write(renderExplanationText(explanation));

@@ -1,27 +1,30 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../domain/errors.js';
 import { EXIT } from '../errors.js';
-import { printJson, withRuntime } from '../context.js';
+import { printJson, withStore } from '../context.js';
+import { integerArg } from '../options.js';
 import { renderJournalList, renderRunText } from '../render-run.js';
 
 export function registerJournal(program: Command): void {
   const journal = program.command('journal').description('the append-only, hash-chained record of every run');
   journal
     .command('list')
-    .option('--limit <n>', 'how many runs', '20')
+    .description('the latest runs, newest first')
+    .option('--limit <n>', 'how many runs', integerArg('--limit', 1), 20)
     .option('--json', 'print JSON')
-    .action(async (opts: { limit: string; json?: boolean }, command: Command) => {
-      await withRuntime(command, async (rt) => {
-        const rows = rt.store.listJournal({ limit: Number(opts.limit) || 20 });
+    .action(async (opts: { limit: number; json?: boolean }, command: Command) => {
+      await withStore(command, async (rt) => {
+        const rows = rt.store.listJournal({ limit: opts.limit });
         if (opts.json) printJson({ runs: rows });
         else process.stdout.write(renderJournalList(rows));
       });
     });
   journal
     .command('show <id>')
+    .description('one run: state before, plan, each result, state after')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      await withRuntime(command, async (rt) => {
+      await withStore(command, async (rt) => {
         const record = rt.store.getJournal(id);
         if (!record) throw new NotFoundError(`no run ${id}`);
         if (opts.json) printJson(record);
@@ -33,7 +36,7 @@ export function registerJournal(program: Command): void {
     .description('walk the hash chain and name the first record that does not match')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
-      await withRuntime(command, async (rt) => {
+      await withStore(command, async (rt) => {
         const result = rt.store.verifyJournal();
         if (opts.json) printJson(result);
         else if (result.ok) process.stdout.write(`journal ok: ${result.records} record(s), chain intact\n`);

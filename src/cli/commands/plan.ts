@@ -22,6 +22,7 @@ export interface PlanCommandOptions {
   baseline?: string;
   mappings?: string;
   json?: boolean;
+  failOnChanges?: boolean;
 }
 
 /** DESIGN §6: the stand-in's `GET /api/teammates`; a `null` value means no access, as in a PATCH. */
@@ -98,8 +99,17 @@ export function planWhatIf(input: WhatIfInput): { plan: Plan; desired: DesiredSt
 
 const MAX_WARNINGS_SHOWN = 20;
 
-/** Prints the plan (text or JSON) and returns the exit code: 4 when a guard holds it. */
-export function printPlan(plan: Plan, desired: DesiredState, mapping: MappingSet, json: boolean): number {
+/**
+ * Prints the plan (text or JSON) and returns the exit code: 4 when a guard holds it; with `failOnChanges`, 5 when
+ * it would change anyone's access (a change no guard blocks), for a mapping's pull request.
+ */
+export function printPlan(
+  plan: Plan,
+  desired: DesiredState,
+  mapping: MappingSet,
+  options: { json?: boolean | undefined; failOnChanges?: boolean | undefined },
+): number {
+  const json = options.json ?? false;
   if (json) {
     printJson({ ...planToJson(plan), mappingVersion: mapping.version, evaluationWarnings: desired.warnings });
   } else {
@@ -110,7 +120,9 @@ export function printPlan(plan: Plan, desired: DesiredState, mapping: MappingSet
     if (more > 0) process.stderr.write(`warning: ${more} more evaluation warning(s); --json lists them all\n`);
     process.stdout.write(renderPlanText(plan));
   }
-  return plan.held ? EXIT.held : EXIT.ok;
+  if (plan.held) return EXIT.held;
+  const changesAccess = plan.changes.some((c) => c.blocked === null);
+  return options.failOnChanges && changesAccess ? EXIT.changes : EXIT.ok;
 }
 
 /** `plan --directory --actual [--baseline]`: the offline what-if planner (issue 2); needs no server. */
@@ -123,16 +135,21 @@ export async function runOfflinePlan(command: Command, opts: PlanCommandOptions)
   const actual = await readTeammatesFile(opts.actual);
   const baseline = opts.baseline ? baselineFromTeammates(await readTeammatesFile(opts.baseline)) : new Map();
   const { plan, desired } = planWhatIf({ mapping, snapshot, actual, baseline, now: new Date() });
-  return printPlan(plan, desired, mapping, opts.json ?? false);
+  return printPlan(plan, desired, mapping, opts);
 }
 
 /** `plan` without files: reads the configured sources and Heap now, exactly as `sync` would; writes nothing. */
 async function runOnlinePlan(command: Command, opts: PlanCommandOptions & { user?: string[] }): Promise<number> {
   if (opts.mappings || opts.baseline)
     throw new BadRequestError('--mappings and --baseline go with --directory and --actual');
-  return withRuntime(command, async (rt) => {
-    const { plan, desired, mapping } = await rt.sync.plan(opts.user ? { scope: opts.user } : {});
-    return printPlan(plan, desired, mapping, opts.json ?? false);
+  return withRuntime(command, async (rt, terminal) => {
+    const progress = opts.json ? undefined : terminal.progress;
+    const { plan, desired, mapping } = await rt.sync.plan({
+      ...(opts.user && { scope: opts.user }),
+      ...(progress && { onProgress: progress }),
+    });
+    terminal.done();
+    return printPlan(plan, desired, mapping, opts);
   });
 }
 
@@ -142,6 +159,10 @@ export function registerPlanOffline(program: Command): void {
     .description(
       'what a sync would change, and the drift it would find; nothing is written (offline with --directory and --actual)',
     )
+    .addHelpText(
+      'after',
+      '\nOnline (no --directory): reads the configured sources and Heap, as sync would. Offline: needs no config, no\nserver and no secret. Exit codes: 0 ok, 2 bad input, 4 a guard would hold the plan, 5 with --fail-on-changes\nwhen the plan would change access. The JSON shape is described in the README ("JSON output").',
+    )
     .option('--directory <file>', 'directory snapshot (file source JSON: users and groups)')
     .option('--actual <file>', "Heap's teammates now (JSON: { teammates: [{ email, access }] })")
     .option(
@@ -149,8 +170,9 @@ export function registerPlanOffline(program: Command): void {
       'what the last sync established (same shape); without it every user is new to the sync',
     )
     .option('--mappings <dir>', 'mappings folder (default: the config\'s "mappings")')
-    .option('--json', 'print JSON (DESIGN §6 plan shape)')
+    .option('--json', 'print JSON: { changes, drift, held, heldBy, summary, warnings, … }')
     .option('--user <email...>', 'online: limit the plan to these users')
+    .option('--fail-on-changes', "exit 5 when the plan would change anyone's access (CI for a mapping's pull request)")
     .action(async (opts: PlanCommandOptions & { user?: string[] }, command: Command) => {
       process.exitCode =
         opts.directory || opts.actual ? await runOfflinePlan(command, opts) : await runOnlinePlan(command, opts);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configOption } from '../context.js';
+import { configOption, logLevelOption, portArg } from '../options.js';
 
 /** Stops gracefully on SIGTERM/SIGINT: no new work, the run in progress finishes, alerts drain. */
 export function closeOnSignals(service: { close(): Promise<void> }): void {
@@ -25,17 +25,19 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('SCIM inbound, admin API, dashboard, scheduled reconciliation and drift alerts')
     .option('--host <host>', 'listen address (default: config server.host)')
-    .option('--port <port>', 'listen port (default: config server.port)')
-    .action(async (opts: { host?: string; port?: string }, command: Command) => {
+    .option('--port <port>', 'listen port (default: config server.port)', portArg)
+    .action(async (opts: { host?: string; port?: number }, command: Command) => {
       const configFile = configOption(command);
+      const logLevel = logLevelOption(command);
       // loaded on use: the HTTP stack and scimmy are not needed by the other commands
       const { startService } = await import('../../serve.js');
       const service = await startService({
         ...(configFile && { configFile }),
+        ...(logLevel && { logLevel }),
         ...(opts.host && { host: opts.host }),
-        ...(opts.port !== undefined && { port: Number(opts.port) }),
+        ...(opts.port !== undefined && { port: opts.port }),
       });
-      console.error(`heap-access-sync listening on ${service.url}`);
+      console.log(`heap-access-sync listening on ${service.url}`);
       closeOnSignals(service);
     });
 }

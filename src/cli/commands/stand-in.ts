@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import { logLevelOption } from '../options.js';
 import { ConfigError } from '../../domain/errors.js';
 import { parseFaults, startStandIn, type FaultKind, type FaultOptions } from '../../targets/stand-in/index.js';
 
@@ -15,7 +16,6 @@ interface StandInFlags {
   stallMs?: number;
   retryAfter?: number;
   projects?: string;
-  logLevel: string;
 }
 
 const integer = (name: string, min: number) => (raw: string) => {
@@ -72,12 +72,11 @@ export function registerStandIn(program: Command): void {
     .option('--fault-seed <n>', 'seed of the fault PRNG (same seed, same failures)', integer('--fault-seed', 0))
     .option('--stall-ms <ms>', 'how long a stalled write hangs', integer('--stall-ms', 0))
     .option('--retry-after <seconds>', 'Retry-After of an injected 429', integer('--retry-after', 0))
-    .option('--log-level <level>', 'log level (logs go to stderr)', 'info')
     .addHelpText(
       'after',
-      '\nThe bearer token for /scim/v2 and /api is read from HEAP_SCIM_TOKEN. Faults may also come from\nSTAND_IN_FAULTS, e.g. {"share":0.2,"kinds":["500","429"],"seed":7}.',
+      '\nLogs go to stderr at info unless --log-level. The bearer token for /scim/v2 and /api is read from HEAP_SCIM_TOKEN. Faults may also come from\nSTAND_IN_FAULTS, e.g. {"share":0.2,"kinds":["500","429"],"seed":7}.',
     )
-    .action(async (flags: StandInFlags) => {
+    .action(async (flags: StandInFlags, command: Command) => {
       const problems: string[] = [];
       const token = process.env.HEAP_SCIM_TOKEN;
       if (!token) problems.push('HEAP_SCIM_TOKEN is not set: the stand-in needs a bearer token for /scim/v2 and /api');
@@ -89,7 +88,8 @@ export function registerStandIn(program: Command): void {
         problems.push(...err.problems);
       }
       if (problems.length || !token) throw new ConfigError(problems);
-      const logger = pino({ level: flags.logLevel, base: { component: 'stand-in' } }, pino.destination(2));
+      const level = logLevelOption(command) ?? 'info';
+      const logger = pino({ level, base: { component: 'stand-in' } }, pino.destination(2));
       const projects = flags.projects
         ?.split(',')
         .map((p) => p.trim())

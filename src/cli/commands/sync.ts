@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
-import { printJson, progressPrinter, withRuntime } from '../context.js';
+import { printJson, withRuntime } from '../context.js';
 import { assertRunnable } from '../../services/sync.js';
 import { renderRunText } from '../render-run.js';
 
@@ -21,9 +21,10 @@ export function registerSync(program: Command): void {
         ...(opts.user && { scope: opts.user }),
       };
       assertRunnable(options);
-      await withRuntime(command, async (rt) => {
-        const progress = opts.json ? undefined : progressPrinter();
+      await withRuntime(command, async (rt, terminal) => {
+        const progress = opts.json ? undefined : terminal.progress;
         const { record } = await rt.sync.run({ ...options, ...(progress && { onProgress: progress }) });
+        terminal.done();
         if (opts.json) printJson(record);
         else process.stdout.write(renderRunText(record));
         process.exitCode =

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, sourceName } from '../../config/load.js';
-import { configOption, printJson } from '../options.js';
-import { BadRequestError, type Issue, MappingError, formatIssue } from '../../domain/errors.js';
+import { loadConfig, noConfigMessage, requireRunKeys, sourceName } from '../../config/load.js';
+import { commandName, configOption, printJson } from '../options.js';
+import { BadRequestError, ConfigError, type Issue, MappingError, formatIssue } from '../../domain/errors.js';
 import type { DirectorySnapshot } from '../../domain/identity.js';
 import { lintMapping } from '../../mapping/lint.js';
 import { loadMappingDir } from '../../mapping/load-mapping-dir.js';
@@ -65,12 +65,17 @@ function printReport(errors: Issue[], warnings: Issue[]): void {
 export const formatWarning = (w: Issue): string =>
   `${w.file}:${w.line} ${w.path ? `${w.path}: ` : ''}warning: ${w.message}`;
 
-/** `--mappings`, else the config's `mappings` (relative to the config file's folder). */
+/**
+ * `--mappings`, else the config's `mappings` (relative to the config file's folder); with no config file at all,
+ * ./mappings: these commands only read, so they may look at a folder nobody configured.
+ */
 export function mappingsDir(command: Command, explicit: string | undefined): string {
   if (explicit) return explicit;
   const file = configOption(command);
-  const { config, baseDir } = loadConfig(file ? { file } : {});
-  return path.resolve(baseDir, config.mappings);
+  const loaded = loadConfig(file ? { file } : {});
+  if (!loaded.file) return path.resolve(loaded.baseDir, 'mappings');
+  const config = requireRunKeys(loaded, commandName(command), ['mappings']);
+  return path.resolve(loaded.baseDir, config.mappings);
 }
 
 /** The mapping, its warnings going to stderr so that stdout stays the command's output. */
@@ -84,7 +89,14 @@ export async function loadMappingQuietly(command: Command, explicit: string | un
 export async function readDirectoryForCli(command: Command, explicit: string | undefined): Promise<DirectorySnapshot> {
   if (explicit) return readDirectoryFile(explicit);
   const file = configOption(command);
-  const { config, baseDir } = loadConfig(file ? { file } : {});
+  const loaded = loadConfig(file ? { file } : {});
+  const { baseDir } = loaded;
+  if (!loaded.file) {
+    throw new ConfigError([
+      `${noConfigMessage(commandName(command))}; or give --directory <file.json> (file source JSON)`,
+    ]);
+  }
+  const config = requireRunKeys(loaded, commandName(command), ['sources']);
   const sources = config.sources.flatMap((s) =>
     s.type === 'file' ? [createFileSource({ name: sourceName(s), path: path.resolve(baseDir, s.path) })] : [],
   );

@@ -5,11 +5,11 @@ import type { IdentitySource, SourceSnapshot } from '../../ports/identity-source
 import { SourceReadError } from '../../ports/identity-source.js';
 import { DEFAULT_BACKOFF } from '../shared/backoff.js';
 import { parseStoredState } from './delta-state.js';
-import { createGraphApi, describeGraphError } from './graph-api.js';
+import { asGraphFailure, createGraphApi, describeGraphError } from './graph-api.js';
 import { createMsalTokenProvider } from './msal-token-provider.js';
 import { readDeltaRound } from './read-delta.js';
 import { readFullDirectory } from './read-full.js';
-import { selectSnapshot } from './select-snapshot.js';
+import { NoMatchingGroupsError, selectSnapshot, UnknownGroupsError } from './select-snapshot.js';
 
 /** Where the delta state lives between reads (the store, in production); JSON in and out. */
 export interface DeltaStateStore {
@@ -46,6 +46,8 @@ export interface EntraSourceOptions {
   throttleRetries?: number;
   /** per network attempt; default 30 s */
   requestTimeoutMs?: number;
+  /** the variable holding the secret or certificate (`ENTRA_CLIENT_SECRET`), named when sign-in fails */
+  credentialVariable?: string;
 }
 
 /**
@@ -65,7 +67,10 @@ export function createEntraSource(options: EntraSourceOptions): IdentitySource {
   const tokens = createMsalTokenProvider(options, [`${graphOrigin}/.default`]);
   const api = createGraphApi({
     baseUrl: graphOrigin,
-    getAccessToken: () => tokens.getAccessToken(),
+    getAccessToken: () =>
+      tokens.getAccessToken().catch((err: unknown) => {
+        throw new EntraSignInError(err);
+      }),
     throttleRetries: options.throttleRetries ?? 5,
     throttleDelaySeconds: 3,
     backoff: { ...DEFAULT_BACKOFF, ...options.retry },
@@ -113,7 +118,7 @@ export function createEntraSource(options: EntraSourceOptions): IdentitySource {
     } catch (err) {
       stop.abort(new Error('read failed'));
       if (err instanceof SourceReadError) throw err;
-      throw new SourceReadError(name, `Entra read failed: ${describeGraphError(err)}`, err);
+      throw new SourceReadError(name, describeEntraError(err, options, graphOrigin), err);
     }
   }
 
@@ -127,4 +132,27 @@ export function createEntraSource(options: EntraSourceOptions): IdentitySource {
       return run;
     },
   };
+}
+
+/** A token the client credentials could not get: the secret, the certificate or the app registration is wrong. */
+class EntraSignInError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message.split('\n')[0] : String(cause));
+    this.name = 'EntraSignInError';
+  }
+}
+
+/** Which system failed, where, and the variable to check when it refused our credentials. */
+function describeEntraError(err: unknown, options: EntraSourceOptions, graphOrigin: string): string {
+  const check = options.credentialVariable ? ` (check ${options.credentialVariable})` : '';
+  const failure = asGraphFailure(err);
+  // the Graph client wraps what the token callback threw in a GraphError named after it (status -1)
+  if (err instanceof EntraSignInError || failure?.code === EntraSignInError.name) {
+    const message = err instanceof Error ? err.message : String(err);
+    return `Entra ID sign-in at ${options.authorityHost} (tenant ${options.tenantId}) failed: ${message}${check}`;
+  }
+  if (err instanceof UnknownGroupsError || err instanceof NoMatchingGroupsError) return err.message;
+  const refused = failure?.statusCode === 401 || failure?.statusCode === 403;
+  const hint = refused ? " (check the app's Graph permissions GroupMember.Read.All and User.Read.All)" : '';
+  return `Microsoft Graph at ${graphOrigin}: ${describeGraphError(err)}${hint}`;
 }

@@ -14,6 +14,13 @@ export class UnknownGroupsError extends Error {
   }
 }
 
+export class NoMatchingGroupsError extends Error {
+  constructor(readonly groupPrefix: string) {
+    super(`no Entra group displayName starts with groupPrefix ${JSON.stringify(groupPrefix)}`);
+    this.name = 'NoMatchingGroupsError';
+  }
+}
+
 /**
  * The snapshot of the selected groups: each group's members are its direct users, or with `transitive` every user
  * reachable through nested groups. Graph's `startswith` is case-insensitive, and so is the prefix match here.
@@ -32,6 +39,10 @@ export function selectSnapshot(
     ([id, g]) =>
       everything || groupIds?.includes(id) || (prefix !== undefined && g.displayName.toLowerCase().startsWith(prefix)),
   );
+  // a prefix that matches nothing is a typo ("Heap_" for "Heap "), not a tenant without Heap users
+  if (prefix !== undefined && !chosen.some(([, g]) => g.displayName.toLowerCase().startsWith(prefix))) {
+    throw new NoMatchingGroupsError(groupPrefix!);
+  }
   const users = new Map<string, Identity>();
   let unknownMembers = 0;
   const groups = chosen.map(([id, g]): Group => {

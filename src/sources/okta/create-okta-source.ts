@@ -29,6 +29,8 @@ export interface OktaSourceOptions {
   requestTimeoutMs?: number;
   /** share of each endpoint's budget left unused for the org's other clients; default 0.1 */
   rateLimitReserve?: number;
+  /** the variable holding the credential (`OKTA_API_TOKEN`), named when Okta refuses it */
+  credentialVariable?: string;
 }
 
 const DEFAULT_SCOPES = ['okta.groups.read', 'okta.users.read'];
@@ -89,7 +91,7 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
     } catch (err) {
       stop.abort(new Error('read failed'));
       if (err instanceof SourceReadError) throw err;
-      throw new SourceReadError(name, `Okta read failed: ${describeOktaError(err)}`, err);
+      throw new SourceReadError(name, `Okta at ${options.orgUrl}: ${describeOktaError(err, options)}`, err);
     }
   }
 
@@ -105,8 +107,18 @@ export function createOktaSource(options: OktaSourceOptions): IdentitySource {
   };
 }
 
-function describeOktaError(err: unknown): string {
+function describeOktaError(err: unknown, options: OktaSourceOptions): string {
   if (!(err instanceof Error)) return String(err);
   const status = (err as { status?: unknown }).status;
-  return typeof status === 'number' ? `HTTP ${status}: ${err.message}` : `${err.name}: ${err.message}`;
+  const code = (err as { code?: unknown }).code;
+  if (typeof status !== 'number') {
+    // node-fetch's FetchError repeats the whole URL; its code (ECONNREFUSED, ENOTFOUND) says what happened
+    return err.name === 'FetchError' && typeof code === 'string'
+      ? `cannot reach it (${code})`
+      : `${err.name}: ${err.message}`;
+  }
+  const refused = (status === 401 || status === 403) && options.credentialVariable;
+  // the SDK's message starts with "Okta HTTP <status>" already
+  const text = err.message.replace(/^Okta HTTP \d+\s*/, '').trim();
+  return `HTTP ${status}: ${text}${refused ? ` (check ${options.credentialVariable})` : ''}`;
 }

@@ -64,6 +64,10 @@ async function listSelectedGroups(
       : await Promise.all(
           searches.map(async (search) => collect(client.groupApi.listGroups({ search, limit: OKTA_PAGE_SIZE.groups }))),
         );
+  // a prefix that matches nothing is a typo ("Heap_" for "Heap "), not an organisation without Heap users
+  if (selection.groupPrefix !== undefined && lists[0]?.length === 0) {
+    throw new SourceReadError(sourceName, `no Okta group name starts with groupPrefix ${quote(selection.groupPrefix)}`);
+  }
   const byGroupId = new Map<string, SelectedGroup>();
   for (const g of lists.flat())
     byGroupId.set(requireField(g.id, 'group id', sourceName), toSelectedGroup(g, sourceName));

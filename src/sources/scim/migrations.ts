@@ -49,4 +49,22 @@ export const scimMigrations: readonly Migration[] = [
       CREATE INDEX scim_group_members_user ON scim_group_members (user_id);
     `,
   },
+  {
+    // The first user or group an IdP creates marks the source as pushed to, in the write's own transaction,
+    // so "waiting for the first push" (DESIGN §10) survives restarts and a later deletion of everything.
+    id: 'scim-002-first-push',
+    sql: `
+      CREATE TABLE scim_first_push (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at TEXT NOT NULL
+      );
+      INSERT INTO scim_first_push (id, at)
+        SELECT 1, MIN(created_at) FROM (SELECT created_at FROM scim_users UNION ALL SELECT created_at FROM scim_groups)
+        HAVING COUNT(*) > 0;
+      CREATE TRIGGER scim_users_first_push AFTER INSERT ON scim_users
+        BEGIN INSERT OR IGNORE INTO scim_first_push (id, at) VALUES (1, NEW.created_at); END;
+      CREATE TRIGGER scim_groups_first_push AFTER INSERT ON scim_groups
+        BEGIN INSERT OR IGNORE INTO scim_first_push (id, at) VALUES (1, NEW.created_at); END;
+    `,
+  },
 ];

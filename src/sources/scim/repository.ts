@@ -68,6 +68,8 @@ export interface ScimGroupWrite {
 export interface ScimSnapshot {
   users: ScimUserRecord[];
   groups: (ScimGroupRecord & { members: string[] })[];
+  /** when the IdP first created a user or group here; null: it has never pushed (kept after everything is deleted) */
+  firstPushAt: string | null;
 }
 
 /**

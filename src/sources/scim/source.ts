@@ -50,7 +50,13 @@ export function createScimIdentitySource(
       const hash = createHash('sha256');
       for (const u of users) hash.update(`${u.id}|${u.userName}|${u.email}|${u.active}|${u.displayName ?? ''}\n`);
       for (const g of groups) hash.update(`${g.id}|${g.displayName}|${g.members.join(',')}\n`);
-      return { users, groups, version: hash.digest('hex').slice(0, 16), requests: 0 };
+      return {
+        users,
+        groups,
+        version: hash.digest('hex').slice(0, 16),
+        requests: 0,
+        waitingForFirstPush: snap.firstPushAt === null,
+      };
     },
   };
 }

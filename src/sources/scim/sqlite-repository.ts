@@ -17,8 +17,13 @@ export function openScimRepository(dbPath: string, options: { now?: () => Date }
     runMigrations(db, scimMigrations);
     const { allUsers, ...users } = prepareUserQueries(db, now);
     const { allGroups, ...groups } = prepareGroupQueries(db, now);
+    const firstPushAt = db.prepare<[], string>('SELECT at FROM scim_first_push WHERE id = 1').pluck();
     // One read transaction: a snapshot never mixes states from before and after a concurrent write.
-    const snapshot = db.transaction((): ScimSnapshot => ({ users: allUsers(), groups: allGroups() }));
+    const snapshot = db.transaction((): ScimSnapshot => ({
+      users: allUsers(),
+      groups: allGroups(),
+      firstPushAt: firstPushAt.get() ?? null,
+    }));
     return {
       path: dbPath,
       ...users,

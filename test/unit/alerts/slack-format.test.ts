@@ -34,12 +34,12 @@ describe('Slack message', () => {
     });
   });
 
-  it('spells out "no access" as none', () => {
+  it('writes "no access" as (none), as everywhere else', () => {
     const message = formatSlackMessage(
       driftDetected(driftItem({ baseline: null, desired: null, cause: 'unmanaged' }), 'r', now),
     );
-    expect(sectionTexts(message)[1]).toContain('*Baseline → actual:* none → Admin');
-    expect(sectionTexts(message)[1]).toContain('*Desired:* none');
+    expect(sectionTexts(message)[1]).toContain('*Baseline → actual:* (none) → Admin');
+    expect(sectionTexts(message)[1]).toContain('*Desired:* (none)');
   });
 
   it('escapes user data so it cannot open links or mentions', () => {

@@ -90,6 +90,25 @@ describe('HTTP shell', () => {
     expect(await metrics.text()).toContain('http_request_duration_seconds');
   });
 
+  it('/readyz answers a probe without a token when readiness is public, with its status and nothing else', async () => {
+    let ready = true;
+    const url = await start({
+      protect: bearerAuth({ tokens: [{ token: 'admin-token', role: 'admin' }] }),
+      publicReadiness: true,
+      metrics: () => metricsRegistry.metrics(),
+      readiness: async () => ({ ok: ready, checks: { store: 'unreachable: /var/lib/secret.db locked' } }),
+    });
+    const res = await fetch(`${url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    ready = false;
+    const down = await fetch(`${url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'not ready' });
+    // only the probe is public
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+  });
+
   it('counts requests by route pattern, not by raw path', async () => {
     const url = await start({ metrics: () => metricsRegistry.metrics() });
     await fetch(`${url}/api/missing`);

@@ -83,7 +83,7 @@ export const DASHBOARD_JS = String.raw`
     return span(ms);
   }
 
-  function value(v) { return v === null || v === undefined ? el('em', { text: 'none' }) : el('code', { text: v }); }
+  function value(v) { return v === null || v === undefined ? el('em', { text: '(none)' }) : el('code', { text: v }); }
 
   var STATUS_CLASS = { succeeded: 'ok', partial: 'warn', failed: 'bad', held: 'warn', 'dry-run': 'info' };
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
@@ -240,7 +240,7 @@ export const DASHBOARD_JS = String.raw`
         row.push(cell(el('div', { class: 'actions' }, [
           actionButton('Make an exception', function () { openExceptionDialog(item); }),
           item.action === 'revert' ? actionButton('Revert now', function () {
-            if (!window.confirm('Revert ' + item.user + ' ' + item.entitlement + ' to ' + (item.desired === null ? 'none' : item.desired) + ' now?')) return;
+            if (!window.confirm('Revert ' + item.user + ' ' + item.entitlement + ' to ' + (item.desired === null ? '(none)' : item.desired) + ' now?')) return;
             runSync({ users: [item.user] }, 'Revert');
           }, 'danger') : null,
         ])));

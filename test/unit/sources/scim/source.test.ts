@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../../../src/ports/identity-source.js';
 import { openScimRepository, type ScimRepository } from '../../../../src/sources/scim/repository.js';
@@ -59,6 +60,29 @@ describe('SCIM identity source', () => {
     expect((await source.read()).version).toBe(v1);
     repo.changeMembers(group.id, { add: [a.id] });
     expect((await source.read()).version).not.toBe(v1);
+  });
+
+  it('is waiting for its first push until the IdP creates something, and stays pushed-to after a restart and a deletion', async () => {
+    const source = () => createScimIdentitySource(repo);
+    expect(await source().read()).toMatchObject({ users: [], groups: [], waitingForFirstPush: true });
+    const { group } = repo.createGroup({ displayName: 'Heap Admins' }, []);
+    expect((await source().read()).waitingForFirstPush).toBe(false);
+    repo.deleteGroup(group.id);
+    repo.close();
+    repo = openScimRepository(path.join(dir, 'store.db'));
+    expect(await source().read()).toMatchObject({ users: [], groups: [], waitingForFirstPush: false });
+  });
+
+  it('a store that already held pushed users before the flag existed counts as pushed to', async () => {
+    repo.createUser({ userName: 'alice@example.com' });
+    repo.close();
+    // as the database stood before migration scim-002: users, but neither the flag table nor its triggers
+    const db = new Database(path.join(dir, 'store.db'));
+    db.exec(`DROP TRIGGER scim_users_first_push; DROP TRIGGER scim_groups_first_push; DROP TABLE scim_first_push;
+      DELETE FROM schema_migrations WHERE id = 'scim-002-first-push';`);
+    db.close();
+    repo = openScimRepository(path.join(dir, 'store.db'));
+    expect((await createScimIdentitySource(repo).read()).waitingForFirstPush).toBe(false);
   });
 
   it('a store that cannot be read is a SourceReadError, never a partial snapshot', async () => {
