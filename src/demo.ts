@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { Teammate } from './domain/teammate.js';
 import { startService, type RunningService } from './serve.js';
-import { startStandIn, type RunningStandIn } from './targets/stand-in/index.js';
+import { startStandIn, type RunningStandIn } from './stand-in/index.js';
 
 export interface DemoOptions {
   cwd: string;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStandIn, type StandInOptions } from '../../src/targets/stand-in/index.js';
-import type { FaultInjector } from '../../src/targets/stand-in/faults.js';
+import { startStandIn, type StandInOptions } from '../../src/stand-in/index.js';
+import type { FaultInjector } from '../../src/stand-in/faults.js';
 
 export const STAND_IN_TOKEN = 'stand-in-test-token';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { ConfigError } from '../../domain/errors.js';
-import { parseFaults, startStandIn, type FaultKind, type FaultOptions } from '../../targets/stand-in/index.js';
+import { parseFaults, startStandIn, type FaultKind, type FaultOptions } from '../../stand-in/index.js';
 
 interface StandInFlags {
   port: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../src/domain/errors.js';
-import { parseFaults } from '../../../../src/targets/stand-in/faults.js';
-import { faultsFrom } from '../../../../src/cli/commands/stand-in.js';
+import { ConfigError } from '../../../src/domain/errors.js';
+import { parseFaults } from '../../../src/stand-in/faults.js';
+import { faultsFrom } from '../../../src/cli/commands/stand-in.js';
 
 describe('fault options', () => {
   it('reads STAND_IN_FAULTS', () => {

@@ -1,5 +1,5 @@
-import { ACTIVE, DEACTIVATED, type EntitlementKey, MEMBERSHIP, parseEntitlement } from '../../domain/entitlement.js';
-import { type AccessModel, valuesOf } from '../../domain/model.js';
+import { ACTIVE, DEACTIVATED, type EntitlementKey, MEMBERSHIP, parseEntitlement } from '../domain/entitlement.js';
+import { type AccessModel, valuesOf } from '../domain/model.js';
 
 /** What this Heap knows: its projects and, when given, its role vocabulary. Unset means "accept any". */
 export interface AccessRules {

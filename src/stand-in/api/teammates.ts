@@ -1,6 +1,6 @@
-import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access } from '../../../domain/entitlement.js';
-import { BadRequestError, NotFoundError } from '../../../domain/errors.js';
-import type { Teammate } from '../../../domain/teammate.js';
+import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access } from '../../domain/entitlement.js';
+import { BadRequestError, NotFoundError } from '../../domain/errors.js';
+import type { Teammate } from '../../domain/teammate.js';
 import { type AccessRules, checkEntitlement, checkEntitlementKey } from '../access-rules.js';
 import { ConflictError } from './http-errors.js';
 import type { JsonObject } from '../scim/filter.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access, compareEntitlements } from '../../domain/entitlement.js';
+import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access, compareEntitlements } from '../domain/entitlement.js';
 import type { JsonObject } from './scim/filter.js';
 import type { SqlWhere } from './sql-filter.js';
 

@@ -1,5 +1,5 @@
-import { type Access, compareEntitlements } from '../../../domain/entitlement.js';
-import type { RoleCodec } from '../../role-encoding.js';
+import { type Access, compareEntitlements } from '../../domain/entitlement.js';
+import type { RoleCodec } from '../../targets/role-encoding.js';
 import { type AccessRules, checkEntitlement } from '../access-rules.js';
 import type { UserDraft, UserRecord } from '../users-store.js';
 import { canonicalize } from './canonical.js';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError } from '../domain/errors.js';
 import { toErrorBody } from './scim/errors.js';
 import { sendScim } from './scim/respond.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../../../../src/targets/stand-in/scim/canonical.js';
-import { ScimError } from '../../../../src/targets/stand-in/scim/errors.js';
-import type { JsonObject } from '../../../../src/targets/stand-in/scim/filter.js';
-import { applyPatch, parsePatchBody } from '../../../../src/targets/stand-in/scim/patch.js';
-import { GROUP_SCHEMAS, USER_SCHEMAS } from '../../../../src/targets/stand-in/scim/schema-defs.js';
+import { canonicalize } from '../../../src/stand-in/scim/canonical.js';
+import { ScimError } from '../../../src/stand-in/scim/errors.js';
+import type { JsonObject } from '../../../src/stand-in/scim/filter.js';
+import { applyPatch, parsePatchBody } from '../../../src/stand-in/scim/patch.js';
+import { GROUP_SCHEMAS, USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ScimError } from '../../../../src/targets/stand-in/scim/errors.js';
-import { matchesFilter, parseFilter, type JsonObject } from '../../../../src/targets/stand-in/scim/filter.js';
-import { USER_SCHEMAS } from '../../../../src/targets/stand-in/scim/schema-defs.js';
+import { ScimError } from '../../../src/stand-in/scim/errors.js';
+import { matchesFilter, parseFilter, type JsonObject } from '../../../src/stand-in/scim/filter.js';
+import { USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
 
 const user: JsonObject = {
   id: 'A1',

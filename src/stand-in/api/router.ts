@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from 'express';
 import type { Logger } from 'pino';
-import { BadRequestError, NotFoundError } from '../../../domain/errors.js';
+import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 import type { AccessRules } from '../access-rules.js';
 import { requireBearer } from '../auth.js';
 import { type FaultInjector, faultOptionsSchema, type FaultOptions } from '../faults.js';

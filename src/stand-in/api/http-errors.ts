@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { BadRequestError, NotFoundError } from '../../../domain/errors.js';
+import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 
 export class ConflictError extends Error {
   constructor(message: string) {
