@@ -1,4 +1,11 @@
-import { ACTIVE, DEACTIVATED, type EntitlementKey, MEMBERSHIP, parseEntitlement } from '../domain/entitlement.js';
+import {
+  ACTIVE,
+  DEACTIVATED,
+  type EntitlementKey,
+  MEMBERSHIP,
+  parseEntitlement,
+  TEAM_MEMBER,
+} from '../domain/entitlement.js';
 import { type AccessModel, valuesOf } from '../domain/model.js';
 
 /** What this Heap knows: its projects and, when given, its role vocabulary. Unset means "accept any". */
@@ -10,7 +17,9 @@ export interface AccessRules {
 /** The problem with the entitlement `key` in this Heap, or null when it exists. */
 export function checkEntitlementKey(rules: AccessRules, key: EntitlementKey): string | null {
   const ref = parseEntitlement(key);
-  if (!ref) return `unknown entitlement "${key}" (membership, org, project:<project> or module:<module>:<project>)`;
+  if (!ref) {
+    return `unknown entitlement "${key}" (membership, org, project:<project>, module:<module>:<project> or team:<name>)`;
+  }
   if ((ref.kind === 'project' || ref.kind === 'module') && rules.projects && !rules.projects.includes(ref.project)) {
     return `unknown project "${ref.project}" (known: ${rules.projects.join(', ') || 'none'})`;
   }
@@ -29,7 +38,19 @@ export function checkEntitlement(rules: AccessRules, key: EntitlementKey, value:
     return value === ACTIVE || value === DEACTIVATED ? null : `membership is "${ACTIVE}" or "${DEACTIVATED}"`;
   }
   if (!value.trim()) return `a value for "${key}" cannot be empty`;
+  if (parseEntitlement(key)?.kind === 'team' && value !== TEAM_MEMBER) return `a Team entitlement is "${TEAM_MEMBER}"`;
   const allowed = rules.model ? valuesOf(rules.model, key) : null;
   if (allowed && !allowed.includes(value)) return `"${value}" is not a value of ${key} (${allowed.join(', ')})`;
+  return null;
+}
+
+/** The problem with a Team giving `role` on `project`, or null. */
+export function checkTeamBinding(rules: AccessRules, project: string, role: string): string | null {
+  if (rules.projects && !rules.projects.includes(project)) {
+    return `unknown project "${project}" (known: ${rules.projects.join(', ') || 'none'})`;
+  }
+  if (!role.trim()) return `a role for project "${project}" cannot be empty`;
+  const allowed = rules.model?.projectRoles;
+  if (allowed && !allowed.includes(role)) return `"${role}" is not a project role (${allowed.join(', ')})`;
   return null;
 }

@@ -54,6 +54,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX activity_teammate ON activity (teammate COLLATE NOCASE);
   `,
+  // Teams give projects (set in Heap's UI); the activity log names the run that wrote a change
+  `
+  CREATE TABLE team_projects (
+    group_seq INTEGER NOT NULL REFERENCES groups (seq) ON DELETE CASCADE,
+    project TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (group_seq, project)
+  ) WITHOUT ROWID;
+  ALTER TABLE activity ADD COLUMN run_id TEXT;
+  CREATE INDEX activity_at ON activity (at);
+  `,
 ];
 
 /** Opens (or, with `reset`, recreates) the stand-in's own SQLite file and brings its schema up to date. */

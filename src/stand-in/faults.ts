@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
 import { toErrorBody } from './scim/errors.js';
 import { sendScim } from './scim/respond.js';
+import type { TrafficCounts } from './traffic.js';
+
+const EMPTY: TrafficCounts = { reads: 0, writes: 0, writesChanged: 0 };
 
 export type FaultKind = '500' | '429' | 'stall';
 
@@ -63,21 +66,22 @@ function prng(seed: number): () => number {
   };
 }
 
-export interface TrafficStats {
-  reads: number;
-  writes: number;
+export interface TrafficStats extends TrafficCounts {
   faults: Record<FaultKind, number>;
+  /** stalled requests that were processed once their stall ended (a client may have given up long before) */
+  stalledApplied: number;
 }
 
 export type FaultInjector = ReturnType<typeof createFaultInjector>;
 
-/** Counts SCIM traffic and fails a seeded share of it. */
-export function createFaultInjector(initial?: FaultOptions) {
+/** Fails a seeded share of SCIM traffic; its stats add the traffic counts. */
+export function createFaultInjector(initial?: FaultOptions, traffic: () => TrafficCounts = () => EMPTY) {
   let options: FaultOptions | undefined;
   let random = prng(1);
   let closed = false;
   const stalled = new Set<NodeJS.Timeout>();
-  const stats: TrafficStats = { reads: 0, writes: 0, faults: { '500': 0, '429': 0, stall: 0 } };
+  const faults: Record<FaultKind, number> = { '500': 0, '429': 0, stall: 0 };
+  let stalledApplied = 0;
 
   const set = (next: FaultOptions | undefined) => {
     options = next && next.share > 0 ? next : undefined;
@@ -87,12 +91,10 @@ export function createFaultInjector(initial?: FaultOptions) {
 
   const middleware: RequestHandler = (req, res, next) => {
     const write = req.method !== 'GET' && req.method !== 'HEAD' && !req.path.endsWith('/.search');
-    if (write) stats.writes++;
-    else stats.reads++;
     if (!options || !(write || options.reads) || random() >= options.share) return next();
     const kinds = options.kinds?.length ? options.kinds : (['500'] as FaultKind[]);
     const kind = kinds[Math.floor(random() * kinds.length)] ?? '500';
-    stats.faults[kind]++;
+    faults[kind]++;
     if (kind === '500') return sendScim(res, 500, toErrorBody(500, 'injected fault: internal error'));
     if (kind === '429') {
       res.set('Retry-After', String(options.retryAfterSeconds ?? 1));
@@ -101,7 +103,9 @@ export function createFaultInjector(initial?: FaultOptions) {
     // the request is processed after the stall even if the client gave up: as a real slow server would
     const timer = setTimeout(() => {
       stalled.delete(timer);
-      if (!closed) next();
+      if (closed) return;
+      stalledApplied++;
+      next();
     }, options.stallMs ?? 30_000);
     stalled.add(timer);
   };
@@ -110,7 +114,7 @@ export function createFaultInjector(initial?: FaultOptions) {
     middleware,
     set,
     get: (): FaultOptions | undefined => options,
-    stats: (): TrafficStats => structuredClone(stats),
+    stats: (): TrafficStats => ({ ...traffic(), faults: { ...faults }, stalledApplied }),
     close() {
       closed = true;
       for (const t of stalled) clearTimeout(t);

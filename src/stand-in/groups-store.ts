@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { TEAM_MEMBER, teamEntitlement } from '../domain/entitlement.js';
+import type { ActivityLog, ChangeContext } from './activity-log.js';
 import type { SqlWhere } from './sql-filter.js';
 
 /** A Heap team (SCIM Group). Members are users of the stand-in. */
@@ -48,7 +50,19 @@ const toRecord = (r: GroupRow): GroupRecord => ({
 
 export type GroupsStore = ReturnType<typeof createGroupsStore>;
 
-export function createGroupsStore(db: Database.Database, now: () => Date) {
+/** project key -> the role a Team gives on it */
+export type TeamProjects = Record<string, string>;
+
+export interface TeamAccess {
+  teams: Map<number, string[]>;
+  roles: Map<number, Map<string, string[]>>;
+}
+
+/**
+ * Heap Teams (SCIM Groups), their members and the projects each gives (set in Heap's UI). Every change of who is in
+ * a Team is in the activity log as the member's `team:<name>` entitlement.
+ */
+export function createGroupsStore(db: Database.Database, now: () => Date, activity: ActivityLog) {
   const stmt = {
     byId: db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE id = ?'),
     byName: db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE display_name = ?'),
@@ -72,6 +86,31 @@ export function createGroupsStore(db: Database.Database, now: () => Date) {
     remove: db.prepare<[number]>('DELETE FROM groups WHERE seq = ?'),
     addMember: db.prepare<[number, number]>('INSERT OR IGNORE INTO group_members (group_seq, user_seq) VALUES (?, ?)'),
     dropMember: db.prepare<[number, number]>('DELETE FROM group_members WHERE group_seq = ? AND user_seq = ?'),
+    userName: db.prepare<[number], { user_name: string }>('SELECT user_name FROM users WHERE seq = ?'),
+    projects: db.prepare<[number], { project: string; role: string }>(
+      'SELECT project, role FROM team_projects WHERE group_seq = ? ORDER BY project',
+    ),
+    putProject: db.prepare<[number, string, string]>(
+      `INSERT INTO team_projects (group_seq, project, role) VALUES (?, ?, ?)
+       ON CONFLICT (group_seq, project) DO UPDATE SET role = excluded.role`,
+    ),
+    dropProject: db.prepare<[number, string]>('DELETE FROM team_projects WHERE group_seq = ? AND project = ?'),
+    touch: db.prepare<[string, number]>('UPDATE groups SET last_modified = ?, version = version + 1 WHERE seq = ?'),
+    teamRoles: db.prepare<[], { user_seq: number; team: string; project: string; role: string }>(
+      `SELECT m.user_seq, g.display_name AS team, p.project, p.role FROM group_members m
+       JOIN groups g ON g.seq = m.group_seq JOIN team_projects p ON p.group_seq = m.group_seq`,
+    ),
+    memberships: db.prepare<[], { user_seq: number; team: string }>(
+      'SELECT m.user_seq, g.display_name AS team FROM group_members m JOIN groups g ON g.seq = m.group_seq',
+    ),
+    teamRolesOf: db.prepare<[number], { user_seq: number; team: string; project: string; role: string }>(
+      `SELECT m.user_seq, g.display_name AS team, p.project, p.role FROM group_members m
+       JOIN groups g ON g.seq = m.group_seq JOIN team_projects p ON p.group_seq = m.group_seq WHERE m.user_seq = ?`,
+    ),
+    membershipsOf: db.prepare<[number], { user_seq: number; team: string }>(
+      `SELECT m.user_seq, g.display_name AS team FROM group_members m JOIN groups g ON g.seq = m.group_seq
+       WHERE m.user_seq = ?`,
+    ),
   };
   const filtered = new Map<string, Database.Statement>();
   const prepared = (sql: string) => {
@@ -80,11 +119,30 @@ export function createGroupsStore(db: Database.Database, now: () => Date) {
     return s;
   };
 
-  const syncMembers = (groupSeq: number, wanted: number[]) => {
-    const current = new Set(stmt.members.all(groupSeq).map((m) => m.seq));
+  const logMember = (ctx: ChangeContext, at: string, userSeq: number, team: string, member: boolean) => {
+    const name = stmt.userName.get(userSeq)?.user_name;
+    if (name === undefined) return;
+    activity.record(ctx, at, name, teamEntitlement(team), member ? null : TEAM_MEMBER, member ? TEAM_MEMBER : null);
+  };
+
+  /** Brings the members to `wanted`; true when anything changed. */
+  const syncMembers = (group: { seq: number; name: string }, wanted: number[], ctx: ChangeContext, at: string) => {
+    const current = new Set(stmt.members.all(group.seq).map((m) => m.seq));
     const next = new Set(wanted);
-    for (const seq of current) if (!next.has(seq)) stmt.dropMember.run(groupSeq, seq);
-    for (const seq of next) if (!current.has(seq)) stmt.addMember.run(groupSeq, seq);
+    let changed = false;
+    for (const seq of current) {
+      if (next.has(seq)) continue;
+      stmt.dropMember.run(group.seq, seq);
+      logMember(ctx, at, seq, group.name, false);
+      changed = true;
+    }
+    for (const seq of next) {
+      if (current.has(seq)) continue;
+      stmt.addMember.run(group.seq, seq);
+      logMember(ctx, at, seq, group.name, true);
+      changed = true;
+    }
+    return changed;
   };
 
   return {
@@ -122,7 +180,7 @@ export function createGroupsStore(db: Database.Database, now: () => Date) {
     all(): GroupRecord[] {
       return (prepared('SELECT * FROM groups ORDER BY seq').all() as GroupRow[]).map(toRecord);
     },
-    create(draft: GroupDraft): GroupRecord {
+    create(draft: GroupDraft, ctx: ChangeContext): GroupRecord {
       const at = now().toISOString();
       const id = randomUUID();
       return db.transaction(() => {
@@ -132,20 +190,99 @@ export function createGroupsStore(db: Database.Database, now: () => Date) {
           externalId: draft.externalId,
           at,
         });
-        syncMembers(Number(lastInsertRowid), draft.members);
+        ctx.onChange?.();
+        syncMembers({ seq: Number(lastInsertRowid), name: draft.displayName }, draft.members, ctx, at);
         return toRecord(stmt.byId.get(id) as GroupRow);
       })();
     },
-    update(current: GroupRecord, draft: GroupDraft): GroupRecord {
+    update(current: GroupRecord, draft: GroupDraft, ctx: ChangeContext): GroupRecord {
       const at = now().toISOString();
       return db.transaction(() => {
+        const renamed = draft.displayName !== current.displayName;
+        if (renamed) {
+          // a renamed Team is, for each member, one Team left and another joined
+          for (const m of stmt.members.all(current.seq)) {
+            logMember(ctx, at, m.seq, current.displayName, false);
+            logMember(ctx, at, m.seq, draft.displayName, true);
+          }
+        }
+        const members = syncMembers({ seq: current.seq, name: draft.displayName }, draft.members, ctx, at);
+        if (!renamed && !members && draft.externalId === current.externalId) return current;
         stmt.update.run({ seq: current.seq, displayName: draft.displayName, externalId: draft.externalId, at });
-        syncMembers(current.seq, draft.members);
+        ctx.onChange?.();
         return toRecord(stmt.byId.get(current.id) as GroupRow);
       })();
     },
-    remove(current: GroupRecord): void {
-      stmt.remove.run(current.seq);
+    /** Adds and removes members without reading the others (the PATCHes IdPs send to large Teams). */
+    changeMembers(current: GroupRecord, add: number[], remove: number[] | 'all', ctx: ChangeContext): GroupRecord {
+      const at = now().toISOString();
+      return db.transaction(() => {
+        const group = { seq: current.seq, name: current.displayName };
+        let changed = false;
+        if (remove === 'all') changed = syncMembers(group, [], ctx, at);
+        else {
+          for (const seq of remove) {
+            if (stmt.dropMember.run(current.seq, seq).changes) {
+              logMember(ctx, at, seq, current.displayName, false);
+              changed = true;
+            }
+          }
+        }
+        for (const seq of add) {
+          if (stmt.addMember.run(current.seq, seq).changes) {
+            logMember(ctx, at, seq, current.displayName, true);
+            changed = true;
+          }
+        }
+        if (!changed) return current;
+        stmt.touch.run(at, current.seq);
+        ctx.onChange?.();
+        return toRecord(stmt.byId.get(current.id) as GroupRow);
+      })();
+    },
+    remove(current: GroupRecord, ctx: ChangeContext): void {
+      const at = now().toISOString();
+      db.transaction(() => {
+        for (const m of stmt.members.all(current.seq)) logMember(ctx, at, m.seq, current.displayName, false);
+        stmt.remove.run(current.seq);
+        ctx.onChange?.();
+      })();
+    },
+
+    /** The projects a Team gives (Heap's UI). */
+    projects(groupSeq: number): TeamProjects {
+      return Object.fromEntries(stmt.projects.all(groupSeq).map((p) => [p.project, p.role]));
+    },
+    /** Sets (role) or removes (null) project bindings of a Team, each in the activity log as `team:<name>`. */
+    bindProjects(current: GroupRecord, changes: Record<string, string | null>, ctx: ChangeContext): TeamProjects {
+      const at = now().toISOString();
+      return db.transaction(() => {
+        const before = Object.fromEntries(stmt.projects.all(current.seq).map((p) => [p.project, p.role]));
+        let changed = false;
+        for (const [project, role] of Object.entries(changes)) {
+          const from = before[project] ?? null;
+          if (from === role) continue;
+          if (role === null) stmt.dropProject.run(current.seq, project);
+          else stmt.putProject.run(current.seq, project, role);
+          activity.record(ctx, at, teamEntitlement(current.displayName), `project:${project}`, from, role);
+          changed = true;
+        }
+        if (changed) stmt.touch.run(at, current.seq);
+        return Object.fromEntries(stmt.projects.all(current.seq).map((p) => [p.project, p.role]));
+      })();
+    },
+    /** user seq -> the Teams they are in, and user seq -> project -> the roles their Teams give (one user, or all) */
+    teamAccess(userSeq?: number): TeamAccess {
+      const teams = new Map<number, string[]>();
+      const memberships = userSeq === undefined ? stmt.memberships.all() : stmt.membershipsOf.all(userSeq);
+      for (const m of memberships) teams.set(m.user_seq, [...(teams.get(m.user_seq) ?? []), m.team]);
+      const roles = new Map<number, Map<string, string[]>>();
+      for (const r of userSeq === undefined ? stmt.teamRoles.all() : stmt.teamRolesOf.all(userSeq)) {
+        const byProject = roles.get(r.user_seq) ?? new Map<string, string[]>();
+        byProject.set(r.project, [...(byProject.get(r.project) ?? []), r.role]);
+        roles.set(r.user_seq, byProject);
+      }
+      return { teams, roles };
     },
   };
 }

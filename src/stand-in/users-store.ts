@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access, compareEntitlements } from '../domain/entitlement.js';
+import type { ActivityLog, ChangeContext } from './activity-log.js';
 import type { JsonObject } from './scim/filter.js';
 import type { SqlWhere } from './sql-filter.js';
+
+export type { ActivityEntry, ChangeContext } from './activity-log.js';
 
 /** A teammate as the stand-in stores it. `access` holds org, project and module entitlements; `active` is membership. */
 export interface UserRecord {
@@ -25,23 +28,6 @@ export interface UserRecord {
 export type UserDraft = Pick<UserRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'profile' | 'access'> &
   Partial<Pick<UserRecord, 'ownedAssets' | 'lastActiveAt'>>;
 
-/** Who made a change: `scim` is the provisioning client, `ui` an administrator in Heap's UI. */
-export interface ChangeContext {
-  via: 'scim' | 'ui';
-  actor: string;
-}
-
-export interface ActivityEntry {
-  seq: number;
-  at: string;
-  via: 'scim' | 'ui';
-  actor: string;
-  teammate: string;
-  entitlement: string;
-  from: string | null;
-  to: string | null;
-}
-
 interface UserRow {
   seq: number;
   id: string;
@@ -57,23 +43,12 @@ interface UserRow {
   version: number;
 }
 
-interface ActivityRow {
-  seq: number;
-  at: string;
-  via: 'scim' | 'ui';
-  actor: string;
-  teammate: string;
-  entitlement: string;
-  old_value: string | null;
-  new_value: string | null;
-}
-
 const membershipOf = (u: { active: boolean } | null) => (u ? (u.active ? ACTIVE : DEACTIVATED) : null);
 
 export type UsersStore = ReturnType<typeof createUsersStore>;
 
-/** Teammates, their access and the activity log; every write records who changed which entitlement, old -> new. */
-export function createUsersStore(db: Database.Database, now: () => Date) {
+/** Teammates and their access; every write records who changed which entitlement, old -> new, in the activity log. */
+export function createUsersStore(db: Database.Database, now: () => Date, activity: ActivityLog) {
   const stmt = {
     byId: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
     byName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE user_name = ?'),
@@ -100,13 +75,6 @@ export function createUsersStore(db: Database.Database, now: () => Date) {
        ON CONFLICT (user_seq, entitlement) DO UPDATE SET value = excluded.value`,
     ),
     dropAccess: db.prepare<[number, string]>('DELETE FROM user_access WHERE user_seq = ? AND entitlement = ?'),
-    log: db.prepare<[string, string, string, string, string, string | null, string | null]>(
-      `INSERT INTO activity (at, via, actor, teammate, entitlement, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    activity: db.prepare<[number], ActivityRow>('SELECT * FROM activity ORDER BY seq DESC LIMIT ?'),
-    activityOf: db.prepare<[string, number], ActivityRow>(
-      'SELECT * FROM activity WHERE teammate = ? COLLATE NOCASE ORDER BY seq DESC LIMIT ?',
-    ),
   };
   const filtered = new Map<string, Database.Statement>();
   const prepared = (sql: string) => {
@@ -151,9 +119,20 @@ export function createUsersStore(db: Database.Database, now: () => Date) {
       const [from, to] = [before?.access[key] ?? null, after?.access[key] ?? null];
       if (from !== to) changes.push([key, from, to]);
     }
-    for (const [entitlement, from, to] of changes)
-      stmt.log.run(at, ctx.via, ctx.actor, teammate, entitlement, from, to);
+    for (const [entitlement, from, to] of changes) activity.record(ctx, at, teammate, entitlement, from, to);
   };
+
+  /** True when the draft would store exactly what is stored: such a write changes nothing (not even the version). */
+  const sameAs = (current: UserRecord, draft: UserDraft): boolean =>
+    current.userName === draft.userName &&
+    current.externalId === draft.externalId &&
+    current.displayName === draft.displayName &&
+    current.active === draft.active &&
+    (draft.ownedAssets === undefined || draft.ownedAssets === current.ownedAssets) &&
+    (draft.lastActiveAt === undefined || draft.lastActiveAt === current.lastActiveAt) &&
+    JSON.stringify(current.profile) === JSON.stringify(draft.profile) &&
+    Object.keys(current.access).length === Object.keys(draft.access).length &&
+    Object.entries(draft.access).every(([k, v]) => current.access[k] === v);
 
   const rowParams = (draft: UserDraft, at: string, base?: UserRecord) => ({
     userName: draft.userName,
@@ -210,6 +189,7 @@ export function createUsersStore(db: Database.Database, now: () => Date) {
       return db.transaction(() => {
         const { lastInsertRowid } = stmt.insert.run({ id, ...rowParams(draft, at) });
         const seq = Number(lastInsertRowid);
+        ctx.onChange?.();
         for (const [key, value] of Object.entries(draft.access)) stmt.putAccess.run(seq, key, value);
         logChanges(ctx, at, draft.userName, null, draft);
         return toRecord(stmt.byId.get(id) as UserRow);
@@ -217,9 +197,14 @@ export function createUsersStore(db: Database.Database, now: () => Date) {
     },
 
     update(current: UserRecord, draft: UserDraft, ctx: ChangeContext): UserRecord {
+      if (sameAs(current, draft)) return current;
       const at = now().toISOString();
       return db.transaction(() => {
         stmt.update.run({ seq: current.seq, ...rowParams(draft, at, current) });
+        ctx.onChange?.();
+        if (draft.userName !== current.userName) {
+          activity.record(ctx, at, draft.userName, 'userName', current.userName, draft.userName);
+        }
         for (const key of Object.keys(current.access))
           if (!(key in draft.access)) stmt.dropAccess.run(current.seq, key);
         for (const [key, value] of Object.entries(draft.access)) {
@@ -234,22 +219,9 @@ export function createUsersStore(db: Database.Database, now: () => Date) {
       const at = now().toISOString();
       db.transaction(() => {
         stmt.remove.run(current.seq);
+        ctx.onChange?.();
         logChanges(ctx, at, current.userName, current, null);
       })();
-    },
-
-    activity(limit: number, teammate?: string): ActivityEntry[] {
-      const rows = teammate ? stmt.activityOf.all(teammate, limit) : stmt.activity.all(limit);
-      return rows.map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        via: r.via,
-        actor: r.actor,
-        teammate: r.teammate,
-        entitlement: r.entitlement,
-        from: r.old_value,
-        to: r.new_value,
-      }));
     },
   };
 }

@@ -1,19 +1,52 @@
-import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access } from '../../domain/entitlement.js';
+import {
+  ACTIVE,
+  DEACTIVATED,
+  MEMBERSHIP,
+  parseEntitlement,
+  projectEntitlement,
+  TEAM_MEMBER,
+  teamEntitlement,
+  type Access,
+} from '../../domain/entitlement.js';
 import { BadRequestError, NotFoundError } from '../../domain/errors.js';
+import { DEFAULT_MODEL, rankOf } from '../../domain/model.js';
 import type { Teammate } from '../../domain/teammate.js';
 import { type AccessRules, checkEntitlement, checkEntitlementKey } from '../access-rules.js';
+import type { GroupsStore, TeamAccess } from '../groups-store.js';
 import { ConflictError } from './http-errors.js';
 import type { JsonObject } from '../scim/filter.js';
 import type { ChangeContext, UserDraft, UserRecord, UsersStore } from '../users-store.js';
 
-/** A teammate as Heap's UI shows it: access as entitlements, membership included. */
-export function toTeammate(user: UserRecord): Teammate {
+/** A teammate as Heap's UI shows it, with what their Teams give: `directAccess` is set on the user alone. */
+export type TeammateView = Teammate & { directAccess?: Access };
+
+/**
+ * A teammate as Heap's UI shows it: access as entitlements, membership and Teams included, each project at the
+ * most privileged of the teammate's own role and the roles their Teams give (`directAccess` when they differ).
+ */
+export function toTeammate(user: UserRecord, teams?: TeamAccess, rules: AccessRules = {}): TeammateView {
+  const direct: Access = { [MEMBERSHIP]: user.active ? ACTIVE : DEACTIVATED, ...user.access };
+  const access: Access = { ...direct };
+  for (const team of teams?.teams.get(user.seq) ?? []) access[teamEntitlement(team)] = TEAM_MEMBER;
+  const model = rules.model ?? DEFAULT_MODEL;
+  let widened = false;
+  for (const [project, roles] of teams?.roles.get(user.seq) ?? []) {
+    const key = projectEntitlement(project);
+    for (const role of roles) {
+      const held = access[key];
+      if (held === undefined || rankOf(model, key, role) > rankOf(model, key, held)) {
+        access[key] = role;
+        widened = true;
+      }
+    }
+  }
   return {
     email: user.userName,
     userName: user.userName,
     ...(user.externalId !== null && { externalId: user.externalId }),
     ...(user.displayName !== null && { displayName: user.displayName }),
-    access: { [MEMBERSHIP]: user.active ? ACTIVE : DEACTIVATED, ...user.access },
+    access,
+    ...(widened && { directAccess: direct }),
     ownedAssets: user.ownedAssets,
     ...(user.lastActiveAt !== null && { lastActiveAt: user.lastActiveAt }),
   };
@@ -76,18 +109,34 @@ export function readTeammateChange(body: unknown, rules: AccessRules): TeammateC
   return change;
 }
 
+/** Puts a teammate in a Team (created if it does not exist yet) or takes them out, as Heap's UI would. */
+function changeTeam(groups: GroupsStore, user: UserRecord, team: string, member: boolean, ctx: ChangeContext): void {
+  const group = groups.findByName(team);
+  if (!group) {
+    if (member) groups.create({ displayName: team, externalId: null, members: [user.seq] }, ctx);
+    return;
+  }
+  groups.changeMembers(group, member ? [user.seq] : [], member ? [] : [user.seq], ctx);
+}
+
 /** Applies a hand-made change, as an administrator in Heap's UI would; returns null when the teammate was removed. */
 export function changeTeammate(
-  users: UsersStore,
+  stores: { users: UsersStore; groups: GroupsStore; rules: AccessRules },
   email: string,
   change: TeammateChange,
   ctx: ChangeContext,
 ): Teammate | null {
+  const { users, groups } = stores;
   const current = users.findByUserName(email);
   if (!current) throw new NotFoundError(`no teammate ${email}`);
   if (change.entitlement === MEMBERSHIP && change.value === null) {
     users.remove(current, ctx);
     return null;
+  }
+  const team = change.entitlement ? parseEntitlement(change.entitlement) : null;
+  if (team?.kind === 'team') {
+    changeTeam(groups, current, team.team, change.value === TEAM_MEMBER, ctx);
+    change = { ...change, entitlement: undefined };
   }
   const draft = draftOf(current);
   if (change.entitlement === MEMBERSHIP) draft.active = change.value === ACTIVE;
@@ -97,7 +146,8 @@ export function changeTeammate(
   }
   if (change.ownedAssets !== undefined) draft.ownedAssets = change.ownedAssets;
   if (change.lastActiveAt !== undefined) draft.lastActiveAt = change.lastActiveAt;
-  return toTeammate(users.update(current, draft, ctx));
+  const updated = users.update(current, draft, ctx);
+  return toTeammate(updated, groups.teamAccess(updated.seq), stores.rules);
 }
 
 /** Seeds a teammate by hand (`POST /api/teammates`). */
@@ -125,6 +175,7 @@ export function addTeammate(users: UsersStore, body: unknown, rules: AccessRules
       const problem = checkEntitlement(rules, key, value);
       if (problem) problems.push(`access.${key}: ${problem}`);
       else if (key === MEMBERSHIP) active = value === ACTIVE;
+      else if (parseEntitlement(key)?.kind === 'team') problems.push(`access.${key}: add Teams with PATCH`);
       else access[key] = value;
     }
   }

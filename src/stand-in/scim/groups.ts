@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { GroupRecord, GroupsStore } from '../groups-store.js';
+import type { Traffic } from '../traffic.js';
 import { GROUP_COLUMNS, toSqlWhere } from '../sql-filter.js';
 import { notFound, ScimError } from './errors.js';
 import { matchesFilter, type JsonObject } from './filter.js';
@@ -17,7 +18,8 @@ const wantsMembers = (projection: Projection | null) =>
     ? projection.paths.some((p) => p.attr.toLowerCase() === 'members')
     : !projection.paths.some((p) => p.attr.toLowerCase() === 'members' && !p.sub));
 
-export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
+export function registerGroupRoutes(router: Router, deps: { groups: GroupsStore; traffic: Traffic }): void {
+  const { groups, traffic } = deps;
   const represent = (group: GroupRecord, req: Request, members = true) =>
     toGroupResource(group, members ? groups.members(group.seq) : null, baseUrlOf(req));
   const find = (id: string): GroupRecord => {
@@ -76,7 +78,7 @@ export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
     const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
     const draft = readGroupBody(req.body, 'create', undefined, userSeq);
     assertUnique(draft.displayName);
-    const created = groups.create(draft);
+    const created = groups.create(draft, traffic.scimContext(req, res));
     res.location(`${baseUrlOf(req)}/Groups/${created.id}`);
     sendScim(res, 201, project(represent(created, req), projection));
   });
@@ -86,7 +88,11 @@ export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
     const current = find(req.params.id);
     const draft = readGroupBody(req.body, 'replace', current, userSeq);
     assertUnique(draft.displayName, current);
-    sendScim(res, 200, project(represent(groups.update(current, draft), req), projection));
+    sendScim(
+      res,
+      200,
+      project(represent(groups.update(current, draft, traffic.scimContext(req, res)), req), projection),
+    );
   });
 
   router.patch('/Groups/:id', (req, res) => {
@@ -96,7 +102,7 @@ export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
     const patched = applyPatch(represent(current, req), ops, GROUP_SCHEMAS);
     const draft = readGroupBody(patched, 'patch', current, userSeq);
     assertUnique(draft.displayName, current);
-    const updated = groups.update(current, draft);
+    const updated = groups.update(current, draft, traffic.scimContext(req, res));
     if (!projection) {
       res.status(204).end();
       return;
@@ -105,7 +111,7 @@ export function registerGroupRoutes(router: Router, groups: GroupsStore): void {
   });
 
   router.delete('/Groups/:id', (req, res) => {
-    groups.remove(find(req.params.id));
+    groups.remove(find(req.params.id), traffic.scimContext(req, res));
     res.status(204).end();
   });
 }

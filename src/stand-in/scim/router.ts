@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { requireBearer } from '../auth.js';
 import type { FaultInjector } from '../faults.js';
 import type { GroupsStore } from '../groups-store.js';
+import type { Traffic } from '../traffic.js';
 import type { UsersStore } from '../users-store.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { ScimError, toErrorBody } from './errors.js';
@@ -17,6 +18,7 @@ export interface ScimRouterDeps {
   groups: GroupsStore;
   ctx: UserContext;
   faults: FaultInjector;
+  traffic: Traffic;
   logger?: Logger;
   bodyLimit?: string;
 }
@@ -44,10 +46,12 @@ export function createScimRouter(deps: ScimRouterDeps): Router {
   router.use(requireBearer(deps.token, (res, detail) => sendScim(res, 401, toErrorBody(401, detail))));
   router.use(requireJsonBody);
   router.use(express.json({ type: () => true, limit: deps.bodyLimit ?? '1mb' }));
+  router.use(deps.traffic.received);
   router.use(deps.faults.middleware);
+  router.use(deps.traffic.processing);
 
   registerUserRoutes(router, deps);
-  registerGroupRoutes(router, deps.groups);
+  registerGroupRoutes(router, deps);
   registerDiscoveryRoutes(router);
   router.all(['/Bulk', '/Me'], () => {
     throw new ScimError(501, undefined, 'not implemented by this service provider');

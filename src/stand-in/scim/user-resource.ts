@@ -1,4 +1,4 @@
-import { type Access, compareEntitlements } from '../../domain/entitlement.js';
+import { type Access, compareEntitlements, ORG } from '../../domain/entitlement.js';
 import type { RoleCodec } from '../../targets/role-encoding.js';
 import { type AccessRules, checkEntitlement } from '../access-rules.js';
 import type { UserDraft, UserRecord } from '../users-store.js';
@@ -10,9 +10,15 @@ import { ENTERPRISE_SCHEMA, HEAP_SCHEMA, USER_SCHEMA, USER_SCHEMAS } from './sch
 /** Attributes kept in their own columns rather than in the profile. */
 const COLUMNS = new Set(['userName', 'displayName', 'active', 'roles', 'password']);
 
+/** `full`: roles travel in SCIM `roles` (the stand-in's own encoding); `heap-documented`: as Heap documents it. */
+export type StandInProfile = 'full' | 'heap-documented';
+
 export interface UserContext {
   codec: RoleCodec;
   rules: AccessRules;
+  profile: StandInProfile;
+  /** the org role a user created over SCIM gets when roles are not carried (a setting in Heap) */
+  defaultRole: () => string;
 }
 
 /** The SCIM representation of a stored user. */
@@ -23,18 +29,22 @@ export function toUserResource(
   ctx: UserContext,
 ): JsonObject {
   const { [ENTERPRISE_SCHEMA]: enterprise, ...core } = user.profile;
-  const roles = Object.keys(user.access)
-    .sort(compareEntitlements)
-    .flatMap((key) => {
-      const value = ctx.codec.encode(key, user.access[key] ?? '');
-      return value ? [{ value }] : [];
-    });
+  // Heap's documented SCIM carries neither roles nor Heap's own facts about a teammate
+  const full = ctx.profile === 'full';
+  const roles = full
+    ? Object.keys(user.access)
+        .sort(compareEntitlements)
+        .flatMap((key) => {
+          const value = ctx.codec.encode(key, user.access[key] ?? '');
+          return value ? [{ value }] : [];
+        })
+    : [];
   const heap: JsonObject = {
     ownedAssets: user.ownedAssets,
     ...(user.lastActiveAt && { lastActiveAt: user.lastActiveAt }),
   };
   return {
-    schemas: [USER_SCHEMA, ...(enterprise ? [ENTERPRISE_SCHEMA] : []), HEAP_SCHEMA],
+    schemas: [USER_SCHEMA, ...(enterprise ? [ENTERPRISE_SCHEMA] : []), ...(full ? [HEAP_SCHEMA] : [])],
     id: user.id,
     ...(user.externalId !== null && { externalId: user.externalId }),
     userName: user.userName,
@@ -51,7 +61,7 @@ export function toUserResource(
       })),
     }),
     ...(enterprise !== undefined && { [ENTERPRISE_SCHEMA]: enterprise }),
-    [HEAP_SCHEMA]: heap,
+    ...(full && { [HEAP_SCHEMA]: heap }),
     meta: {
       resourceType: 'User',
       created: user.created,
@@ -67,6 +77,7 @@ export function toUserResource(
  * PATCH operations. On PUT, `active`, `roles` and `externalId` left out are not asserted and keep their values
  * (RFC 7644 §3.5.1 lets the provider choose), so a profile update never strips access by accident.
  * In a PATCH, a role added for an entitlement that already has one replaces it: an entitlement holds one value.
+ * With the `heap-documented` profile roles are ignored, as Heap ignores them: a new user gets the default role.
  */
 export function readUserBody(
   body: unknown,
@@ -89,11 +100,20 @@ export function readUserBody(
   // `roles: []` or `roles: null` clears; leaving `roles` out does not
   const rolesAsserted = getKey(body, 'roles') !== undefined;
   const access =
-    !rolesAsserted && keepsOmitted ? current.access : readRoles(canonical.roles ?? [], mode === 'patch', ctx);
+    ctx.profile === 'heap-documented'
+      ? (current?.access ?? defaultAccess(ctx))
+      : !rolesAsserted && keepsOmitted
+        ? current.access
+        : readRoles(canonical.roles ?? [], mode === 'patch', ctx);
   const profile: JsonObject = {};
   for (const [key, value] of Object.entries(canonical)) if (!COLUMNS.has(key)) profile[key] = value;
   const displayName = typeof canonical.displayName === 'string' ? canonical.displayName : null;
   return { userName: userName.trim(), externalId, displayName, active, profile, access };
+}
+
+function defaultAccess(ctx: UserContext): Access {
+  const role = ctx.defaultRole();
+  return role ? { [ORG]: role } : {};
 }
 
 function readRoles(roles: Json, lastWins: boolean, ctx: UserContext): Access {

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { GroupsStore } from '../groups-store.js';
 import { toSqlWhere, USER_COLUMNS } from '../sql-filter.js';
-import type { ChangeContext, UserRecord, UsersStore } from '../users-store.js';
+import type { Traffic } from '../traffic.js';
+import type { UserRecord, UsersStore } from '../users-store.js';
 import { notFound, ScimError } from './errors.js';
 import { matchesFilter, type JsonObject } from './filter.js';
 import { listResponse, paramsOf, readListParams, readProjection, type ListParams, type Params } from './list.js';
@@ -15,12 +16,11 @@ export interface UserRoutesDeps {
   users: UsersStore;
   groups: GroupsStore;
   ctx: UserContext;
+  traffic: Traffic;
 }
 
-const SCIM_CLIENT: ChangeContext = { via: 'scim', actor: 'scim' };
-
 export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
-  const { users, groups, ctx } = deps;
+  const { users, groups, ctx, traffic } = deps;
   const represent = (user: UserRecord, req: Request) =>
     toUserResource(user, groups.groupsOfUser(user.seq), baseUrlOf(req), ctx);
   const find = (id: string): UserRecord => {
@@ -76,7 +76,7 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
     const projection = readProjection(paramsOf(req), USER_SCHEMAS);
     const draft = readUserBody(req.body, 'create', undefined, ctx);
     assertUnique(draft.userName);
-    const created = users.create(draft, SCIM_CLIENT);
+    const created = users.create(draft, traffic.scimContext(req, res));
     const resource = represent(created, req);
     res.location(`${baseUrlOf(req)}/Users/${created.id}`);
     sendScim(res, 201, project(resource, projection));
@@ -87,7 +87,11 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
     const current = find(req.params.id);
     const draft = readUserBody(req.body, 'replace', current, ctx);
     assertUnique(draft.userName, current);
-    sendScim(res, 200, project(represent(users.update(current, draft, SCIM_CLIENT), req), projection));
+    sendScim(
+      res,
+      200,
+      project(represent(users.update(current, draft, traffic.scimContext(req, res)), req), projection),
+    );
   });
 
   // 204 unless the client asks for the resource with `attributes` or `excludedAttributes` (RFC 7644 §3.5.2 allows both)
@@ -99,7 +103,7 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
     const patched = applyPatch(represent(current, req), ops, USER_SCHEMAS);
     const draft = readUserBody(patched, 'patch', current, ctx);
     assertUnique(draft.userName, current);
-    const updated = users.update(current, draft, SCIM_CLIENT);
+    const updated = users.update(current, draft, traffic.scimContext(req, res));
     if (!projection) {
       res.status(204).end();
       return;
@@ -108,7 +112,7 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
   });
 
   router.delete('/Users/:id', (req, res) => {
-    users.remove(find(req.params.id), SCIM_CLIENT);
+    users.remove(find(req.params.id), traffic.scimContext(req, res));
     res.status(204).end();
   });
 }
