@@ -1,4 +1,4 @@
-import type { Filter } from './scim/filter.js';
+import type { ParsedFilter } from './scim/engine.js';
 
 export interface SqlWhere {
   sql: string;
@@ -26,29 +26,28 @@ export const GROUP_COLUMNS: ColumnMap = {
  * Pushes the filters IdPs send on every sync (`userName eq`, `externalId eq`, `id eq`, combined with and/or) into
  * SQL so they use the indexes; returns null for anything else, which the caller evaluates in memory.
  */
-export function toSqlWhere(filter: Filter, columns: ColumnMap): SqlWhere | null {
-  switch (filter.op) {
-    case 'and':
-    case 'or': {
-      const left = toSqlWhere(filter.left, columns);
-      const right = toSqlWhere(filter.right, columns);
-      if (!left || !right) return null;
-      return {
-        sql: `(${left.sql} ${filter.op.toUpperCase()} ${right.sql})`,
-        params: [...left.params, ...right.params],
-      };
-    }
-    case 'eq': {
-      if (filter.path.schema || filter.path.sub) return null;
-      const col = columns[filter.path.attr.toLowerCase()];
-      if (!col) return null;
+export function toSqlWhere(filter: ParsedFilter, columns: ColumnMap): SqlWhere | null {
+  const params: (string | number)[] = [];
+  const ors: string[] = [];
+  for (const branch of filter.branches) {
+    const ands: string[] = [];
+    for (const [key, node] of Object.entries(branch)) {
+      const col = columns[key.toLowerCase()];
+      if (!col || !Array.isArray(node) || node.length !== 2 || String(node[0]).toLowerCase() !== 'eq') return null;
+      const value: unknown = node[1];
       if (col.boolean) {
-        return typeof filter.value === 'boolean' ? { sql: `${col.column} = ?`, params: [filter.value ? 1 : 0] } : null;
+        if (typeof value !== 'boolean') return null;
+        ands.push(`${col.column} = ?`);
+        params.push(value ? 1 : 0);
+      } else {
+        if (typeof value !== 'string') return null;
+        ands.push(`${col.column} = ?${col.nocase ? ' COLLATE NOCASE' : ''}`);
+        params.push(value);
       }
-      if (typeof filter.value !== 'string') return null;
-      return { sql: `${col.column} = ?${col.nocase ? ' COLLATE NOCASE' : ''}`, params: [filter.value] };
     }
-    default:
-      return null;
+    if (!ands.length) return null;
+    ors.push(ands.length === 1 ? (ands[0] as string) : `(${ands.join(' AND ')})`);
   }
+  if (!ors.length) return null;
+  return { sql: ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`, params };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ACTIVE, DEACTIVATED, MEMBERSHIP, type Access, compareEntitlements } from '../domain/entitlement.js';
 import type { ActivityLog, ChangeContext } from './activity-log.js';
-import type { JsonObject } from './scim/filter.js';
+import type { JsonObject } from './scim/json.js';
 import type { SqlWhere } from './sql-filter.js';
 
 export type { ActivityEntry, ChangeContext } from './activity-log.js';

@@ -14,7 +14,7 @@ import type { Teammate } from '../../domain/teammate.js';
 import { type AccessRules, checkEntitlement, checkEntitlementKey } from '../access-rules.js';
 import type { GroupsStore, TeamAccess } from '../groups-store.js';
 import { ConflictError } from './http-errors.js';
-import type { JsonObject } from '../scim/filter.js';
+import type { JsonObject } from '../scim/json.js';
 import type { ChangeContext, UserDraft, UserRecord, UsersStore } from '../users-store.js';
 
 /** A teammate as Heap's UI shows it, with what their Teams give: `directAccess` is set on the user alone. */

@@ -1,5 +1,5 @@
 import { badRequest } from './errors.js';
-import { isObject, type Json, type JsonObject } from './filter.js';
+import { isObject, type Json, type JsonObject } from './json.js';
 import { findAttr, findSchema, type AttrDef, type ResourceSchemas } from './schema-defs.js';
 
 /**

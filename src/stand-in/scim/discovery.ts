@@ -3,7 +3,7 @@ import { notFound } from './errors.js';
 import { listResponse, MAX_COUNT } from './list.js';
 import { baseUrlOf, sendScim } from './respond.js';
 import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, HEAP_SCHEMA, SCHEMAS, USER_SCHEMA, type AttrDef } from './schema-defs.js';
-import type { JsonObject } from './filter.js';
+import type { JsonObject } from './json.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';

@@ -1,7 +1,7 @@
 import type { GroupDraft, GroupRecord, MemberRef } from '../groups-store.js';
 import { canonicalize } from './canonical.js';
 import { badRequest } from './errors.js';
-import { getKey, isObject, type JsonObject } from './filter.js';
+import { getKey, isObject, type JsonObject } from './json.js';
 import { GROUP_SCHEMA, GROUP_SCHEMAS } from './schema-defs.js';
 
 /** The SCIM representation of a team; `members` null leaves them out (`excludedAttributes=members`). */

@@ -2,11 +2,14 @@ import type { Request, Response, Router } from 'express';
 import type { GroupRecord, GroupsStore } from '../groups-store.js';
 import type { Traffic } from '../traffic.js';
 import { GROUP_COLUMNS, toSqlWhere } from '../sql-filter.js';
-import { notFound, ScimError } from './errors.js';
-import { matchesFilter, type JsonObject } from './filter.js';
+import type { ChangeContext } from '../activity-log.js';
+import { badRequest, notFound, ScimError } from './errors.js';
+import { createKeyedMutex } from '../../http/scim/keyed-mutex.js';
+import { parseMemberPatch } from '../../http/scim/member-patch.js';
+import { applyPatchOp, filterResources } from './engine.js';
+import type { JsonObject } from './json.js';
 import { readGroupBody, toGroupResource } from './group-resource.js';
 import { listResponse, paramsOf, readListParams, readProjection, type Params } from './list.js';
-import { applyPatch, parsePatchBody } from './patch.js';
 import { project, type Projection } from './projection.js';
 import { baseUrlOf, sendScim } from './respond.js';
 import { GROUP_SCHEMAS } from './schema-defs.js';
@@ -34,9 +37,24 @@ export function registerGroupRoutes(router: Router, deps: { groups: GroupsStore;
     }
   };
   const userSeq = (id: string) => groups.userSeq(id);
+  const withLock = createKeyedMutex();
+
+  /** The member-only PATCHes Okta and Entra send, applied without reading the Team's other members. */
+  const changeMembers = (current: GroupRecord, body: unknown, ctx: ChangeContext): GroupRecord | null => {
+    const change = parseMemberPatch(body);
+    if (!change) return null;
+    const seqOf = (id: string) => {
+      const seq = userSeq(id);
+      if (seq === undefined) throw badRequest('invalidValue', `member "${id}" is not a User of this service`);
+      return seq;
+    };
+    const add = (change.add ?? []).map(seqOf);
+    const remove = change.remove === 'all' ? 'all' : (change.remove ?? []).flatMap((id) => userSeq(id) ?? []);
+    return groups.changeMembers(current, add, remove, ctx);
+  };
 
   const list = (req: Request, res: Response, params: Params) => {
-    const p = readListParams(params, GROUP_SCHEMAS);
+    const p = readListParams(params, GROUP_SCHEMAS, 'Group');
     const offset = p.startIndex - 1;
     const members = wantsMembers(p.projection);
     const where = p.filter ? toSqlWhere(p.filter, GROUP_COLUMNS) : null;
@@ -47,11 +65,10 @@ export function registerGroupRoutes(router: Router, deps: { groups: GroupsStore;
       total = page.total;
       resources = page.groups.map((g) => represent(g, req, members));
     } else {
-      const filter = p.filter;
-      const matched = groups
-        .all()
-        .map((g) => represent(g, req))
-        .filter((r) => matchesFilter(r, filter));
+      const matched = filterResources(
+        p.filter,
+        groups.all().map((g) => represent(g, req)),
+      );
       total = matched.length;
       resources = matched.slice(offset, offset + p.count);
     }
@@ -95,14 +112,22 @@ export function registerGroupRoutes(router: Router, deps: { groups: GroupsStore;
     );
   });
 
-  router.patch('/Groups/:id', (req, res) => {
+  router.patch('/Groups/:id', async (req, res) => {
     const projection = readProjection(paramsOf(req), GROUP_SCHEMAS);
-    const current = find(req.params.id);
-    const ops = parsePatchBody(req.body, GROUP_SCHEMAS);
-    const patched = applyPatch(represent(current, req), ops, GROUP_SCHEMAS);
-    const draft = readGroupBody(patched, 'patch', current, userSeq);
-    assertUnique(draft.displayName, current);
-    const updated = groups.update(current, draft, traffic.scimContext(req, res));
+    const ctx = traffic.scimContext(req, res);
+    const updated = await withLock(req.params.id, async () => {
+      const fast = changeMembers(find(req.params.id), req.body, ctx);
+      if (fast) return fast;
+      // scimmy patches across an await: a write that lands meanwhile makes it patch again on the newer version
+      for (;;) {
+        const current = find(req.params.id);
+        const patched = await applyPatchOp('Group', represent(current, req), req.body);
+        if (groups.findById(current.id)?.version !== current.version) continue;
+        const draft = readGroupBody(patched, 'patch', current, userSeq);
+        assertUnique(draft.displayName, current);
+        return groups.update(current, draft, ctx);
+      }
+    });
     if (!projection) {
       res.status(204).end();
       return;

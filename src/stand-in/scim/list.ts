@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { badRequest } from './errors.js';
-import { parseFilter, type Filter, type JsonObject } from './filter.js';
+import { parseFilter, type ParsedFilter, type ResourceKind } from './engine.js';
+import type { JsonObject } from './json.js';
 import { parseProjection, type Projection } from './projection.js';
 import { LIST_SCHEMA, type ResourceSchemas } from './schema-defs.js';
 
@@ -10,7 +11,7 @@ export const MAX_COUNT = 1000;
 export interface ListParams {
   startIndex: number;
   count: number;
-  filter: Filter | null;
+  filter: ParsedFilter | null;
   projection: Projection | null;
 }
 
@@ -35,12 +36,12 @@ const integer = (params: Params, name: string): number | undefined => {
 };
 
 /** RFC 7644 §3.4.2.4: startIndex below 1 means 1, a negative count means 0, and count is capped. */
-export function readListParams(params: Params, schemas: ResourceSchemas): ListParams {
+export function readListParams(params: Params, schemas: ResourceSchemas, kind: ResourceKind): ListParams {
   const filterText = param(params, 'filter');
   return {
     startIndex: Math.max(1, integer(params, 'startIndex') ?? 1),
     count: Math.min(MAX_COUNT, Math.max(0, integer(params, 'count') ?? DEFAULT_COUNT)),
-    filter: filterText !== undefined && filterText.trim() ? parseFilter(filterText, schemas) : null,
+    filter: filterText !== undefined && filterText.trim() ? parseFilter(filterText, kind) : null,
     projection: readProjection(params, schemas),
   };
 }

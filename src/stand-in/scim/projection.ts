@@ -1,5 +1,5 @@
 import { badRequest } from './errors.js';
-import { getKey, isObject, type Json, type JsonObject } from './filter.js';
+import { getKey, isObject, type Json, type JsonObject } from './json.js';
 import { parseAttrPath, type AttrPath } from './path.js';
 import type { ResourceSchemas } from './schema-defs.js';
 

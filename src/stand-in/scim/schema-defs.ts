@@ -56,7 +56,13 @@ const plural = (
     name,
     description,
     [
-      attr('value', valueType, `The value of ${name}.`),
+      // RFC 7643 §7: a reference says what it refers to; photos are URLs of external resources
+      attr(
+        'value',
+        valueType,
+        `The value of ${name}.`,
+        valueType === 'reference' ? { referenceTypes: ['external'] } : {},
+      ),
       str('display', 'A human-readable name, primarily used for display purposes.'),
       str('type', 'A label indicating the function of the value.', types.length ? { canonicalValues: types } : {}),
       attr('primary', 'boolean', 'Indicates the primary or preferred value; at most one is true.'),

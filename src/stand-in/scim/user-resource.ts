@@ -4,7 +4,7 @@ import { type AccessRules, checkEntitlement } from '../access-rules.js';
 import type { UserDraft, UserRecord } from '../users-store.js';
 import { canonicalize } from './canonical.js';
 import { badRequest } from './errors.js';
-import { getKey, isObject, type Json, type JsonObject } from './filter.js';
+import { getKey, isObject, type Json, type JsonObject } from './json.js';
 import { ENTERPRISE_SCHEMA, HEAP_SCHEMA, USER_SCHEMA, USER_SCHEMAS } from './schema-defs.js';
 
 /** Attributes kept in their own columns rather than in the profile. */

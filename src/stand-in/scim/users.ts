@@ -4,11 +4,12 @@ import { toSqlWhere, USER_COLUMNS } from '../sql-filter.js';
 import type { Traffic } from '../traffic.js';
 import type { UserRecord, UsersStore } from '../users-store.js';
 import { notFound, ScimError } from './errors.js';
-import { matchesFilter, type JsonObject } from './filter.js';
+import { createKeyedMutex } from '../../http/scim/keyed-mutex.js';
+import { applyPatchOp, filterResources } from './engine.js';
+import type { JsonObject } from './json.js';
 import { listResponse, paramsOf, readListParams, readProjection, type ListParams, type Params } from './list.js';
-import { applyPatch, parsePatchBody } from './patch.js';
 import { project } from './projection.js';
-import { USER_SCHEMAS } from './schema-defs.js';
+import { HEAP_SCHEMA, USER_SCHEMAS } from './schema-defs.js';
 import { readUserBody, toUserResource, type UserContext } from './user-resource.js';
 import { baseUrlOf, sendScim } from './respond.js';
 
@@ -21,6 +22,7 @@ export interface UserRoutesDeps {
 
 export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
   const { users, groups, ctx, traffic } = deps;
+  const withLock = createKeyedMutex();
   const represent = (user: UserRecord, req: Request) =>
     toUserResource(user, groups.groupsOfUser(user.seq), baseUrlOf(req), ctx);
   const find = (id: string): UserRecord => {
@@ -35,7 +37,7 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
   };
 
   const list = (req: Request, res: Response, params: Params) => {
-    const p: ListParams = readListParams(params, USER_SCHEMAS);
+    const p: ListParams = readListParams(params, USER_SCHEMAS, 'User');
     const offset = p.startIndex - 1;
     const where = p.filter ? toSqlWhere(p.filter, USER_COLUMNS) : null;
     let total: number;
@@ -45,11 +47,10 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
       total = page.total;
       resources = page.users.map((u) => represent(u, req));
     } else {
-      const filter = p.filter;
-      const matched = users
-        .all()
-        .map((u) => represent(u, req))
-        .filter((r) => matchesFilter(r, filter));
+      const matched = filterResources(
+        p.filter,
+        users.all().map((u) => represent(u, req)),
+      );
       total = matched.length;
       resources = matched.slice(offset, offset + p.count);
     }
@@ -95,15 +96,21 @@ export function registerUserRoutes(router: Router, deps: UserRoutesDeps): void {
   });
 
   // 204 unless the client asks for the resource with `attributes` or `excludedAttributes` (RFC 7644 §3.5.2 allows both)
-  router.patch('/Users/:id', (req, res) => {
+  router.patch('/Users/:id', async (req, res) => {
     const params = paramsOf(req);
     const projection = readProjection(params, USER_SCHEMAS);
-    const current = find(req.params.id);
-    const ops = parsePatchBody(req.body, USER_SCHEMAS);
-    const patched = applyPatch(represent(current, req), ops, USER_SCHEMAS);
-    const draft = readUserBody(patched, 'patch', current, ctx);
-    assertUnique(draft.userName, current);
-    const updated = users.update(current, draft, traffic.scimContext(req, res));
+    const updated = await withLock(req.params.id, async () => {
+      // scimmy patches across an await: a PUT or DELETE may land meanwhile, so patch again on the newer version
+      for (;;) {
+        const current = find(req.params.id);
+        const { [HEAP_SCHEMA]: _facts, ...resource } = represent(current, req);
+        const patched = await applyPatchOp('User', resource, req.body);
+        if (users.findById(current.id)?.version !== current.version) continue;
+        const draft = readUserBody(patched, 'patch', current, ctx);
+        assertUnique(draft.userName, current);
+        return users.update(current, draft, traffic.scimContext(req, res));
+      }
+    });
     if (!projection) {
       res.status(204).end();
       return;

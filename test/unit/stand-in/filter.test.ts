@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { filterResources, parseFilter } from '../../../src/stand-in/scim/engine.js';
 import { ScimError } from '../../../src/stand-in/scim/errors.js';
-import { matchesFilter, parseFilter, type JsonObject } from '../../../src/stand-in/scim/filter.js';
-import { USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
+import type { JsonObject } from '../../../src/stand-in/scim/json.js';
 
 const user: JsonObject = {
   id: 'A1',
@@ -18,7 +18,7 @@ const user: JsonObject = {
   meta: { created: '2030-01-02T03:04:05.000Z' },
 };
 
-const matches = (filter: string) => matchesFilter(user, parseFilter(filter, USER_SCHEMAS));
+const matches = (filter: string) => filterResources(parseFilter(filter, 'User'), [user]).length === 1;
 
 function scimTypeOf(fn: () => unknown): string | undefined {
   try {
@@ -80,7 +80,7 @@ describe('SCIM filters', () => {
       'a eq "x" )',
     ]) {
       expect(
-        scimTypeOf(() => parseFilter(bad, USER_SCHEMAS)),
+        scimTypeOf(() => parseFilter(bad, 'User')),
         bad,
       ).toBe('400 invalidFilter');
     }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../../../src/stand-in/scim/canonical.js';
+import { applyPatchOp, type ResourceKind } from '../../../src/stand-in/scim/engine.js';
 import { ScimError } from '../../../src/stand-in/scim/errors.js';
-import type { JsonObject } from '../../../src/stand-in/scim/filter.js';
-import { applyPatch, parsePatchBody } from '../../../src/stand-in/scim/patch.js';
-import { GROUP_SCHEMAS, USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
+import type { JsonObject } from '../../../src/stand-in/scim/json.js';
+import { USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -16,16 +16,12 @@ const alice = (): JsonObject => ({
   roles: [{ value: 'org:Member' }, { value: 'project:web-prod:Member' }],
 });
 
-const patch = (doc: JsonObject, operations: unknown[], schemas = USER_SCHEMAS) =>
-  applyPatch(
-    doc,
-    parsePatchBody({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations }, schemas),
-    schemas,
-  );
+const patch = (doc: JsonObject, operations: unknown[], kind: ResourceKind = 'User') =>
+  applyPatchOp(kind, doc, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
 
-function failure(fn: () => unknown): string {
+async function failure(fn: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ScimError) return `${err.status} ${err.scimType}`;
     throw err;
@@ -34,8 +30,8 @@ function failure(fn: () => unknown): string {
 }
 
 describe('SCIM PATCH', () => {
-  it('accepts op names in any case, as Entra capitalises them', () => {
-    const out = patch(alice(), [
+  it('accepts op names in any case, as Entra capitalises them', async () => {
+    const out = await patch(alice(), [
       { op: 'Replace', path: 'displayName', value: 'Alice E.' },
       { op: 'ADD', path: 'title', value: 'Analyst' },
       { op: 'Remove', path: 'name.familyName' },
@@ -44,29 +40,31 @@ describe('SCIM PATCH', () => {
     expect((out.name as JsonObject).familyName).toBeUndefined();
   });
 
-  it('merges a path-less replace, ignoring read-only and unknown keys (Okta sends {id, active})', () => {
-    const out = patch(alice(), [{ op: 'replace', value: { id: 'other', active: false, nickName: 'Al', madeUp: 1 } }]);
+  it('merges a path-less replace, ignoring read-only and unknown keys (Okta sends {id, active})', async () => {
+    const out = await patch(alice(), [
+      { op: 'replace', value: { id: 'other', active: false, nickName: 'Al', madeUp: 1 } },
+    ]);
     expect(out).toMatchObject({ id: 'u1', active: false, nickName: 'Al' });
     expect(out.madeUp).toBeUndefined();
   });
 
-  it('adds roles and removes one by a value filter', () => {
-    const out = patch(alice(), [
+  it('adds roles and removes one by a value filter', async () => {
+    const out = await patch(alice(), [
       { op: 'remove', path: 'roles[value eq "project:web-prod:Member"]' },
       { op: 'add', path: 'roles', value: [{ value: 'project:web-prod:Admin' }, { value: 'org:Member' }] },
     ]);
     expect(out.roles).toEqual([{ value: 'org:Member' }, { value: 'project:web-prod:Admin' }]);
   });
 
-  it('answers 400 noTarget when a value filter matches nothing', () => {
-    expect(failure(() => patch(alice(), [{ op: 'remove', path: 'roles[value eq "project:web-prod:Admin"]' }]))).toBe(
-      '400 noTarget',
-    );
-    expect(failure(() => patch(alice(), [{ op: 'remove' }]))).toBe('400 noTarget');
+  it('answers 400 noTarget when a value filter matches nothing', async () => {
+    expect(
+      await failure(() => patch(alice(), [{ op: 'remove', path: 'roles[value eq "project:web-prod:Admin"]' }])),
+    ).toBe('400 noTarget');
+    expect(await failure(() => patch(alice(), [{ op: 'remove' }]))).toBe('400 noTarget');
   });
 
-  it('creates the element an eq filter describes, as Entra does with emails[type eq "work"].value', () => {
-    const out = patch(alice(), [
+  it('creates the element an eq filter describes, as Entra does with emails[type eq "work"].value', async () => {
+    const out = await patch(alice(), [
       { op: 'Add', path: 'emails[type eq "home"].value', value: 'alice@home.org' },
       { op: 'Replace', path: 'emails[type eq "work"].value', value: 'alice@corp.example' },
     ]);
@@ -76,47 +74,55 @@ describe('SCIM PATCH', () => {
     ]);
   });
 
-  it('writes extension attributes by URN path and as a path-less object', () => {
-    const out = patch(alice(), [
+  it('writes extension attributes by URN path and as a path-less object', async () => {
+    const out = await patch(alice(), [
       { op: 'add', path: `${ENTERPRISE}:department`, value: 'Analytics' },
       { op: 'replace', value: { [ENTERPRISE]: { costCenter: 'CC1' }, [`${ENTERPRISE}:manager.value`]: 'boss' } },
     ]);
     expect(out[ENTERPRISE]).toEqual({ department: 'Analytics', costCenter: 'CC1', manager: { value: 'boss' } });
   });
 
-  it('reads string booleans once canonicalised', () => {
-    const out = canonicalize(patch(alice(), [{ op: 'Replace', path: 'active', value: 'False' }]), USER_SCHEMAS);
+  it('reads string booleans once canonicalised', async () => {
+    const out = canonicalize(await patch(alice(), [{ op: 'Replace', path: 'active', value: 'False' }]), USER_SCHEMAS);
     expect(out.active).toBe(false);
   });
 
-  it('rejects unknown paths, read-only attributes and malformed bodies', () => {
-    expect(failure(() => patch(alice(), [{ op: 'replace', path: 'nickname.madeUp', value: 1 }]))).toBe(
+  it('rejects unknown paths, read-only attributes and malformed bodies', async () => {
+    expect(await failure(() => patch(alice(), [{ op: 'replace', path: 'nickname.madeUp', value: 1 }]))).toBe(
       '400 invalidPath',
     );
-    expect(failure(() => patch(alice(), [{ op: 'replace', path: 'favouriteColour', value: 'red' }]))).toBe(
+    expect(await failure(() => patch(alice(), [{ op: 'replace', path: 'favouriteColour', value: 'red' }]))).toBe(
       '400 invalidPath',
     );
-    expect(failure(() => patch(alice(), [{ op: 'replace', path: 'id', value: 'x' }]))).toBe('400 mutability');
-    expect(failure(() => patch(alice(), [{ op: 'replace', path: 'groups', value: [] }]))).toBe('400 mutability');
-    expect(failure(() => patch(alice(), [{ op: 'move', path: 'title', value: 'x' }]))).toBe('400 invalidSyntax');
-    expect(failure(() => patch(alice(), []))).toBe('400 invalidSyntax');
-    expect(failure(() => patch(alice(), [{ op: 'add', path: 'title' }]))).toBe('400 invalidSyntax');
-    expect(failure(() => patch(alice(), [{ op: 'remove', path: 'roles[value eq' }]))).toBe('400 invalidPath');
+    expect(await failure(() => patch(alice(), [{ op: 'replace', path: 'id', value: 'x' }]))).toBe('400 mutability');
+    expect(await failure(() => patch(alice(), [{ op: 'replace', path: 'groups', value: [] }]))).toBe('400 mutability');
+    expect(await failure(() => patch(alice(), [{ op: 'move', path: 'title', value: 'x' }]))).toBe('400 invalidSyntax');
+    expect(await failure(() => patch(alice(), []))).toBe('400 invalidSyntax');
+    expect(await failure(() => patch(alice(), [{ op: 'add', path: 'title' }]))).toBe('400 invalidSyntax');
+    expect(await failure(() => patch(alice(), [{ op: 'remove', path: 'roles[value eq' }]))).toBe('400 invalidPath');
   });
 
-  it("adds and removes group members, including Entra's remove with a value list", () => {
+  it("adds and removes group members, including Entra's remove with a value list", async () => {
     const group: JsonObject = { id: 'g1', displayName: 'Analytics', members: [{ value: 'u1' }, { value: 'u2' }] };
-    const added = patch(
+    const added = await patch(
       group,
       [{ op: 'Add', path: 'members', value: [{ value: 'u3' }, { value: 'u1' }] }],
-      GROUP_SCHEMAS,
+      'Group',
     );
     expect(added.members).toEqual([{ value: 'u1' }, { value: 'u2' }, { value: 'u3' }]);
-    const removed = patch(added, [{ op: 'Remove', path: 'members', value: [{ value: 'u1' }] }], GROUP_SCHEMAS);
+    const removed = await patch(added, [{ op: 'Remove', path: 'members', value: [{ value: 'u1' }] }], 'Group');
     expect(removed.members).toEqual([{ value: 'u2' }, { value: 'u3' }]);
-    const filtered = patch(removed, [{ op: 'remove', path: 'members[value eq "u3"]' }], GROUP_SCHEMAS);
+    const filtered = await patch(removed, [{ op: 'remove', path: 'members[value eq "u3"]' }], 'Group');
     expect(filtered.members).toEqual([{ value: 'u2' }]);
-    const emptied = patch(filtered, [{ op: 'remove', path: 'members' }], GROUP_SCHEMAS);
+    const emptied = await patch(filtered, [{ op: 'remove', path: 'members' }], 'Group');
     expect(emptied.members).toBeUndefined();
+  });
+
+  it('adds, replaces and removes externalId by path, and applies a path-less replace of it', async () => {
+    const added = await patch(alice(), [{ op: 'add', path: 'externalId', value: '00u1' }]);
+    expect(added.externalId).toBe('00u1');
+    expect((await patch(added, [{ op: 'replace', path: 'externalId', value: '00u2' }])).externalId).toBe('00u2');
+    expect((await patch(added, [{ op: 'Replace', value: { externalId: '00u3' } }])).externalId).toBe('00u3');
+    expect((await patch(added, [{ op: 'remove', path: 'externalId' }])).externalId).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../../../src/stand-in/scim/canonical.js';
 import { ScimError } from '../../../src/stand-in/scim/errors.js';
-import type { JsonObject } from '../../../src/stand-in/scim/filter.js';
+import type { JsonObject } from '../../../src/stand-in/scim/json.js';
 import { parseProjection, project } from '../../../src/stand-in/scim/projection.js';
 import { USER_SCHEMAS } from '../../../src/stand-in/scim/schema-defs.js';
 
