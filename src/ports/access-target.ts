@@ -49,9 +49,9 @@ export interface TargetCapabilities {
 
 /** One change recorded in Heap's activity log. */
 export interface ActivityRecord {
-  /** the teammate's e-mail */
+  /** the teammate's e-mail; `team:<name>` for a change to what a Team gives (its project bindings) */
   user: string;
-  /** an entitlement key, or `userName` for a rename */
+  /** an entitlement key (`project:<key>` for a Team binding), or `userName` for a rename */
   entitlement: string;
   from: string | null;
   to: string | null;
