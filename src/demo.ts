@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { ConfigError } from './domain/errors.js';
 import type { Teammate } from './domain/teammate.js';
 import { startService, type RunningService } from './serve.js';
-import { startStandIn, type RunningStandIn } from './targets/stand-in/index.js';
+import { startStandIn, type RunningStandIn } from './stand-in/index.js';
 
 export interface DemoOptions {
   cwd: string;

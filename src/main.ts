@@ -136,6 +136,10 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const target: AccessTarget = createScimTarget({
     url: config.target.url,
     token: secrets[config.target.tokenEnv]!,
+    tokenEnv: config.target.tokenEnv,
+    profile: config.target.profile,
+    writesPerSecond: config.target.writesPerSecond,
+    ...(config.target.adminApiUrl !== undefined && { adminApiUrl: config.target.adminApiUrl }),
     roleEncoding: config.target.roleEncoding,
     timeoutMs: config.target.timeoutMs,
     retries: config.target.retries,

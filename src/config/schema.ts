@@ -53,6 +53,18 @@ const scimTarget = z.strictObject({
   type: z.literal('scim'),
   url: z.url(),
   tokenEnv: envName.default('HEAP_SCIM_TOKEN'),
+  /**
+   * what Heap's SCIM endpoint carries: `full` (roles in SCIM `roles`, as the stand-in speaks) or `heap-documented`
+   * (Heap's documented SCIM: users and Teams; roles, projects and modules are changed in Heap's UI)
+   */
+  profile: z.enum(['full', 'heap-documented']).default('full'),
+  /** writes per second to Heap (Heap publishes no limit); slowed down on 429, recovered slowly */
+  writesPerSecond: z.number().positive().max(10_000).default(5),
+  /**
+   * Heap's admin API (activity log, Team bindings): the stand-in's `/api`. Absent: beside `/scim/v2` for the `full`
+   * profile (the embedded stand-in), none for `heap-documented` (real Heap has none); null: none.
+   */
+  adminApiUrl: z.url().nullable().optional(),
   /** how entitlements are written as SCIM `roles` values; `{project}`, `{module}`, `{value}` are replaced */
   roleEncoding: z
     .strictObject({

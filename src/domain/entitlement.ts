@@ -1,6 +1,7 @@
 /**
  * Access flattens to entitlements: a key with one value, or none (null).
- * Keys: `membership` (active | deactivated), `org`, `project:<projectKey>`, `module:<module>:<projectKey>`.
+ * Keys: `membership` (active | deactivated), `org`, `project:<projectKey>`, `module:<module>:<projectKey>`,
+ * `team:<Team name>` (`member`: the user is in that Heap Team).
  */
 export type EntitlementKey = string;
 export type EntitlementValue = string | null;
@@ -12,15 +13,24 @@ export const MEMBERSHIP = 'membership';
 export const ORG = 'org';
 export const ACTIVE = 'active';
 export const DEACTIVATED = 'deactivated';
+/** the one value of a `team:<name>` entitlement */
+export const TEAM_MEMBER = 'member';
+
+/** The kinds of entitlement, each of which a target may or may not be able to observe and write. */
+export const ENTITLEMENT_KINDS = ['membership', 'org', 'project', 'module', 'team'] as const;
+export type EntitlementKind = (typeof ENTITLEMENT_KINDS)[number];
 
 export type EntitlementRef =
   | { kind: 'membership' }
   | { kind: 'org' }
   | { kind: 'project'; project: string }
-  | { kind: 'module'; module: string; project: string };
+  | { kind: 'module'; module: string; project: string }
+  | { kind: 'team'; team: string };
 
 export const projectEntitlement = (project: string): EntitlementKey => `project:${project}`;
 export const moduleEntitlement = (module: string, project: string): EntitlementKey => `module:${module}:${project}`;
+/** Team names are Heap's display names: they may hold spaces and colons, so everything after `team:` is the name. */
+export const teamEntitlement = (team: string): EntitlementKey => `team:${team}`;
 
 export function parseEntitlement(key: EntitlementKey): EntitlementRef | null {
   if (key === MEMBERSHIP) return { kind: 'membership' };
@@ -30,12 +40,17 @@ export function parseEntitlement(key: EntitlementKey): EntitlementRef | null {
   if (parts[0] === 'module' && parts.length === 3 && parts[1] && parts[2]) {
     return { kind: 'module', module: parts[1], project: parts[2] };
   }
+  if (key.startsWith('team:') && key.length > 'team:'.length) return { kind: 'team', team: key.slice('team:'.length) };
   return null;
 }
 
-/** Order of entitlements in every listing: membership, org, projects, modules; then by name. */
+/** The kind of an entitlement key, or null when the key is not one. */
+export const entitlementKind = (key: EntitlementKey): EntitlementKind | null => parseEntitlement(key)?.kind ?? null;
+
+/** Order of entitlements in every listing: membership, org, projects, modules, teams; then by name. */
 export function compareEntitlements(a: EntitlementKey, b: EntitlementKey): number {
-  const rank = (k: string) => (k === MEMBERSHIP ? 0 : k === ORG ? 1 : k.startsWith('project:') ? 2 : 3);
+  const rank = (k: string) =>
+    k === MEMBERSHIP ? 0 : k === ORG ? 1 : k.startsWith('project:') ? 2 : k.startsWith('team:') ? 4 : 3;
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 

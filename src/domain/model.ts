@@ -1,4 +1,11 @@
-import { ACTIVE, DEACTIVATED, type EntitlementKey, type EntitlementValue, parseEntitlement } from './entitlement.js';
+import {
+  ACTIVE,
+  DEACTIVATED,
+  type EntitlementKey,
+  type EntitlementValue,
+  parseEntitlement,
+  TEAM_MEMBER,
+} from './entitlement.js';
 
 /** The target's vocabulary, declared by the mapping (DESIGN §2). Values are listed least privileged first. */
 export interface AccessModel {
@@ -37,6 +44,8 @@ export function valuesOf(model: AccessModel, key: EntitlementKey): readonly stri
       return model.projectRoles;
     case 'module':
       return model.modules[ref.module] ?? null;
+    case 'team':
+      return [TEAM_MEMBER];
   }
 }
 

@@ -34,6 +34,8 @@ export function describeValue(key: EntitlementKey, value: string): string {
       return `${value} on ${ref.project}`;
     case 'module':
       return `${ref.module} ${value} on ${ref.project}`;
+    case 'team':
+      return `${value} of Team ${ref.team}`;
   }
 }
 

@@ -22,6 +22,8 @@ export async function applyPlan(
     concurrency: number;
     logger: Logger;
     signal?: AbortSignal;
+    /** named in every write, so Heap (the stand-in) can tell the writes of two runs apart */
+    runId?: string;
     onProgress?: (p: ApplyProgress) => void;
     /** called after each user's call returns, so an interrupted run still knows what was applied */
     onUserDone?: (results: ChangeResult[]) => void;
@@ -61,7 +63,7 @@ async function applyUser(
   user: string,
   changes: Change[],
   target: AccessTarget,
-  options: { profiles: Map<string, DesiredUser>; logger: Logger; signal?: AbortSignal },
+  options: { profiles: Map<string, DesiredUser>; logger: Logger; signal?: AbortSignal; runId?: string },
 ): Promise<ChangeResult[]> {
   const profile = options.profiles.get(user);
   const set: UserChangeSet = {
@@ -73,7 +75,10 @@ async function applyUser(
     return changes.map((change) => ({ change, outcome: 'skipped', error: 'run aborted before this user' }));
   }
   try {
-    await target.applyUserChanges(set, options.signal ? { signal: options.signal } : {});
+    await target.applyUserChanges(set, {
+      ...(options.signal && { signal: options.signal }),
+      ...(options.runId !== undefined && { runId: options.runId }),
+    });
     return changes.map((change) => ({ change, outcome: 'applied' }));
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

@@ -253,6 +253,7 @@ export function createSyncService(deps: SyncDeps) {
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
     const results = await applyPlan(plan.changes, deps.target, {
       profiles,
+      runId,
       concurrency: deps.applyConcurrency ?? 4,
       logger: log,
       ...(options.signal && { signal: options.signal }),

@@ -26,7 +26,7 @@ export interface DecodedRole {
 }
 
 export interface RoleCodec {
-  /** the role value for an entitlement (`membership` is carried by `active`, so it has none) */
+  /** the role value for an entitlement (`membership` is carried by `active` and teams by Groups: they have none) */
   encode(entitlement: EntitlementKey, value: string): string | null;
   decode(role: string): DecodedRole | null;
 }
@@ -59,6 +59,7 @@ export function createRoleCodec(encoding: RoleEncoding): RoleCodec {
     if (!ref || !value) return null;
     switch (ref.kind) {
       case 'membership':
+      case 'team':
         return null;
       case 'org':
         return fill(encoding.org, { value });

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startService } from '../../src/serve.js';
-import { startStandIn } from '../../src/targets/stand-in/index.js';
+import { startStandIn } from '../../src/stand-in/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USERS = 1000;

@@ -15,6 +15,8 @@ import { createRuntime, type Runtime } from '../../src/main.js';
 const USERS = Number(process.env.BENCH_SYNC_USERS ?? 10_000);
 const TOKEN = 'bench-heap-token';
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 4);
+// the product's default is 5 writes/s (Heap publishes no limit); this benchmark measures our side, unpaced
+const WRITES_PER_SECOND = Number(process.env.BENCH_WRITES_PER_SECOND ?? 10_000);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GROUPS = [
   'Analytics',
@@ -97,7 +99,7 @@ function writeWorkspace(dir: string, scimUrl: string): string {
     `mappings: ./mappings
 store: { sqlite: ./data/store.db }
 sources: [ { type: file, path: ./directory.json } ]
-target: { type: scim, url: ${scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, applyConcurrency: ${CONCURRENCY} }
+target: { type: scim, url: ${scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, applyConcurrency: ${CONCURRENCY}, writesPerSecond: ${WRITES_PER_SECOND} }
 schedule: null
 logLevel: warn
 `,
@@ -129,7 +131,7 @@ export async function run(): Promise<void> {
       logger: pino({ level: 'warn' }),
     });
     console.log(
-      `sync benchmark: ${USERS} users, example mapping, apply concurrency ${CONCURRENCY}, stand-in in its own process (${os.cpus().length} cores)`,
+      `sync benchmark: ${USERS} users, example mapping, apply concurrency ${CONCURRENCY}, ${WRITES_PER_SECOND} writes/s budget, stand-in in its own process (${os.cpus().length} cores)`,
     );
     await measure('full sync into empty Heap', rt, standIn.url);
     await measure('no-change sync', rt, standIn.url);

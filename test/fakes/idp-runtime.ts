@@ -72,7 +72,7 @@ export async function startIdpRuntime(options: {
       'store: { sqlite: ./data/store.db }',
       'sources:',
       `  - ${options.sourceYaml}`,
-      `target: { type: scim, url: "${options.scimUrl}", retries: 0, timeoutMs: 10000 }`,
+      `target: { type: scim, url: "${options.scimUrl}", retries: 0, timeoutMs: 10000, writesPerSecond: 1000 }`,
       'server: { port: 0 }',
       'schedule: null',
       'alerts: [{ type: log }]',

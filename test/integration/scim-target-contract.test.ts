@@ -1,10 +1,17 @@
 import { DEFAULT_ROLE_ENCODING } from '../../src/targets/role-encoding.js';
 import { createScimTarget } from '../../src/targets/scim/index.js';
+import type { ScimProfile } from '../../src/targets/scim/profile.js';
 import { runAccessTargetContract } from '../contract/access-target.contract.js';
 import { startTestStandIn, type TestStandIn } from '../support/stand-in.js';
 
-const targetFor = (standIn: TestStandIn) =>
-  createScimTarget({ url: standIn.scimUrl, token: standIn.token, roleEncoding: DEFAULT_ROLE_ENCODING, retries: 0 });
+const targetFor = (standIn: TestStandIn, profile: ScimProfile) =>
+  createScimTarget({
+    url: standIn.scimUrl,
+    token: standIn.token,
+    roleEncoding: DEFAULT_ROLE_ENCODING,
+    profile,
+    retries: 0,
+  });
 
 async function changeByHand(standIn: TestStandIn, email: string, entitlement: string, value: string | null) {
   const res = await fetch(`${standIn.url}/api/teammates/${encodeURIComponent(email)}`, {
@@ -15,12 +22,14 @@ async function changeByHand(standIn: TestStandIn, email: string, entitlement: st
   if (!res.ok) throw new Error(`PATCH /api/teammates: ${res.status} ${await res.text()}`);
 }
 
-runAccessTargetContract('SCIM target against the Heap stand-in over HTTP', async () => {
-  const standIn = await startTestStandIn();
-  return {
-    target: targetFor(standIn),
-    another: () => targetFor(standIn),
-    setActual: (email, entitlement, value) => changeByHand(standIn, email, entitlement, value),
-    close: () => standIn.close(),
-  };
-});
+for (const profile of ['full', 'heap-documented'] as const) {
+  runAccessTargetContract(`SCIM target (${profile}) against the Heap stand-in (${profile}) over HTTP`, async () => {
+    const standIn = await startTestStandIn({ profile });
+    return {
+      target: targetFor(standIn, profile),
+      another: () => targetFor(standIn, profile),
+      setActual: (email, entitlement, value) => changeByHand(standIn, email, entitlement, value),
+      close: () => standIn.close(),
+    };
+  });
+}

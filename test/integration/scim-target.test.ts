@@ -39,15 +39,16 @@ async function heapAccess(s: TestStandIn): Promise<Map<string, Record<string, st
 }
 
 describe('SCIM target reads', () => {
-  it('pages through every user until totalResults, one request per page', async () => {
+  it('pages through every user until totalResults, one request per page, then the Teams', async () => {
     const s = await start();
     await seed(s, 25);
     const target = targetFor(s, { pageSize: 10 });
     const teammates = await target.readAll();
     expect(teammates.map((t) => t.email)).toEqual(Array.from({ length: 25 }, (_, i) => member(i).user));
     expect(teammates[3]?.access).toEqual({ membership: 'active', org: 'Member', 'project:web-prod': 'Viewer' });
-    expect(target.stats()).toEqual({ requests: 3, retries: 0 });
-    expect(target.capabilities()).toEqual({ assetOwnership: true, lastActivity: true });
+    // three pages of users, one of Groups (Teams, none here)
+    expect(target.stats()).toEqual({ requests: 4, retries: 0 });
+    expect(target.capabilities()).toMatchObject({ assetOwnership: true, lastActivity: true });
   });
 
   it('starts over when users are added between pages, and returns the complete set', async () => {
@@ -62,8 +63,8 @@ describe('SCIM target reads', () => {
     const target = targetFor(s, { pageSize: 5, fetch: meddling });
     const teammates = await target.readAll();
     expect(teammates).toHaveLength(13);
-    // page 2 saw 13 where page 1 said 12: the read restarted and took 3 more pages
-    expect(target.stats().requests).toBe(5);
+    // page 2 saw 13 where page 1 said 12: the read restarted and took 3 more pages, then one of Groups
+    expect(target.stats().requests).toBe(6);
   });
 
   it('never returns a partial read: a failing page or a short page chain throws TargetReadError', async () => {
@@ -92,13 +93,13 @@ describe('SCIM target reads', () => {
     await expect(targetFor(s, { fetch: noTotal }).readAll()).rejects.toThrow(/totalResults/);
   });
 
-  it('reads only asked users, one filtered request each', async () => {
+  it('reads only asked users, one filtered request each, and the Teams once', async () => {
     const s = await start();
     await seed(s, 5);
     const target = targetFor(s);
     const read = await target.readUsers([member(3).user, member(1).user.toUpperCase(), 'nobody@example.com']);
     expect(read.map((t) => t.email)).toEqual([member(1).user, member(3).user]);
-    expect(target.stats().requests).toBe(3);
+    expect(target.stats().requests).toBe(4);
   });
 });
 

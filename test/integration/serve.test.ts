@@ -52,7 +52,7 @@ describe('serve', () => {
       `mappings: ./mappings
 store: { sqlite: ./data/store.db }
 sources: [ { type: scim, debounceMs: 100 } ]
-target: { type: scim, url: ${standIn.scimUrl}, retries: 1 }
+target: { type: scim, url: ${standIn.scimUrl}, retries: 1, writesPerSecond: 1000 }
 schedule: null
 alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET } ]
 `,

@@ -274,4 +274,68 @@ describe('Heap stand-in SCIM 2.0 over HTTP', () => {
     expect((user.attributes as Body[]).map((a) => a.name)).toContain('roles');
     expect((await scim('GET', `/Schemas/${USER}`)).status).toBe(200);
   });
+
+  it('says what every reference attribute refers to (RFC 7643 §7): photos are external', async () => {
+    const schemas = ((await scim('GET', '/Schemas')).body.Resources as Body[]) ?? [];
+    const references: string[] = [];
+    const walk = (attrs: Body[], where: string) => {
+      for (const a of attrs) {
+        const name = `${where}${a.name as string}`;
+        if (a.type === 'reference') {
+          references.push(name);
+          expect(a.referenceTypes, name).toEqual(expect.arrayContaining([expect.any(String)]));
+        }
+        walk((a.subAttributes as Body[] | undefined) ?? [], `${name}.`);
+      }
+    };
+    for (const schema of schemas) walk(schema.attributes as Body[], `${schema.name as string}:`);
+    expect(references).toContain('User:photos.value');
+    const user = schemas.find((x) => x.id === USER) as Body;
+    const photos = (user.attributes as Body[]).find((a) => a.name === 'photos') as Body;
+    expect((photos.subAttributes as Body[]).find((a) => a.name === 'value')).toMatchObject({
+      type: 'reference',
+      referenceTypes: ['external'],
+    });
+  });
+
+  it('PATCHes externalId: add, replace and remove by path, and a replace without a path applies its value', async () => {
+    const id = await createUser('ext-patch@example.com');
+    const op = (...Operations: Body[]) => ({ schemas: [PATCH_OP], Operations });
+    const externalId = async () => (await scim('GET', `/Users/${id}`)).body.externalId;
+    expect((await scim('PATCH', `/Users/${id}`, op({ op: 'add', path: 'externalId', value: '00u1' }))).status).toBe(
+      204,
+    );
+    expect(await externalId()).toBe('00u1');
+    await scim('PATCH', `/Users/${id}`, op({ op: 'Replace', path: 'externalId', value: '00u2' }));
+    expect(await externalId()).toBe('00u2');
+    await scim('PATCH', `/Users/${id}`, op({ op: 'replace', value: { externalId: '00u3', displayName: 'Ext' } }));
+    expect((await scim('GET', `/Users/${id}`)).body).toMatchObject({ externalId: '00u3', displayName: 'Ext' });
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent('externalId eq "00u3"')}`)).body.totalResults).toBe(
+      1,
+    );
+    await scim('PATCH', `/Users/${id}`, op({ op: 'remove', path: 'externalId' }));
+    expect(await externalId()).toBeUndefined();
+  });
+
+  it("renames a user in place: same id, same roles; Heap's activity log records the rename", async () => {
+    const id = await createUser('before@example.com', { roles: [{ value: 'org:Admin' }] });
+    const renamed = await scim('PATCH', `/Users/${id}?attributes=userName,roles`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', path: 'userName', value: 'after@example.com' },
+        { op: 'replace', path: 'emails', value: [{ value: 'after@example.com', type: 'work', primary: true }] },
+      ],
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id, userName: 'after@example.com', roles: [{ value: 'org:Admin' }] });
+    const activity = await fetch(`${standIn.url}/api/activity?teammate=after@example.com`, {
+      headers: { authorization: `Bearer ${standIn.token}` },
+    });
+    expect(((await activity.json()) as { activity: Body[] }).activity[0]).toMatchObject({
+      via: 'scim',
+      entitlement: 'userName',
+      from: 'before@example.com',
+      to: 'after@example.com',
+    });
+  });
 });

@@ -88,7 +88,7 @@ export function makeWorkspace(standInScimUrl: string) {
 store: { sqlite: ./data/store.db }
 sources:
   - { type: file, path: ./directory.json }
-target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000 }
+target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000, writesPerSecond: 1000 }
 schedule: null
 alerts: [ { type: log } ]
 logLevel: warn

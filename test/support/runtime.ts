@@ -83,7 +83,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
       'store: { sqlite: ./data/store.db }',
       'sources:',
       '  - { type: file, path: ./directory.json }',
-      `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000 }`,
+      `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000, writesPerSecond: 1000 }`,
       'server: { port: 0 }',
       'schedule: null',
       'alerts: [{ type: log }]',

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStandIn, type StandInOptions } from '../../src/targets/stand-in/index.js';
-import type { FaultInjector } from '../../src/targets/stand-in/faults.js';
+import { startStandIn, type StandInOptions } from '../../src/stand-in/index.js';
+import type { FaultInjector } from '../../src/stand-in/faults.js';
+import { overlappingWindows, type WriteWindow } from '../../src/stand-in/traffic.js';
 
 export const STAND_IN_TOKEN = 'stand-in-test-token';
 
@@ -13,8 +14,14 @@ export interface TestStandIn {
   scimUrl: string;
   token: string;
   dataDir: string;
-  /** switch faults at run time: `faults.set({ share: 1, kinds: ['500'] })`, `faults.set(undefined)`; `faults.stats()` */
+  /**
+   * switch faults at run time: `faults.set({ share: 1, kinds: ['500'] })`, `faults.set(undefined)`; `faults.stats()`
+   * counts every SCIM write attempt (`writes`), those that changed something (`writesChanged`), and stalled
+   * writes applied once their stall ended (`stalledApplied`)
+   */
   faults: FaultInjector;
+  /** when each run's writes landed (by the `X-Heap-Access-Sync-Run` header), and which runs' windows intersect */
+  writeWindows(): { windows: WriteWindow[]; overlaps: [string, string][] };
   /** stops the server; removes the data folder when this helper made it */
   close(): Promise<void>;
 }
@@ -31,6 +38,10 @@ export async function startTestStandIn(options: Partial<StandInOptions> = {}): P
     token,
     dataDir,
     faults: running.faults,
+    writeWindows() {
+      const windows = running.traffic.windows();
+      return { windows, overlaps: overlappingWindows(windows) };
+    },
     async close() {
       await running.close();
       if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });

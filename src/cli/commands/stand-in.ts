@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { logLevelOption } from '../options.js';
 import { ConfigError } from '../../domain/errors.js';
-import { parseFaults, startStandIn, type FaultKind, type FaultOptions } from '../../targets/stand-in/index.js';
+import { parseFaults, startStandIn, type FaultKind, type FaultOptions } from '../../stand-in/index.js';
 
 interface StandInFlags {
   port: number;
@@ -16,6 +16,8 @@ interface StandInFlags {
   stallMs?: number;
   retryAfter?: number;
   projects?: string;
+  profile: 'full' | 'heap-documented';
+  defaultRole?: string;
 }
 
 const integer = (name: string, min: number) => (raw: string) => {
@@ -63,6 +65,19 @@ export function registerStandIn(program: Command): void {
     .option('--data <dir>', 'folder of its data (kept across restarts)', './data/stand-in')
     .option('--reset', 'start from an empty Heap')
     .option('--projects <keys>', 'comma-separated project keys this Heap has (default: any)')
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        "full: roles travel in SCIM roles; heap-documented: as Heap's docs describe (roles ignored, Groups are Teams)",
+      )
+        .choices(['full', 'heap-documented'])
+        .default('full'),
+    )
+    .option(
+      '--default-role <role>',
+      'the org role a user provisioned over SCIM starts with (heap-documented)',
+      'Member',
+    )
     .option('--fail-writes <share>', 'fail this share (0..1) of SCIM writes', share)
     .option(
       '--fault <kind>',
@@ -102,10 +117,14 @@ export function registerStandIn(program: Command): void {
         token,
         ...(flags.reset && { reset: true }),
         ...(projects?.length && { projects }),
+        profile: flags.profile,
+        ...(flags.defaultRole !== undefined && { defaultRole: flags.defaultRole }),
         ...(faults && { faults }),
         logger,
       });
-      process.stdout.write(`Heap stand-in listening on ${running.url} (SCIM ${running.scimUrl}, data ${dataDir})\n`);
+      process.stdout.write(
+        `Heap stand-in listening on ${running.url} (SCIM ${running.scimUrl}, data ${dataDir}, profile ${flags.profile})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -1,4 +1,4 @@
-import { ACTIVE, type Access, compareEntitlements, MEMBERSHIP } from '../../domain/entitlement.js';
+import { ACTIVE, type Access, compareEntitlements, entitlementKind, MEMBERSHIP } from '../../domain/entitlement.js';
 import type { UserChangeSet } from '../../ports/access-target.js';
 import type { RoleCodec } from '../role-encoding.js';
 import type { RemoteUser } from './transform.js';
@@ -26,24 +26,42 @@ export class UnencodableChangeError extends Error {
   }
 }
 
+/** The entitlements carried on the User itself as roles: everything but membership (`active`) and Teams (Groups). */
 const entitlementsOf = (changes: UserChangeSet) =>
   Object.keys(changes.set)
-    .filter((k) => k !== MEMBERSHIP)
+    .filter((k) => k !== MEMBERSHIP && entitlementKind(k) !== 'team')
     .sort(compareEntitlements);
 
-function encodeRole(codec: RoleCodec, key: string, value: string): string {
-  const role = codec.encode(key, value);
+function encodeRole(codec: RoleCodec | null, key: string, value: string): string {
+  const role = codec?.encode(key, value);
   if (!role) throw new UnencodableChangeError(`entitlement "${key}" has no SCIM role encoding`);
   return role;
 }
 
+const emailsOf = (email: string) => [{ value: email, type: 'work', primary: true }];
+
+/** The replaces that bring a present user's identity to the change set: a rename, a new externalId. */
+function identityOps(changes: UserChangeSet, current: RemoteUser): PatchOp[] {
+  const ops: PatchOp[] = [];
+  const userName = changes.userName ?? changes.user;
+  if (userName.toLowerCase() !== current.userName.toLowerCase()) {
+    ops.push({ op: 'replace', path: 'userName', value: userName });
+    ops.push({ op: 'replace', path: 'emails', value: emailsOf(changes.user) });
+  }
+  if (changes.externalId !== undefined && changes.externalId !== current.externalId) {
+    ops.push({ op: 'replace', path: 'externalId', value: changes.externalId });
+  }
+  return ops;
+}
+
 /**
  * Plans the one call for a user (pure). An absent user with membership is created with its roles; a present one
- * gets a single PATCH: the old role of each changed entitlement removed by value filter, the new one added,
- * `active` replaced; membership null deletes. Re-planning an applied set yields only `add`s of roles already
- * there, which SCIM treats as no change.
+ * gets a single PATCH: its identity (a rename, the externalId), the old role of each changed entitlement removed
+ * by value filter, the new one added, `active` replaced; membership null deletes. Re-planning an applied set
+ * yields only `add`s of roles already there, which SCIM treats as no change. `codec` null: roles are not carried
+ * (Heap's documented SCIM), so only membership and identity are written. Teams are written apart (Groups).
  */
-export function planUserCall(changes: UserChangeSet, current: RemoteUser | null, codec: RoleCodec): UserCall {
+export function planUserCall(changes: UserChangeSet, current: RemoteUser | null, codec: RoleCodec | null): UserCall {
   const membership = changes.set[MEMBERSHIP];
   if (!current) {
     if (membership === null || membership === undefined) {
@@ -65,7 +83,7 @@ export function planUserCall(changes: UserChangeSet, current: RemoteUser | null,
           displayName: changes.displayName,
           name: { formatted: changes.displayName },
         }),
-        emails: [{ value: changes.user, type: 'work', primary: true }],
+        emails: emailsOf(changes.user),
         active: membership === ACTIVE,
         ...(roles.length && { roles }),
       },
@@ -83,6 +101,7 @@ export function planUserCall(changes: UserChangeSet, current: RemoteUser | null,
     if (next !== null) adds.push({ value: encodeRole(codec, key, next) });
   }
   const ops: PatchOp[] = [
+    ...identityOps(changes, current),
     ...removes,
     ...(adds.length ? [{ op: 'add' as const, path: 'roles', value: adds }] : []),
     ...(membership !== undefined ? [{ op: 'replace' as const, path: 'active', value: membership === ACTIVE }] : []),
@@ -100,9 +119,11 @@ export function afterCall(changes: UserChangeSet, current: RemoteUser | null, id
     if (value === null || value === undefined) delete access[key];
     else access[key] = value;
   }
+  const externalId = changes.externalId ?? current?.externalId;
   return {
     id,
-    userName: current?.userName ?? changes.userName ?? changes.user,
+    userName: changes.userName ?? changes.user,
+    ...(externalId !== undefined && { externalId }),
     active: membership === undefined ? (current?.active ?? true) : membership === ACTIVE,
     access,
   };

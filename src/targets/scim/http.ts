@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
+import type { WriteBudget } from './write-budget.js';
 
 export interface ScimResponse {
   status: number;
   body: unknown;
   headers: Headers;
+  /** an earlier attempt of this call may have reached Heap (it timed out or lost its connection after sending) */
+  uncertain: boolean;
 }
+
+/** The header naming the run a write belongs to, so Heap (the stand-in) can tell the writes of two runs apart. */
+export const RUN_HEADER = 'X-Heap-Access-Sync-Run';
 
 export interface ScimHttpOptions {
   baseUrl: string;
@@ -18,6 +24,10 @@ export interface ScimHttpOptions {
   fetch: typeof fetch;
   logger?: Logger;
   random?: () => number;
+  /** paces writes (every method but GET); unset: unpaced */
+  budget?: WriteBudget;
+  /** the variable the token came from, named when Heap refuses it */
+  tokenEnv?: string;
 }
 
 /** Every attempt failed with a retryable outcome (429, 5xx, timeout, network). */
@@ -27,9 +37,22 @@ export class RetriesExhaustedError extends Error {
     readonly status: number | undefined,
     message: string,
     override readonly cause?: unknown,
+    /** some attempt may have reached Heap: a time-out or a connection lost after the request was sent */
+    readonly uncertain = false,
   ) {
     super(message);
     this.name = 'RetriesExhaustedError';
+  }
+}
+
+/** A call the caller aborted (its signal) while it was on the wire: Heap may or may not have applied it. */
+export class CallAbortedError extends Error {
+  constructor(
+    readonly sent: boolean,
+    override readonly cause?: unknown,
+  ) {
+    super(sent ? 'aborted while the request was in flight' : 'aborted before the request was sent');
+    this.name = 'CallAbortedError';
   }
 }
 
@@ -82,7 +105,13 @@ export function createScimHttp(options: ScimHttpOptions) {
   const random = options.random ?? Math.random;
   const stats: ScimHttpStats = { requests: 0, retries: 0 };
 
-  async function attempt(method: string, url: string, body: unknown, signal?: AbortSignal): Promise<ScimResponse> {
+  async function attempt(
+    method: string,
+    url: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    runId: string | undefined,
+  ): Promise<Omit<ScimResponse, 'uncertain'>> {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     stats.requests++;
     const res = await options.fetch(url, {
@@ -91,6 +120,7 @@ export function createScimHttp(options: ScimHttpOptions) {
         authorization: `Bearer ${options.token}`,
         accept: 'application/scim+json, application/json',
         ...(body !== undefined && { 'content-type': 'application/scim+json' }),
+        ...(runId !== undefined && { [RUN_HEADER]: runId }),
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
@@ -108,24 +138,43 @@ export function createScimHttp(options: ScimHttpOptions) {
   async function request(
     method: string,
     path: string,
-    init: { body?: unknown; query?: Record<string, string | number>; signal?: AbortSignal } = {},
+    init: { body?: unknown; query?: Record<string, string | number>; signal?: AbortSignal; runId?: string } = {},
   ): Promise<ScimResponse> {
+    const write = method !== 'GET';
+    let uncertain = false;
     // %20 rather than URLSearchParams' "+": not every SCIM server decodes "+" in a filter as a space
     const query = Object.entries(init.query ?? {})
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join('&');
     const url = `${base}${path}${query ? `?${query}` : ''}`;
+    const shown = `${path}${
+      init.query
+        ? `?${Object.entries(init.query)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('&')}`
+        : ''
+    }`;
     let last: { status?: number; error?: unknown } = {};
     for (let n = 0; n <= options.retries; n++) {
       if (n > 0) stats.retries++;
       let wait: number | null = null;
+      if (write && options.budget) {
+        try {
+          await options.budget.take(init.signal);
+        } catch (err) {
+          throw init.signal?.aborted ? new CallAbortedError(uncertain, err) : err;
+        }
+      }
       try {
-        const res = await attempt(method, url, init.body, init.signal);
-        if (!isRetryableStatus(res.status)) return res;
+        const res = await attempt(method, url, init.body, init.signal, init.runId);
+        if (res.status === 429) options.budget?.throttle(retryAfterMs(res.headers.get('retry-after')));
+        else if (write && res.status < 400) options.budget?.succeeded();
+        if (!isRetryableStatus(res.status)) return { ...res, uncertain };
         last = { status: res.status };
         wait = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : null;
       } catch (err) {
-        if (init.signal?.aborted) throw err;
+        if (init.signal?.aborted) throw new CallAbortedError(true, err);
+        if (write && mayHaveArrived(err)) uncertain = true;
         last = { error: err };
       }
       if (n === options.retries) break;
@@ -140,27 +189,72 @@ export function createScimHttp(options: ScimHttpOptions) {
         { method, path, attempt: n + 1, status: last.status, error: describe(last.error), delayMs: Math.round(delay) },
         'SCIM call failed; retrying',
       );
-      await sleep(delay, init.signal);
+      try {
+        await sleep(delay, init.signal);
+      } catch (err) {
+        throw new CallAbortedError(uncertain, err);
+      }
     }
     const attempts = options.retries + 1;
-    const reason = last.status !== undefined ? `HTTP ${last.status}` : describe(last.error);
+    const reason = last.status !== undefined ? `HTTP ${last.status}` : describe(last.error, options.timeoutMs);
     throw new RetriesExhaustedError(
       attempts,
       last.status,
-      `${method} ${path}: ${reason} after ${attempts} attempt(s)`,
+      `${method} ${shown}: ${reason} after ${attempts} attempt(s)`,
       last.error,
+      uncertain,
     );
   }
 
-  return { request, stats: (): ScimHttpStats => ({ ...stats }) };
+  const tokenEnv = options.tokenEnv ?? 'HEAP_SCIM_TOKEN';
+  return {
+    request,
+    stats: (): ScimHttpStats => ({ ...stats }),
+    timeoutMs: options.timeoutMs,
+    /** which system failed, for every error message: "Heap SCIM at http://…/scim/v2" */
+    origin: `Heap SCIM at ${base}`,
+    /** an error answer in words, with what to check when Heap refused the token */
+    explain: (res: ScimResponse): string =>
+      `${errorDetail(res)}${res.status === 401 || res.status === 403 ? ` (check ${tokenEnv})` : ''}`,
+  };
 }
 
-function describe(err: unknown): string | undefined {
+/** Error codes that mean the request never left this machine, so Heap cannot have applied it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+const codeOf = (err: unknown): string | undefined => {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/** A failed attempt whose request may have reached Heap: a time-out, a reset, anything but "never connected". */
+export function mayHaveArrived(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === undefined || !NOT_SENT.has(code);
+}
+
+const PLAIN: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+};
+
+/** A transport failure in plain words: "connection refused", "no answer within 15000 ms". */
+export function describe(err: unknown, timeoutMs?: number): string | undefined {
   if (err === undefined) return undefined;
   if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return 'timed out';
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return cause ? `${err.message} (${cause})` : err.message;
+    if (err.name === 'TimeoutError') return timeoutMs ? `no answer within ${timeoutMs} ms (timed out)` : 'timed out';
+    const code = codeOf(err);
+    if (code && PLAIN[code]) return PLAIN[code];
+    return code ? `${err.message} (${code})` : err.message;
   }
   return String(err);
 }

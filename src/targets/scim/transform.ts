@@ -9,6 +9,7 @@ export const HEAP_EXTENSION = 'urn:heap-access-sync:scim:schemas:extension:heap:
 export interface RemoteUser {
   id: string;
   userName: string;
+  externalId?: string;
   active: boolean;
   /** org, project and module entitlements (membership is `active`) */
   access: Access;
@@ -47,9 +48,10 @@ function emailOf(userName: string, emails: unknown): string {
 /**
  * Maps one SCIM User to a teammate: `roles` through the encoding, `active` to membership. Role values the
  * encoding does not know go to `onUnknownRole` and stay out of the access; a user without id or userName
- * is malformed (a read that met one must fail rather than come back partial).
+ * is malformed (a read that met one must fail rather than come back partial). `codec` null: roles are not
+ * observed (Heap's documented SCIM does not carry them), whatever the server sends.
  */
-export function readScimUser(raw: unknown, codec: RoleCodec, onUnknownRole: (role: string) => void): ReadUser {
+export function readScimUser(raw: unknown, codec: RoleCodec | null, onUnknownRole: (role: string) => void): ReadUser {
   const user = record(raw);
   const id = user?.id;
   const userName = user?.userName;
@@ -58,9 +60,9 @@ export function readScimUser(raw: unknown, codec: RoleCodec, onUnknownRole: (rol
   }
   const active = readActive(user.active);
   const access: Access = {};
-  for (const role of Array.isArray(user.roles) ? user.roles : []) {
+  for (const role of codec && Array.isArray(user.roles) ? user.roles : []) {
     const value = record(role)?.value;
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || !codec) continue;
     const decoded = codec.decode(value);
     if (!decoded || decoded.entitlement in access) {
       onUnknownRole(value);
@@ -85,5 +87,10 @@ export function readScimUser(raw: unknown, codec: RoleCodec, onUnknownRole: (rol
     ...(typeof facts?.ownedAssets === 'number' && { ownedAssets: facts.ownedAssets }),
     ...(typeof facts?.lastActiveAt === 'string' && { lastActiveAt: facts.lastActiveAt }),
   };
-  return { remote: { id, userName, active, access }, teammate, reportsFacts: facts !== undefined };
+  const externalId = typeof user.externalId === 'string' ? user.externalId : undefined;
+  return {
+    remote: { id, userName, ...(externalId !== undefined && { externalId }), active, access },
+    teammate,
+    reportsFacts: facts !== undefined,
+  };
 }

@@ -108,4 +108,53 @@ describe('planning the one SCIM call for a user', () => {
       UnencodableChangeError,
     );
   });
+
+  it('renames in the same PATCH: userName and e-mail replaced, the IdP id set, roles left alone', () => {
+    const call = planUserCall(
+      { user: 'alice.smith@example.com', rename: { from: 'alice@example.com' }, externalId: '00u1', set: {} },
+      alice,
+      codec,
+    );
+    expect(call).toEqual({
+      kind: 'patch',
+      id: 'u1',
+      ops: [
+        { op: 'replace', path: 'userName', value: 'alice.smith@example.com' },
+        { op: 'replace', path: 'emails', value: [{ value: 'alice.smith@example.com', type: 'work', primary: true }] },
+        { op: 'replace', path: 'externalId', value: '00u1' },
+      ],
+    });
+    // once applied, planning it again sends nothing
+    const renamed = afterCall(
+      { user: 'alice.smith@example.com', rename: { from: 'alice@example.com' }, externalId: '00u1', set: {} },
+      alice,
+      'u1',
+    );
+    expect(renamed).toMatchObject({ userName: 'alice.smith@example.com', externalId: '00u1' });
+    expect(planUserCall({ user: 'alice.smith@example.com', externalId: '00u1', set: {} }, renamed, codec)).toEqual({
+      kind: 'none',
+    });
+  });
+
+  it("without a role codec (Heap's documented SCIM) carries membership and identity only", () => {
+    expect(
+      planUserCall({ user: 'bob@example.com', externalId: 'x', set: { membership: 'active' } }, null, null),
+    ).toMatchObject({ kind: 'create', body: { userName: 'bob@example.com', externalId: 'x', active: true } });
+    const create = planUserCall({ user: 'bob@example.com', set: { membership: 'active' } }, null, null);
+    expect(create.kind === 'create' && 'roles' in create.body).toBe(false);
+    expect(planUserCall({ user: 'alice@example.com', set: { membership: 'deactivated' } }, alice, null)).toEqual({
+      kind: 'patch',
+      id: 'u1',
+      ops: [{ op: 'replace', path: 'active', value: false }],
+    });
+    expect(() => planUserCall({ user: 'alice@example.com', set: { org: 'Admin' } }, alice, null)).toThrow(
+      UnencodableChangeError,
+    );
+  });
+
+  it('leaves Teams to their own calls (SCIM Groups)', () => {
+    expect(planUserCall({ user: 'alice@example.com', set: { 'team:Ops': 'member' } }, alice, codec)).toEqual({
+      kind: 'none',
+    });
+  });
 });
