@@ -11,7 +11,8 @@ import type { IdentitySource } from './ports/identity-source.js';
 import type { Store } from './ports/store.js';
 import { createFileSource } from './sources/file/read-file-directory.js';
 import { createScimIdentitySource } from './sources/scim/source.js';
-import { openScimRepository, type ScimRepository } from './sources/scim/repository.js';
+import type { ScimRepository } from './sources/scim/repository.js';
+import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
 import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
@@ -80,7 +81,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   let scimRepository: ScimRepository | null = null;
   const sources: IdentitySource[] = [];
   for (const s of config.sources) {
-    if (s.type === 'scim') scimRepository ??= openScimRepository(storePath);
+    if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(storePath);
     sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
   }
   const target: AccessTarget = createScimTarget({

@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import { createHttpApp } from '../../src/http/app.js';
 import { createScimRouter } from '../../src/http/scim/router.js';
 import { startHttpServer } from '../../src/http/server.js';
-import { openScimRepository } from '../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
 
 /** The part of autocannon's API used here (it ships no types, and @types/autocannon is not a dependency). */
 interface CannonRequest {
@@ -52,7 +52,7 @@ const self = fileURLToPath(import.meta.url);
 const userName = (i: number) => `user${i}@bench.example.com`;
 
 function seed(dbPath: string): { groupIds: string[]; userIds: string[] } {
-  const repo = openScimRepository(dbPath);
+  const repo = openSqliteScimRepository(dbPath);
   try {
     const userIds: string[] = [];
     for (let i = 0; i < USERS; i++) {
@@ -90,7 +90,7 @@ async function serve(kind: 'scim' | 'bare', dbPath: string) {
     return;
   }
   const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
-  const repository = openScimRepository(dbPath);
+  const repository = openSqliteScimRepository(dbPath);
   const mount = express.Router();
   const app = createHttpApp({
     logger,

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openScimRepository, type ScimRepository } from '../../src/sources/scim/repository.js';
+import type { ScimRepository } from '../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
 import {
   ERROR_SCHEMA,
   GROUP_SCHEMA,
@@ -346,7 +347,7 @@ describe('our own failures', () => {
   let dir = '';
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-fail-'));
-    real = openScimRepository(`${dir}/store.db`);
+    real = openSqliteScimRepository(`${dir}/store.db`);
     // A repository whose reads fail the way a broken disk would.
     const failing = new Proxy(real, {
       get(target, key, receiver) {

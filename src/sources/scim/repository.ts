@@ -1,7 +1,6 @@
 import type { ScimAttributes, ScimUserFields } from './user-fields.js';
 
 export type { ScimAttributes } from './user-fields.js';
-export { openScimRepository } from './sqlite-repository.js';
 
 export interface ScimUserRecord extends ScimUserFields {
   id: string;
@@ -71,13 +70,12 @@ export interface ScimSnapshot {
 }
 
 /**
- * SCIM Users and Groups pushed by an IdP, kept in the store's SQLite file. Every write is one transaction;
- * membership is its own table, so concurrent member changes to one group never overwrite each other.
+ * The SCIM repository port: Users and Groups pushed by an IdP, kept beside the store (SQLite now, PostgreSQL
+ * later: both run test/contract/scim-repository.contract.ts). Every write is one transaction; membership is its own
+ * table, so concurrent member changes to one group never overwrite each other.
  * Writes throw ScimUniquenessError, ScimVersionConflictError or ScimUnknownMemberError (./errors.ts).
  */
 export interface ScimRepository {
-  readonly path: string;
-
   getUser(id: string): ScimUserRecord | null;
   listUsers(options?: ScimListOptions<ScimUserLookup>): ScimPage<ScimUserRecord>;
   /** `id` is for imports and tests; SCIM clients never choose ids (the HTTP layer does not pass one) */

@@ -8,7 +8,8 @@ import {
   ScimUnknownMemberError,
   ScimVersionConflictError,
 } from '../../../../src/sources/scim/errors.js';
-import { openScimRepository, type ScimRepository } from '../../../../src/sources/scim/repository.js';
+import type { ScimRepository } from '../../../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../../../src/store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from '../../../../src/store/sqlite/open-sqlite-store.js';
 
 const user = (userName: string, extra: Record<string, unknown> = {}) => ({
@@ -28,7 +29,7 @@ describe('SQLite SCIM repository', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-repo-'));
     dbPath = path.join(dir, 'store.db');
     clock = Date.parse('2026-01-01T00:00:00Z');
-    repo = openScimRepository(dbPath, { now: () => new Date((clock += 1000)) });
+    repo = openSqliteScimRepository(dbPath, { now: () => new Date((clock += 1000)) });
   });
   afterEach(() => {
     repo.close();
@@ -242,7 +243,7 @@ describe('SQLite SCIM repository', () => {
     expect(migrations.some((m) => m.startsWith('core-'))).toBe(true);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    repo = openScimRepository(dbPath);
+    repo = openSqliteScimRepository(dbPath);
     expect(repo.getUser(a.id)?.userName).toBe('p@x.com');
   });
 });

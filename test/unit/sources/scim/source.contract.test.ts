@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openScimRepository, type ScimRepository } from '../../../../src/sources/scim/repository.js';
+import type { ScimRepository } from '../../../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../../../src/store/sqlite/open-sqlite-scim-repository.js';
 import { createScimIdentitySource } from '../../../../src/sources/scim/source.js';
 import { runIdentitySourceContract, type SeedDirectory } from '../../../contract/identity-source.contract.js';
 
@@ -28,7 +29,7 @@ function seedRepository(repository: ScimRepository, directory: SeedDirectory): v
 // userName (as the lead's brief asks), so the contract runs with that fallback off. source.test.ts covers it on.
 runIdentitySourceContract('scim', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-source-contract-'));
-  const repository = openScimRepository(path.join(dir, 'store.db'));
+  const repository = openSqliteScimRepository(path.join(dir, 'store.db'));
   let broken = false;
   // The store failing underneath the source, the way a locked or corrupt file would.
   const faulty = new Proxy(repository, {

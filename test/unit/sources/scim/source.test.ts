@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../../../src/ports/identity-source.js';
-import { openScimRepository, type ScimRepository } from '../../../../src/sources/scim/repository.js';
+import type { ScimRepository } from '../../../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../../../src/store/sqlite/open-sqlite-scim-repository.js';
 import { createScimIdentitySource } from '../../../../src/sources/scim/source.js';
 
 describe('SCIM identity source', () => {
@@ -11,7 +12,7 @@ describe('SCIM identity source', () => {
   let repo: ScimRepository;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-source-'));
-    repo = openScimRepository(path.join(dir, 'store.db'));
+    repo = openSqliteScimRepository(path.join(dir, 'store.db'));
   });
   afterEach(() => {
     repo.close();

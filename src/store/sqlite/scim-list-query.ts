@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ScimListOptions, ScimPage, ScimSortKey } from './repository.js';
+import type { ScimListOptions, ScimPage, ScimSortKey } from '../../sources/scim/repository.js';
 
 export const SORT_COLUMN: Record<ScimSortKey, string> = {
   id: 'id',
