@@ -117,10 +117,10 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
-    close() {
+    async close() {
       mapping.close();
       (scimRepository as ScimRepository | null)?.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -195,9 +195,9 @@ async function buildSource(
         transitive: s.transitive,
         delta: s.delta,
         stateStore: {
-          get: () => ctx.store.getSourceState(name)?.data ?? null,
-          put: (data: unknown) =>
-            ctx.store.putSourceState({ ...(ctx.store.getSourceState(name) ?? { source: name }), data }),
+          get: async () => (await ctx.store.getSourceState(name))?.data ?? null,
+          put: async (data: unknown) =>
+            ctx.store.putSourceState({ ...((await ctx.store.getSourceState(name)) ?? { source: name }), data }),
         },
         logger,
       });

@@ -11,7 +11,7 @@ export async function withRuntime<T>(command: Command, fn: (rt: Runtime) => Prom
   try {
     return await fn(rt);
   } finally {
-    rt.close();
+    await rt.close();
   }
 }
 

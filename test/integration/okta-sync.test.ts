@@ -21,7 +21,7 @@ describe('sync from Okta end to end', () => {
     });
   });
   afterAll(async () => {
-    runtime?.close();
+    await runtime?.close();
     await standIn?.close();
     await okta?.close();
   });

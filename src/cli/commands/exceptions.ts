@@ -14,7 +14,7 @@ export function registerExceptions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }, command: Command) => {
       await withRuntime(command, async (rt) => {
-        const list = rt.exceptions.list({ all: Boolean(opts.all) });
+        const list = await rt.exceptions.list({ all: Boolean(opts.all) });
         if (opts.json) printJson({ exceptions: list });
         else process.stdout.write(list.length ? list.map(render).join('') : 'no exceptions\n');
       });
@@ -55,13 +55,13 @@ export function registerExceptions(program: Command): void {
               (d) => d.user === opts.user!.toLowerCase() && d.entitlement === opts.entitlement,
             );
             if (!item) throw new BadRequestError(`no drift for ${opts.user} ${opts.entitlement}`);
-            created = rt.exceptions.addFromDrift(item, common);
+            created = await rt.exceptions.addFromDrift(item, common);
           } else {
             if (!opts.user || !opts.entitlement || opts.value === undefined) {
               throw new BadRequestError('--user, --entitlement and --value are required (or --from-drift)');
             }
             const value = opts.value === 'none' || opts.value === 'null' ? null : opts.value;
-            created = rt.exceptions.add({ user: opts.user, entitlement: opts.entitlement, value, ...common });
+            created = await rt.exceptions.add({ user: opts.user, entitlement: opts.entitlement, value, ...common });
           }
           if (opts.json) printJson(created);
           else process.stdout.write(`created ${render(created)}`);
@@ -73,7 +73,7 @@ export function registerExceptions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await withRuntime(command, async (rt) => {
-        const revoked = rt.exceptions.revoke(id);
+        const revoked = await rt.exceptions.revoke(id);
         if (opts.json) printJson(revoked);
         else process.stdout.write(`revoked ${render(revoked)}`);
       });

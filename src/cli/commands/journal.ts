@@ -12,7 +12,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; json?: boolean }, command: Command) => {
       await withRuntime(command, async (rt) => {
-        const rows = rt.store.listJournal({ limit: Number(opts.limit) || 20 });
+        const rows = await rt.store.listJournal({ limit: Number(opts.limit) || 20 });
         if (opts.json) printJson({ runs: rows });
         else process.stdout.write(renderJournalList(rows));
       });
@@ -22,7 +22,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await withRuntime(command, async (rt) => {
-        const record = rt.store.getJournal(id);
+        const record = await rt.store.getJournal(id);
         if (!record) throw new NotFoundError(`no run ${id}`);
         if (opts.json) printJson(record);
         else process.stdout.write(renderRunText(record));
@@ -34,7 +34,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       await withRuntime(command, async (rt) => {
-        const result = rt.store.verifyJournal();
+        const result = await rt.store.verifyJournal();
         if (opts.json) printJson(result);
         else if (result.ok) process.stdout.write(`journal ok: ${result.records} record(s), chain intact\n`);
         else {

@@ -232,9 +232,9 @@ describe('SQLite SCIM repository', () => {
     expect(repo.digest()).not.toBe(digest);
   });
 
-  it('shares the store file: scim-* migrations beside the core ones, data kept across reopen', () => {
+  it('shares the store file: scim-* migrations beside the core ones, data kept across reopen', async () => {
     const store = openSqliteStore(dbPath);
-    store.close();
+    await store.close();
     const a = repo.createUser(user('p@x.com'));
     repo.close();
     const db = new Database(dbPath, { readonly: true });
