@@ -119,7 +119,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     exceptions,
     async close() {
       mapping.close();
-      (scimRepository as ScimRepository | null)?.close();
+      await (scimRepository as ScimRepository | null)?.close();
       await store.close();
     },
   };

@@ -51,30 +51,32 @@ const self = fileURLToPath(import.meta.url);
 
 const userName = (i: number) => `user${i}@bench.example.com`;
 
-function seed(dbPath: string): { groupIds: string[]; userIds: string[] } {
+async function seed(dbPath: string): Promise<{ groupIds: string[]; userIds: string[] }> {
   const repo = openSqliteScimRepository(dbPath);
   try {
     const userIds: string[] = [];
     for (let i = 0; i < USERS; i++) {
       userIds.push(
-        repo.createUser({
-          userName: userName(i),
-          name: { givenName: `Given${i}`, familyName: `Family${i}` },
-          displayName: `Given${i} Family${i}`,
-          emails: [{ value: userName(i), type: 'work', primary: true }],
-          externalId: `ext-${i}`,
-          active: true,
-        }).id,
+        (
+          await repo.createUser({
+            userName: userName(i),
+            name: { givenName: `Given${i}`, familyName: `Family${i}` },
+            displayName: `Given${i} Family${i}`,
+            emails: [{ value: userName(i), type: 'work', primary: true }],
+            externalId: `ext-${i}`,
+            active: true,
+          })
+        ).id,
       );
     }
     const groupIds: string[] = [];
     for (let g = 0; g < GROUPS; g++) {
       const members = Array.from({ length: MEMBERS_PER_GROUP }, (_, k) => userIds[(g * 37 + k * 101) % USERS] ?? '');
-      groupIds.push(repo.createGroup({ displayName: `Group ${g}`, externalId: `gext-${g}` }, members).group.id);
+      groupIds.push((await repo.createGroup({ displayName: `Group ${g}`, externalId: `gext-${g}` }, members)).group.id);
     }
     return { groupIds, userIds };
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 
@@ -148,7 +150,7 @@ export async function run(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const t0 = performance.now();
-    const { groupIds, userIds } = seed(dbPath);
+    const { groupIds, userIds } = await seed(dbPath);
     console.log(
       `seeded ${USERS} users, ${GROUPS} groups x ${MEMBERS_PER_GROUP} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );

@@ -207,7 +207,7 @@ describe('bad input: a 4xx SCIM error, the store unchanged', () => {
 
   it.each(cases)('%s', async (_name, build, status, scimType) => {
     const [method, path, body, options] = build();
-    const before = h.repository.digest();
+    const before = await h.repository.digest();
     const res = await h.request(method, path, body, options);
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/scim+json');
@@ -215,7 +215,7 @@ describe('bad input: a 4xx SCIM error, the store unchanged', () => {
     expect(typeof res.body?.detail).toBe('string');
     if (scimType) expect(res.body?.scimType).toBe(scimType);
     expect(res.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
-    expect(h.repository.digest()).toBe(before);
+    expect(await h.repository.digest()).toBe(before);
   });
 
   it("an unknown attribute in a POST body is ignored, as Microsoft's suite expects of a PUT", async () => {
@@ -225,14 +225,14 @@ describe('bad input: a 4xx SCIM error, the store unchanged', () => {
   });
 
   it('removing a member that is not there changes nothing', async () => {
-    const before = h.repository.digest();
+    const before = await h.repository.digest();
     const res = await h.request(
       'PATCH',
       `/Groups/${groupId}`,
       patchOp({ op: 'remove', path: `members[value eq "${otherId}"]` }),
     );
     expect(res.status).toBe(204);
-    expect(h.repository.digest()).toBe(before);
+    expect(await h.repository.digest()).toBe(before);
   });
 });
 
@@ -263,14 +263,7 @@ describe('concurrency', () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 204));
-    expect(
-      new Set(
-        h.repository
-          .membersOf([group])
-          .get(group)
-          ?.map((m) => m.id),
-      ),
-    ).toEqual(new Set(ids));
+    expect(new Set((await h.repository.membersOf([group])).get(group)?.map((m) => m.id))).toEqual(new Set(ids));
   });
 
   it('20 concurrent PATCHes that also rename (scimmy path) lose no member and no rename', async () => {
@@ -291,15 +284,8 @@ describe('concurrency', () => {
       ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(
-      new Set(
-        h.repository
-          .membersOf([group])
-          .get(group)
-          ?.map((m) => m.id),
-      ),
-    ).toEqual(new Set(ids));
-    expect(h.repository.getGroup(group)?.externalId).toMatch(/^ext-\d+$/);
+    expect(new Set((await h.repository.membersOf([group])).get(group)?.map((m) => m.id))).toEqual(new Set(ids));
+    expect((await h.repository.getGroup(group))?.externalId).toMatch(/^ext-\d+$/);
   });
 
   it('concurrent creations of one userName: exactly one wins, the rest are 409', async () => {
@@ -324,12 +310,12 @@ describe('persistence', () => {
         })
       ).body?.id,
     );
-    const digest = first.repository.digest();
+    const digest = await first.repository.digest();
     await first.close({ keepDir: true });
 
     const second = await startScimHarness({ dir: first.dir });
     try {
-      expect(second.repository.digest()).toBe(digest);
+      expect(await second.repository.digest()).toBe(digest);
       const group = await second.request('GET', `/Groups/${groupId}`);
       expect(group.body).toMatchObject({ displayName: 'Kept', members: [{ value: userId, display: 'keep Family' }] });
       const found = await second.request('GET', `/Users?filter=${q('userName eq "keep@example.com"')}`);
@@ -351,8 +337,8 @@ describe('our own failures', () => {
     // A repository whose reads fail the way a broken disk would.
     const failing = new Proxy(real, {
       get(target, key, receiver) {
-        if (key === 'getUser' || key === 'listUsers' || key === 'createGroup') {
-          return () => {
+        if (['getUser', 'listUsers', 'listUsersWithGroups', 'createGroup'].includes(String(key))) {
+          return async () => {
             throw new Error('SQLITE_IOERR: disk I/O error at /var/lib/secret/path.db');
           };
         }

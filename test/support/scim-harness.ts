@@ -105,7 +105,7 @@ export async function startScimHarness(
     },
     async close(closeOptions = {}) {
       await server.close();
-      repository.close();
+      await repository.close();
       if (!closeOptions.keepDir && !options.dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };

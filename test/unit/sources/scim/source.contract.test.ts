@@ -7,12 +7,12 @@ import { createScimIdentitySource } from '../../../../src/sources/scim/source.js
 import { runIdentitySourceContract, type SeedDirectory } from '../../../contract/identity-source.contract.js';
 
 /** Makes the repository hold exactly this directory, with the seed's ids (as an IdP's pushes would have left it). */
-function seedRepository(repository: ScimRepository, directory: SeedDirectory): void {
-  const { users, groups } = repository.snapshot();
-  for (const group of groups) repository.deleteGroup(group.id);
-  for (const user of users) repository.deleteUser(user.id);
+async function seedRepository(repository: ScimRepository, directory: SeedDirectory): Promise<void> {
+  const { users, groups } = await repository.snapshot();
+  for (const group of groups) await repository.deleteGroup(group.id);
+  for (const user of users) await repository.deleteUser(user.id);
   for (const u of directory.users) {
-    repository.createUser(
+    await repository.createUser(
       {
         userName: u.userName,
         ...(u.displayName !== undefined && { displayName: u.displayName }),
@@ -22,7 +22,8 @@ function seedRepository(repository: ScimRepository, directory: SeedDirectory): v
       { id: u.id },
     );
   }
-  for (const g of directory.groups) repository.createGroup({ displayName: g.displayName }, g.members, { id: g.id });
+  for (const g of directory.groups)
+    await repository.createGroup({ displayName: g.displayName }, g.members, { id: g.id });
 }
 
 // The contract expects a user without emails to have no email; this source by default falls back to an email-like
@@ -35,7 +36,7 @@ runIdentitySourceContract('scim', async () => {
   const faulty = new Proxy(repository, {
     get(target, key, receiver) {
       if (key === 'snapshot' && broken) {
-        return () => {
+        return async () => {
           broken = false;
           throw new Error('SQLITE_CORRUPT: database disk image is malformed');
         };
@@ -47,13 +48,13 @@ runIdentitySourceContract('scim', async () => {
     source: createScimIdentitySource(faulty, { name: 'scim-push', emailFromUserName: false }),
     seed: async (directory) => {
       broken = false;
-      seedRepository(repository, directory);
+      await seedRepository(repository, directory);
     },
     breakNextRead: async () => {
       broken = true;
     },
     close: async () => {
-      repository.close();
+      await repository.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

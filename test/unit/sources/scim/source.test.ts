@@ -14,21 +14,21 @@ describe('SCIM identity source', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-source-'));
     repo = openSqliteScimRepository(path.join(dir, 'store.db'));
   });
-  afterEach(() => {
-    repo.close();
+  afterEach(async () => {
+    await repo.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('yields every stored user and group, as identities of this source', async () => {
-    const alice = repo.createUser({
+    const alice = await repo.createUser({
       userName: 'alice',
       displayName: 'Alice',
       externalId: '00u1',
       emails: [{ value: 'a.home@example.com' }, { value: 'alice@example.com', primary: true }],
     });
-    const bob = repo.createUser({ userName: 'bob@example.com', active: false });
-    const carol = repo.createUser({ userName: 'carol' });
-    const { group } = repo.createGroup({ displayName: 'Heap Admins' }, [alice.id, bob.id]);
+    const bob = await repo.createUser({ userName: 'bob@example.com', active: false });
+    const carol = await repo.createUser({ userName: 'carol' });
+    const { group } = await repo.createGroup({ displayName: 'Heap Admins' }, [alice.id, bob.id]);
     const snap = await createScimIdentitySource(repo, { name: 'okta-scim' }).read();
     expect(snap.users).toEqual([
       {
@@ -54,16 +54,16 @@ describe('SCIM identity source', () => {
   it('its version changes with membership and stays put otherwise', async () => {
     const source = createScimIdentitySource(repo);
     expect(source).toMatchObject({ name: 'scim', type: 'scim' });
-    const a = repo.createUser({ userName: 'a@x.com' });
-    const { group } = repo.createGroup({ displayName: 'G' }, []);
+    const a = await repo.createUser({ userName: 'a@x.com' });
+    const { group } = await repo.createGroup({ displayName: 'G' }, []);
     const v1 = (await source.read()).version;
     expect((await source.read()).version).toBe(v1);
-    repo.changeMembers(group.id, { add: [a.id] });
+    await repo.changeMembers(group.id, { add: [a.id] });
     expect((await source.read()).version).not.toBe(v1);
   });
 
   it('a store that cannot be read is a SourceReadError, never a partial snapshot', async () => {
-    repo.close();
+    await repo.close();
     await expect(createScimIdentitySource(repo).read()).rejects.toBeInstanceOf(SourceReadError);
   });
 });
