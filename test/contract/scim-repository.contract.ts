@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ScimInvalidValueError,
   ScimUniquenessError,
   ScimUnknownMemberError,
   ScimVersionConflictError,
@@ -276,6 +277,17 @@ export function runScimRepositoryContract(name: string, openFixture: OpenScimRep
         expect(await repo.groupsOfUser(ids[0] ?? '')).toEqual([]);
         expect(await repo.deleteGroup(group.id)).toBeNull();
       });
+    });
+
+    it('refuses an empty userName or displayName and writes nothing', async () => {
+      const u = await repo.createUser(user('t@x.com'));
+      const { group } = await repo.createGroup({ displayName: 'T' }, []);
+      const digest = await repo.digest();
+      await expect(repo.createUser(user(''))).rejects.toThrow(ScimInvalidValueError);
+      await expect(repo.replaceUser(u.id, user(''))).rejects.toThrow(ScimInvalidValueError);
+      await expect(repo.createGroup({ displayName: '' }, [u.id])).rejects.toThrow(ScimInvalidValueError);
+      await expect(repo.replaceGroup(group.id, {}, [u.id])).rejects.toThrow(ScimInvalidValueError);
+      expect(await repo.digest()).toBe(digest);
     });
 
     it('snapshots everything and digests it; a failed write leaves the digest as it was', async () => {
