@@ -90,7 +90,8 @@ export interface ScimSnapshot {
  * later: both run test/contract/scim-repository.contract.ts). Every method is asynchronous; a write has happened,
  * durably, when its promise resolves. Every write is one transaction; membership is its own table, so concurrent
  * member changes to one group never overwrite each other.
- * Writes reject with ScimUniquenessError, ScimVersionConflictError or ScimUnknownMemberError (./errors.ts).
+ * Writes reject with ScimUniquenessError, ScimVersionConflictError, ScimUnknownMemberError or
+ * ScimInvalidValueError (./errors.ts).
  */
 export interface ScimRepository {
   getUser(id: string): Promise<ScimUserRecord | null>;
