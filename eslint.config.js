@@ -12,6 +12,15 @@ export default tseslint.config(
     },
   },
   {
+    // A forgotten await on a store write is a durability bug: the caller answers before the write is done.
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['src/cli/**', 'src/main.ts', 'test/**', 'bin/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

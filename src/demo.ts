@@ -60,7 +60,7 @@ export async function startDemo(
   const envFile = path.join(options.dataDir, 'demo.env');
   writeEnvFile(envFile, { HEAP_ACCESS_SYNC_CONFIG: configFile, ...tokens });
   const rt = service.runtime;
-  if (rt.store.listJournal({ limit: 1 }).length === 0) {
+  if ((await rt.store.listJournal({ limit: 1 })).length === 0) {
     options.print('first start: syncing the example directory into the Heap stand-in...');
     const { record } = await rt.sync.run({ trigger: 'cli', actor: 'demo' });
     options.print(

@@ -18,7 +18,8 @@ import type { IdentitySource } from './ports/identity-source.js';
 import type { Store } from './ports/store.js';
 import { createFileSource } from './sources/file/read-file-directory.js';
 import { createScimIdentitySource } from './sources/scim/source.js';
-import { openScimRepository, type ScimRepository } from './sources/scim/repository.js';
+import type { ScimRepository } from './sources/scim/repository.js';
+import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
 import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
@@ -81,7 +82,7 @@ export interface StoreRuntime {
   logger: Logger;
   clock: Clock;
   store: Store;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The store alone (journal, exceptions list): no mapping, no source, no target, so no secret either. */
@@ -125,12 +126,12 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= openScimRepository(resolve(config.store.sqlite));
+      if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
       sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
     }
   } catch (err) {
-    scimRepository?.close();
-    store.close();
+    await scimRepository?.close();
+    await store.close();
     throw err;
   }
   const target: AccessTarget = createScimTarget({
@@ -170,10 +171,10 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
-    close() {
+    async close() {
       mapping.close();
-      (scimRepository as ScimRepository | null)?.close();
-      store.close();
+      await (scimRepository as ScimRepository | null)?.close();
+      await store.close();
     },
   };
 }
@@ -250,9 +251,9 @@ async function buildSource(
         delta: s.delta,
         credentialVariable: (s.clientSecretEnv ?? s.certificatePathEnv)!,
         stateStore: {
-          get: () => ctx.store.getSourceState(name)?.data ?? null,
-          put: (data: unknown) =>
-            ctx.store.putSourceState({ ...(ctx.store.getSourceState(name) ?? { source: name }), data }),
+          get: async () => (await ctx.store.getSourceState(name))?.data ?? null,
+          put: async (data: unknown) =>
+            ctx.store.putSourceState({ ...((await ctx.store.getSourceState(name)) ?? { source: name }), data }),
         },
         logger,
       });

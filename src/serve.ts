@@ -56,11 +56,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     moreSecrets: serveSecrets,
     hooks: {
       sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
-      runFinished: (outcome) => {
+      runFinished: async (outcome) => {
         syncMetrics.runFinished(outcome);
-        if (dispatcher) alertOnRun(dispatcher, outcome, rt.clock.now());
         // the dashboard's drift reading is stale once a run changed Heap
         status?.invalidate();
+        if (dispatcher) await alertOnRun(dispatcher, outcome, rt.clock.now());
       },
     },
   });
@@ -99,7 +99,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     closers.push(() => rt.mapping.close());
     rt.mapping.onReload((status) => {
       if (status.reloadError) {
-        dispatcher?.enqueue([
+        void dispatcher?.enqueue([
           mappingReloadFailed(
             status.reloadError.issues.length ? status.reloadError.issues : [status.reloadError.message],
             rt.clock.now(),
@@ -115,7 +115,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       debouncer = createScimChangeDebouncer({
         windowMs: scimSource.debounceMs,
         logger: rt.logger.child({ component: 'scim-debouncer' }),
-        run: (userIds) => enqueueRun({ trigger: 'scim', scope: scopeOfScimUsers(repository, userIds) }),
+        run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
       });
       closers.push(() => debouncer?.close());
       routers.push({
@@ -156,7 +156,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
       closers.push(() => cron.stop());
     }
-    const housekeeping = startHousekeeping(rt, dispatcher, enqueueRun, log);
+    const housekeeping = await startHousekeeping(rt, dispatcher, enqueueRun, log);
     closers.push(() => clearInterval(housekeeping));
 
     log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
@@ -168,12 +168,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         // stop taking work, let the run in progress finish, then close what it writes to
         for (const close of closers.reverse()) await close();
         await chain;
-        rt.close();
+        await rt.close();
       },
     };
   } catch (err) {
     for (const close of closers.reverse()) await close();
-    rt.close();
+    await rt.close();
     throw err;
   }
 }
@@ -189,10 +189,13 @@ function serveSecrets(config: RunConfig): SecretRef[] {
 }
 
 /** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */
-function scopeOfScimUsers(repository: NonNullable<Runtime['scimRepository']>, userIds: string[]): string[] | null {
+async function scopeOfScimUsers(
+  repository: NonNullable<Runtime['scimRepository']>,
+  userIds: string[],
+): Promise<string[] | null> {
   const emails: string[] = [];
   for (const id of userIds) {
-    const user = repository.getUser(id);
+    const user = await repository.getUser(id);
     if (!user) return null;
     emails.push((user.primaryEmail ?? user.userName).toLowerCase());
   }
@@ -203,23 +206,22 @@ function scopeOfScimUsers(repository: NonNullable<Runtime['scimRepository']>, us
  * Every minute: a run when an exception has expired since the last check (the journal says why it reverts), and
  * an alert for each exception expiring within 24 hours (the dispatcher sends each once per window).
  */
-function startHousekeeping(
+async function startHousekeeping(
   rt: Runtime,
   dispatcher: AlertDispatcher,
   enqueueRun: (o: RunOptions) => Promise<void>,
   log: Logger,
-): NodeJS.Timeout {
-  let nextExpiry = rt.exceptions.nextExpiry();
+): Promise<NodeJS.Timeout> {
+  let nextExpiry = await rt.exceptions.nextExpiry();
+  const check = async () => {
+    const now = rt.clock.now();
+    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void enqueueRun({ trigger: 'exception-expiry' });
+    nextExpiry = await rt.exceptions.nextExpiry();
+    const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
+    if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
+  };
   const timer = setInterval(() => {
-    try {
-      const now = rt.clock.now();
-      if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void enqueueRun({ trigger: 'exception-expiry' });
-      nextExpiry = rt.exceptions.nextExpiry();
-      const expiring = findExpiringExceptions(rt.exceptions.list(), now);
-      if (expiring.length) dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
-    } catch (err) {
-      log.error({ error: (err as Error).message }, 'housekeeping failed');
-    }
+    check().catch((err: unknown) => log.error({ error: (err as Error).message }, 'housekeeping failed'));
   }, HOUSEKEEPING_MS);
   timer.unref();
   return timer;
@@ -229,7 +231,7 @@ async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<str
   const checks: Record<string, string> = {};
   let ok = true;
   try {
-    rt.store.listJournal({ limit: 1 });
+    await rt.store.listJournal({ limit: 1 });
     checks.store = 'ok';
   } catch (err) {
     ok = false;

@@ -44,15 +44,20 @@ export interface DriftReconcileResult {
 
 export interface AlertDispatcher {
   /**
-   * Queues alerts for every sink and returns at once; never throws. Some events alert once per key: drift-detected
-   * until resolved, exception-expiring once in 24 h, mapping-reload-failed (same problems) once in an hour.
+   * Queues alerts for every sink and resolves once they are queued (not delivered); never rejects. Some events
+   * alert once per key: drift-detected until resolved, exception-expiring once in 24 h, mapping-reload-failed (same
+   * problems) once in an hour.
    */
-  enqueue(alerts: readonly Alert[]): void;
+  enqueue(alerts: readonly Alert[]): Promise<void>;
   /**
    * Alerts on drift once per item until it is resolved: `drift` is the complete drift of a run over `scope`
-   * (users of an incremental run; null for a full reconciliation). Never throws; state goes through the store.
+   * (users of an incremental run; null for a full reconciliation). Never rejects; state goes through the store.
    */
-  reconcileDrift(drift: readonly DriftItem[], runId: string, scope?: ReadonlySet<string> | null): DriftReconcileResult;
+  reconcileDrift(
+    drift: readonly DriftItem[],
+    runId: string,
+    scope?: ReadonlySet<string> | null,
+  ): Promise<DriftReconcileResult>;
   /** Resolves when every queue is empty, or after `timeoutMs` (then logs what is still pending). */
   drain(timeoutMs?: number): Promise<void>;
   /** Graceful shutdown: stops taking alerts, drains for up to `timeoutMs`, then abandons what is left. */
@@ -96,6 +101,13 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   const inFlight = new Map<string, number>();
   const states = createAlertStateCache(store, log);
   let closed = false;
+  // enqueue and reconcileDrift read the state, decide and mark in one go: one at a time, in call order.
+  let turn: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = turn.then(work);
+    turn = next.catch(() => undefined);
+    return next;
+  }
 
   /** alerts dropped on full queues during the current enqueue/reconcile call, logged once at its end */
   const dropped = new Map<string, number>();
@@ -203,7 +215,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     const idle = Promise.all([...queues.values()].map((q) => q.whenIdle())).then(() => false);
     const expired = await Promise.race([idle, timedOut]);
     clearTimeout(timer);
-    states.flush();
+    await states.flush();
     if (expired) log.warn({ pending: pendingCounts() }, 'alert queues not drained in time');
   }
 
@@ -211,50 +223,58 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     return Object.fromEntries([...queues].map(([name, q]) => [name, q.size]));
   }
 
-  return {
-    enqueue(alerts) {
-      if (closed) {
-        log.warn({ alerts: alerts.length }, 'alert dispatcher closed; alerts not sent');
-        return;
+  async function reconcile(
+    drift: readonly DriftItem[],
+    runId: string,
+    scope: ReadonlySet<string> | null,
+  ): Promise<DriftReconcileResult> {
+    const result: DriftReconcileResult = { detected: [], resolved: [] };
+    if (closed) return result;
+    const current = new Set<string>();
+    const at = now();
+    await states.reload(); // other replicas may have opened or closed items since the last run
+    for (const item of drift) {
+      const alert = driftDetected(item, runId, at);
+      current.add(alert.key);
+      try {
+        if (sendOnce(alert, Number.POSITIVE_INFINITY)) result.detected.push(alert);
+      } catch (err) {
+        log.error({ err, key: alert.key }, 'queueing drift alert failed');
       }
-      for (const alert of alerts) {
-        try {
-          enqueueOne(alert);
-        } catch (err) {
-          log.error({ err, key: alert.key }, 'queueing alert failed');
-        }
+    }
+    const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
+    for (const state of states.values()) {
+      if (!isOpenDriftState(state) || current.has(state.key)) continue;
+      if (inScope && !inScope.has(normalizeUserKey(readDriftStateUser(state)))) continue;
+      try {
+        result.resolved.push(resolveDrift(state, runId));
+      } catch (err) {
+        log.error({ err, key: state.key }, 'resolving drift alert failed');
       }
-      logDropped();
-    },
+    }
+    logDropped();
+    return result;
+  }
 
-    reconcileDrift(drift, runId, scope = null) {
-      const result: DriftReconcileResult = { detected: [], resolved: [] };
-      if (closed) return result;
-      const current = new Set<string>();
-      const at = now();
-      states.reload(); // other replicas may have opened or closed items since the last run
-      for (const item of drift) {
-        const alert = driftDetected(item, runId, at);
-        current.add(alert.key);
-        try {
-          if (sendOnce(alert, Number.POSITIVE_INFINITY)) result.detected.push(alert);
-        } catch (err) {
-          log.error({ err, key: alert.key }, 'queueing drift alert failed');
+  return {
+    enqueue: (alerts) =>
+      oneAtATime(async () => {
+        if (closed) {
+          log.warn({ alerts: alerts.length }, 'alert dispatcher closed; alerts not sent');
+          return;
         }
-      }
-      const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
-      for (const state of states.values()) {
-        if (!isOpenDriftState(state) || current.has(state.key)) continue;
-        if (inScope && !inScope.has(normalizeUserKey(readDriftStateUser(state)))) continue;
-        try {
-          result.resolved.push(resolveDrift(state, runId));
-        } catch (err) {
-          log.error({ err, key: state.key }, 'resolving drift alert failed');
+        await states.ready();
+        for (const alert of alerts) {
+          try {
+            enqueueOne(alert);
+          } catch (err) {
+            log.error({ err, key: alert.key }, 'queueing alert failed');
+          }
         }
-      }
-      logDropped();
-      return result;
-    },
+        logDropped();
+      }),
+
+    reconcileDrift: (drift, runId, scope = null) => oneAtATime(() => reconcile(drift, runId, scope)),
 
     drain,
 
@@ -262,7 +282,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       closed = true;
       await drain(timeoutMs);
       abort.abort();
-      states.flush();
+      await states.flush();
     },
 
     pending: pendingCounts,

@@ -27,7 +27,7 @@ export async function withRuntime<T>(
     return await fn(rt, terminal);
   } finally {
     terminal.done();
-    rt.close();
+    await rt.close();
   }
 }
 
@@ -42,6 +42,6 @@ export async function withStore<T>(command: Command, fn: (rt: StoreRuntime) => P
   try {
     return await fn(rt);
   } finally {
-    rt.close();
+    await rt.close();
   }
 }

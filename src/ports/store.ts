@@ -75,47 +75,51 @@ export interface PendingRun {
 
 /**
  * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
+ * Every method is asynchronous (a network database answers later); a write has happened, durably, when its
+ * promise resolves, so callers await every write before they report it done.
  * `commitRun` writes the journal record and the baseline in one durable transaction.
  */
 export interface Store {
   /** Baseline: what the last successful sync established, per reconciled user. Absent user = never reconciled. */
-  getBaseline(users?: string[]): Map<string, Access>;
+  getBaseline(users?: string[]): Promise<Map<string, Access>>;
   /**
    * Append a journal record and replace the baseline of the given users (null removes the user), atomically.
    * The pending run of the same id, if any, is removed in the same transaction.
    */
-  commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): JournalRecord;
+  commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): Promise<JournalRecord>;
 
-  putPendingRun(run: PendingRun): void;
-  listPendingRuns(): PendingRun[];
+  putPendingRun(run: PendingRun): Promise<void>;
+  listPendingRuns(): Promise<PendingRun[]>;
 
-  listJournal(options?: { limit?: number; beforeSequence?: number }): JournalSummary[];
-  getJournal(id: string): JournalRecord | null;
-  verifyJournal(): JournalVerifyResult;
+  listJournal(options?: { limit?: number; beforeSequence?: number }): Promise<JournalSummary[]>;
+  getJournal(id: string): Promise<JournalRecord | null>;
+  verifyJournal(): Promise<JournalVerifyResult>;
 
-  listExceptions(options?: { includeInactive?: boolean; now?: Date }): AccessException[];
-  getException(id: string): AccessException | null;
-  addException(exception: AccessException): void;
-  revokeException(id: string, at: Date): boolean;
+  listExceptions(options?: { includeInactive?: boolean; now?: Date }): Promise<AccessException[]>;
+  getException(id: string): Promise<AccessException | null>;
+  addException(exception: AccessException): Promise<void>;
+  revokeException(id: string, at: Date): Promise<boolean>;
 
-  putHeldPlan(held: HeldPlan): void;
-  getHeldPlan(runId: string): HeldPlan | null;
-  listHeldPlans(): HeldPlan[];
-  deleteHeldPlan(runId: string): void;
+  putHeldPlan(held: HeldPlan): Promise<void>;
+  getHeldPlan(runId: string): Promise<HeldPlan | null>;
+  listHeldPlans(): Promise<HeldPlan[]>;
+  deleteHeldPlan(runId: string): Promise<void>;
 
-  getAlertStates(): AlertState[];
-  putAlertState(state: AlertState): void;
+  getAlertStates(): Promise<AlertState[]>;
+  putAlertState(state: AlertState): Promise<void>;
 
-  getSourceState(source: string): SourceState | null;
-  putSourceState(state: SourceState): void;
+  getSourceState(source: string): Promise<SourceState | null>;
+  putSourceState(state: SourceState): Promise<void>;
 
   /**
    * One run at a time per target. A lock held by a process that died is taken over after `staleMs`
-   * (the holder refreshes it while running). Returns false when another live run holds it.
+   * (the holder refreshes it while running). Resolves false when another live run holds it.
    */
-  acquireLock(name: string, owner: string, staleMs: number, now: Date): boolean;
-  refreshLock(name: string, owner: string, now: Date): void;
-  releaseLock(name: string, owner: string): void;
+  acquireLock(name: string, owner: string, staleMs: number, now: Date): Promise<boolean>;
+  /** rejects when `owner` no longer holds the lock (it was taken over) */
+  refreshLock(name: string, owner: string, now: Date): Promise<void>;
+  releaseLock(name: string, owner: string): Promise<void>;
 
-  close(): void;
+  /** closes the connection; closing twice is harmless */
+  close(): Promise<void>;
 }

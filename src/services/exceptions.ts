@@ -70,45 +70,60 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
     };
   }
 
+  // The overlap check and the insert must not interleave with another add in this process (it was one
+  // synchronous step while the store was synchronous); a store shared by processes still relies on this check only.
+  let writes: Promise<unknown> = Promise.resolve();
+  const oneWriteAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = writes.then(work, work);
+    writes = next.catch(() => undefined);
+    return next;
+  };
+
   return {
-    add(input: NewException): AccessException {
-      const exception = validate(input);
-      const clash = deps.store
-        .listExceptions({ now: deps.clock.now() })
-        .find((e) => e.user === exception.user && e.entitlement === exception.entitlement);
-      if (clash)
-        throw new BadRequestError(
-          `exception ${clash.id} already covers ${exception.user} ${exception.entitlement}; revoke it first`,
+    add(input: NewException): Promise<AccessException> {
+      return oneWriteAtATime(async () => {
+        const exception = validate(input);
+        const clash = (await deps.store.listExceptions({ now: deps.clock.now() })).find(
+          (e) => e.user === exception.user && e.entitlement === exception.entitlement,
         );
-      deps.store.addException(exception);
-      return exception;
+        if (clash)
+          throw new BadRequestError(
+            `exception ${clash.id} already covers ${exception.user} ${exception.entitlement}; revoke it first`,
+          );
+        await deps.store.addException(exception);
+        return exception;
+      });
     },
     /** Accepts a manual change seen as drift until the expiry: the exception's value is what Heap has now. */
-    addFromDrift(item: DriftItem, input: Omit<NewException, 'user' | 'entitlement' | 'value'>): AccessException {
+    addFromDrift(
+      item: DriftItem,
+      input: Omit<NewException, 'user' | 'entitlement' | 'value'>,
+    ): Promise<AccessException> {
       return this.add({ ...input, user: item.user, entitlement: item.entitlement, value: item.actual });
     },
-    list(options: { all?: boolean } = {}): AccessException[] {
+    list(options: { all?: boolean } = {}): Promise<AccessException[]> {
       return deps.store.listExceptions({ includeInactive: Boolean(options.all), now: deps.clock.now() });
     },
-    revoke(id: string): AccessException {
-      const existing = deps.store.getException(id);
-      if (!existing) throw new NotFoundError(`no exception ${id}`);
-      if (!deps.store.revokeException(id, deps.clock.now()))
-        throw new BadRequestError(`exception ${id} is already revoked`);
-      return deps.store.getException(id)!;
+    revoke(id: string): Promise<AccessException> {
+      return oneWriteAtATime(async () => {
+        const existing = await deps.store.getException(id);
+        if (!existing) throw new NotFoundError(`no exception ${id}`);
+        if (!(await deps.store.revokeException(id, deps.clock.now())))
+          throw new BadRequestError(`exception ${id} is already revoked`);
+        return (await deps.store.getException(id))!;
+      });
     },
     /** active exceptions that expire within 7 days (the dashboard shows them, alerts fire within 24 h) */
-    expiringSoon(withinMs = EXPIRING_SOON_MS): AccessException[] {
+    async expiringSoon(withinMs = EXPIRING_SOON_MS): Promise<AccessException[]> {
       const now = deps.clock.now();
-      return deps.store
-        .listExceptions({ now })
-        .filter((e) => isExceptionActive(e, now) && Date.parse(e.expiresAt) - now.getTime() <= withinMs);
+      return (await deps.store.listExceptions({ now })).filter(
+        (e) => isExceptionActive(e, now) && Date.parse(e.expiresAt) - now.getTime() <= withinMs,
+      );
     },
     /** when the next active exception expires (the service schedules a run then) */
-    nextExpiry(): Date | null {
+    async nextExpiry(): Promise<Date | null> {
       const now = deps.clock.now();
-      const next = deps.store
-        .listExceptions({ now })
+      const next = (await deps.store.listExceptions({ now }))
         .map((e) => Date.parse(e.expiresAt))
         .sort((a, b) => a - b)[0];
       return next === undefined ? null : new Date(next);

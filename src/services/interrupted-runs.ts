@@ -10,8 +10,8 @@ export const INTERRUPTED = 'interrupted: the process stopped during apply';
  * A run killed during apply left a pending run. Journal it now, before the run that found it, with what Heap
  * shows: a change whose value Heap has was applied, one it lacks was not. Its baseline is left to the new run.
  */
-export function journalInterruptedRuns(store: Store, actual: Teammate[], now: Date, log: Logger): void {
-  const pending = store.listPendingRuns();
+export async function journalInterruptedRuns(store: Store, actual: Teammate[], now: Date, log: Logger): Promise<void> {
+  const pending = await store.listPendingRuns();
   if (!pending.length) return;
   const heap = accessByUser(actual);
   for (const { record } of pending) {
@@ -23,7 +23,7 @@ export function journalInterruptedRuns(store: Store, actual: Teammate[], now: Da
         : { change, outcome: 'skipped', error: 'not applied before the interruption' };
     });
     const status: RunStatus = results.some((r) => r.outcome === 'applied') ? 'partial' : 'failed';
-    store.commitRun({ ...record, status, results, error: INTERRUPTED, endedAt: now.toISOString() }, new Map());
+    await store.commitRun({ ...record, status, results, error: INTERRUPTED, endedAt: now.toISOString() }, new Map());
     log.warn({ interruptedRun: record.id, status }, 'journaled a run interrupted during apply');
   }
 }

@@ -33,7 +33,7 @@ export interface SourcesSnapshot extends DirectorySnapshot {
  */
 export async function readAllSources(
   sources: IdentitySource[],
-  options: { signal?: AbortSignal; report?: (reports: SourceReadReport[]) => void } = {},
+  options: { signal?: AbortSignal; report?: (reports: SourceReadReport[]) => Promise<void> | void } = {},
 ): Promise<SourcesSnapshot> {
   const ordered = [...sources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const results = await Promise.allSettled(
@@ -43,7 +43,7 @@ export async function readAllSources(
       return { source: s, snap, ms: performance.now() - started };
     }),
   );
-  options.report?.(
+  await options.report?.(
     results.map((r, i): SourceReadReport => {
       const name = ordered[i]!.name;
       if (r.status === 'rejected') {

@@ -13,7 +13,7 @@ import type { PlanPreview } from './sync.js';
 export interface StatusDeps {
   store: Store;
   sync: { plan(options?: { scope?: string[] | null }): Promise<PlanPreview> };
-  exceptions: { expiringSoon(withinMs?: number): AccessException[] };
+  exceptions: { expiringSoon(withinMs?: number): Promise<AccessException[]> };
   mapping: { status(): MappingStatus };
   sources: readonly Pick<IdentitySource, 'name' | 'type'>[];
   target: Pick<AccessTarget, 'name'>;
@@ -151,7 +151,8 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
 
   const isFresh = () => reading !== null && !stale && deps.clock.now().getTime() - reading.at.getTime() < ttlMs;
 
-  async function readDrift(latestRun: JournalRecord | null): Promise<DriftView> {
+  /** `latestRun` is only waited for when there is no live reading to show. */
+  async function readDrift(latestRun: Promise<JournalRecord | null>): Promise<DriftView> {
     if (!isFresh()) {
       const pending = refresh();
       let timer: NodeJS.Timeout | undefined;
@@ -166,16 +167,17 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
     if (reading) {
       return { items: reading.items, basis: 'live', asOf: reading.at.toISOString(), refreshing, error: lastError };
     }
-    if (latestRun?.plan) {
-      return { items: latestRun.plan.drift, basis: 'journal', asOf: latestRun.endedAt, refreshing, error: lastError };
+    const latest = await latestRun;
+    if (latest?.plan) {
+      return { items: latest.plan.drift, basis: 'journal', asOf: latest.endedAt, refreshing, error: lastError };
     }
     return { items: [], basis: 'none', asOf: null, refreshing, error: lastError };
   }
 
-  function viewRun(s: JournalSummary): RunView {
+  async function viewRun(s: JournalSummary): Promise<RunView> {
     let facts = recordFacts.get(s.id);
     if (!facts) {
-      const record = deps.store.getJournal(s.id);
+      const record = await deps.store.getJournal(s.id);
       facts = {
         actor: record?.actor ?? null,
         error: record?.error ?? null,
@@ -200,12 +202,12 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
     };
   }
 
-  function findLastSuccess(recent: JournalSummary[]): string | null {
+  async function findLastSuccess(recent: JournalSummary[]): Promise<string | null> {
     const hit = recent.find((r) => r.status === 'succeeded');
     if (hit) return hit.endedAt;
     let before = recent.at(-1)?.sequence;
     for (let page = 0; page < SUCCESS_SCAN_PAGES && before !== undefined; page++) {
-      const rows = deps.store.listJournal({ limit: PAGE, beforeSequence: before });
+      const rows = await deps.store.listJournal({ limit: PAGE, beforeSequence: before });
       const found = rows.find((r) => r.status === 'succeeded');
       if (found) return found.endedAt;
       before = rows.length === PAGE ? rows.at(-1)?.sequence : undefined;
@@ -227,8 +229,8 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
     };
   }
 
-  function viewSource(s: Pick<IdentitySource, 'name' | 'type'>): SourceHealthView {
-    const state = deps.store.getSourceState(s.name);
+  async function viewSource(s: Pick<IdentitySource, 'name' | 'type'>): Promise<SourceHealthView> {
+    const state = await deps.store.getSourceState(s.name);
     const lastError = state?.lastError ?? null;
     return {
       name: s.name,
@@ -243,25 +245,28 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
 
   return {
     async report(): Promise<StatusReport> {
-      const recent = deps.store.listJournal({ limit: recentRuns });
-      const latest = recent[0] ? deps.store.getJournal(recent[0].id) : null;
-      const drift = await readDrift(latest);
+      // The live reading starts first: the store's answers come while the sources are being read.
+      const recentRead = deps.store.listJournal({ limit: recentRuns });
+      const latestRead = recentRead.then((runs) => (runs[0] ? deps.store.getJournal(runs[0].id) : null));
+      const [recent, , drift] = await Promise.all([recentRead, latestRead, readDrift(latestRead)]);
       const now = deps.clock.now();
       const mapping = deps.mapping.status();
+      const [lastSuccessfulSyncAt, runs, held, expiring, sources] = await Promise.all([
+        findLastSuccess(recent),
+        Promise.all(recent.map(viewRun)),
+        deps.store.listHeldPlans(),
+        deps.exceptions.expiringSoon(),
+        Promise.all(deps.sources.map(viewSource)),
+      ]);
       return {
         generatedAt: now.toISOString(),
         target: deps.target.name,
-        lastSuccessfulSyncAt: findLastSuccess(recent),
-        runs: recent.map(viewRun),
+        lastSuccessfulSyncAt,
+        runs,
         drift,
-        heldPlans: deps.store
-          .listHeldPlans()
-          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
-          .map(viewHeld),
-        expiringExceptions: deps.exceptions
-          .expiringSoon()
-          .map((e) => ({ ...e, expiresInMs: Date.parse(e.expiresAt) - now.getTime() })),
-        sources: deps.sources.map(viewSource),
+        heldPlans: held.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map(viewHeld),
+        expiringExceptions: expiring.map((e) => ({ ...e, expiresInMs: Date.parse(e.expiresAt) - now.getTime() })),
+        sources,
         mapping: {
           version: mapping.version,
           loadedAt: mapping.loadedAt,

@@ -36,7 +36,8 @@ export interface SyncDeps {
 export interface SyncHooks {
   /** after sources were read, successfully or not (metrics) */
   sourcesRead?(reports: SourceReadReport[]): void;
-  runFinished?(outcome: RunOutcome): void;
+  /** awaited before the run resolves (alerts are queued by then) */
+  runFinished?(outcome: RunOutcome): Promise<void> | void;
 }
 
 export interface RunOptions {
@@ -93,20 +94,31 @@ export function createSyncService(deps: SyncDeps) {
     options.onProgress?.('reading Heap');
     const actual = await deps.target.readAll(signalOpt);
     options.onProgress?.('planning');
-    const input = buildPlanInput(mapping, desired, actual, snapshot, options.scope ?? null, options.approved ?? false);
+    const input = await buildPlanInput(
+      mapping,
+      desired,
+      actual,
+      snapshot,
+      options.scope ?? null,
+      options.approved ?? false,
+    );
     return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping, input } as PlanPreview, input };
   }
 
   /** Each source's read beside its last good one (DESIGN §10, the suspicious-read guard). */
-  function readingsOf(snapshot: SourcesSnapshot): SourceReading[] {
-    return sourceReadings(snapshot, (name) => deps.store.getSourceState(name)?.lastGoodUsers ?? null);
+  async function readingsOf(snapshot: SourcesSnapshot): Promise<SourceReading[]> {
+    const previous = new Map<string, number | null>();
+    for (const s of snapshot.perSource) {
+      previous.set(s.name, (await deps.store.getSourceState(s.name))?.lastGoodUsers ?? null);
+    }
+    return sourceReadings(snapshot, (name) => previous.get(name) ?? null);
   }
 
   /** The run acts on this read: it becomes the reference the next reads are compared with. */
-  function rememberGoodRead(snapshot: SourcesSnapshot): void {
+  async function rememberGoodRead(snapshot: SourcesSnapshot): Promise<void> {
     for (const s of snapshot.perSource) {
-      deps.store.putSourceState({
-        ...(deps.store.getSourceState(s.name) ?? { source: s.name }),
+      await deps.store.putSourceState({
+        ...((await deps.store.getSourceState(s.name)) ?? { source: s.name }),
         lastGoodUsers: s.users,
       });
     }
@@ -116,11 +128,11 @@ export function createSyncService(deps: SyncDeps) {
   async function readSourcesReporting(signalOpt: { signal?: AbortSignal }): Promise<SourcesSnapshot> {
     return readAllSources(deps.sources, {
       ...signalOpt,
-      report: (reports) => {
+      report: async (reports) => {
         const at = deps.clock.now().toISOString();
         for (const r of reports) {
-          const previous = deps.store.getSourceState(r.name) ?? { source: r.name };
-          deps.store.putSourceState({
+          const previous = (await deps.store.getSourceState(r.name)) ?? { source: r.name };
+          await deps.store.putSourceState({
             ...previous,
             source: r.name,
             ...(r.ok
@@ -133,60 +145,58 @@ export function createSyncService(deps: SyncDeps) {
     });
   }
 
-  function buildPlanInput(
+  async function buildPlanInput(
     mapping: MappingSet,
     desired: DesiredState,
     actual: Teammate[],
     snapshot: SourcesSnapshot,
     scope: string[] | null,
     approved: boolean,
-  ): PlanInput {
+  ): Promise<PlanInput> {
     const now = deps.clock.now();
     return {
       mapping,
       desired,
       actual,
-      baseline: deps.store.getBaseline(),
-      exceptions: relevantExceptions(deps.store.listExceptions({ includeInactive: true, now }), now),
+      baseline: await deps.store.getBaseline(),
+      exceptions: relevantExceptions(await deps.store.listExceptions({ includeInactive: true, now }), now),
       now,
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
-      sources: readingsOf(snapshot),
+      sources: await readingsOf(snapshot),
     };
   }
 
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
     const owner = createLockOwner(runId);
-    if (!deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now())) {
+    if (!(await deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now()))) {
       throw new RunInProgressError();
     }
     // Losing the lock (stalled past staleMs, taken over) must stop this run's writes at once.
     const lost = new AbortController();
     const heartbeat = setInterval(() => {
-      try {
-        deps.store.refreshLock(lockName, owner, deps.clock.now());
-      } catch (err) {
+      deps.store.refreshLock(lockName, owner, deps.clock.now()).catch((err: unknown) => {
         deps.logger.error({ runId, error: (err as Error).message }, 'lost the run lock; aborting');
         lost.abort(err);
-      }
+      });
     }, LOCK_REFRESH_MS);
     heartbeat.unref();
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     try {
       const outcome = await runLocked(runId, { ...options, signal });
-      deps.hooks?.runFinished?.(outcome);
+      await deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
       clearInterval(heartbeat);
-      deps.store.releaseLock(lockName, owner);
+      await deps.store.releaseLock(lockName, owner);
     }
   }
 
   async function runLocked(runId: string, options: RunOptions): Promise<RunOutcome> {
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
-    const held = options.approve ? deps.store.getHeldPlan(options.approve) : null;
+    const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
     const scope = held ? held.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
@@ -216,11 +226,11 @@ export function createSyncService(deps: SyncDeps) {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error({ error }, 'run failed before planning; nothing applied');
-      const record = deps.store.commitRun(finish(base, 'failed', { error }), new Map());
+      const record = await deps.store.commitRun(finish(base, 'failed', { error }), new Map());
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
-    journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
+    await journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
     const pre = accessByUser(actual);
@@ -230,26 +240,26 @@ export function createSyncService(deps: SyncDeps) {
     log.info({ changes: plan.changes.length, drift: plan.drift.length, held: plan.held }, 'plan ready');
 
     if (held && !approvalCovers(held.plan, plan)) {
-      deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
+      await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const error = `the plan changed since run ${held.runId} was held; approve run ${runId} instead`;
-      const record = deps.store.commitRun(finish(base, 'held', { error }), new Map());
+      const record = await deps.store.commitRun(finish(base, 'held', { error }), new Map());
       return { record, plan };
     }
     if (options.dryRun) {
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'dry run' }));
-      return { record: deps.store.commitRun(finish(base, 'dry-run', { results }), new Map()), plan };
+      return { record: await deps.store.commitRun(finish(base, 'dry-run', { results }), new Map()), plan };
     }
     if (plan.held) {
-      deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
+      await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'plan held' }));
       log.warn({ heldBy: plan.heldBy, revocations: plan.summary.revocations }, 'plan held for approval');
-      return { record: deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
+      return { record: await deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
     }
 
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
-    rememberGoodRead(snapshot);
+    await rememberGoodRead(snapshot);
     options.onProgress?.('applying');
-    deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
+    await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
     const results = await applyPlan(plan.changes, deps.target, {
       profiles,
@@ -268,7 +278,7 @@ export function createSyncService(deps: SyncDeps) {
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
-        const record = deps.store.commitRun(finish(base, 'partial', { results, error }), new Map());
+        const record = await deps.store.commitRun(finish(base, 'partial', { results, error }), new Map());
         return { record, plan };
       }
     }
@@ -277,7 +287,7 @@ export function createSyncService(deps: SyncDeps) {
     const applied = results.filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
     const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
-    const record = deps.store.commitRun(
+    const record = await deps.store.commitRun(
       finish(base, status, {
         results,
         postSync: pickAccess(post, touched),
@@ -286,7 +296,7 @@ export function createSyncService(deps: SyncDeps) {
       }),
       baseline,
     );
-    if (held) deps.store.deleteHeldPlan(held.runId);
+    if (held) await deps.store.deleteHeldPlan(held.runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };
   }

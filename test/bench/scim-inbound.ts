@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import { createHttpApp } from '../../src/http/app.js';
 import { createScimRouter } from '../../src/http/scim/router.js';
 import { startHttpServer } from '../../src/http/server.js';
-import { openScimRepository } from '../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
 
 /** The part of autocannon's API used here (it ships no types, and @types/autocannon is not a dependency). */
 interface CannonRequest {
@@ -51,30 +51,32 @@ const self = fileURLToPath(import.meta.url);
 
 const userName = (i: number) => `user${i}@bench.example.com`;
 
-function seed(dbPath: string): { groupIds: string[]; userIds: string[] } {
-  const repo = openScimRepository(dbPath);
+async function seed(dbPath: string): Promise<{ groupIds: string[]; userIds: string[] }> {
+  const repo = openSqliteScimRepository(dbPath);
   try {
     const userIds: string[] = [];
     for (let i = 0; i < USERS; i++) {
       userIds.push(
-        repo.createUser({
-          userName: userName(i),
-          name: { givenName: `Given${i}`, familyName: `Family${i}` },
-          displayName: `Given${i} Family${i}`,
-          emails: [{ value: userName(i), type: 'work', primary: true }],
-          externalId: `ext-${i}`,
-          active: true,
-        }).id,
+        (
+          await repo.createUser({
+            userName: userName(i),
+            name: { givenName: `Given${i}`, familyName: `Family${i}` },
+            displayName: `Given${i} Family${i}`,
+            emails: [{ value: userName(i), type: 'work', primary: true }],
+            externalId: `ext-${i}`,
+            active: true,
+          })
+        ).id,
       );
     }
     const groupIds: string[] = [];
     for (let g = 0; g < GROUPS; g++) {
       const members = Array.from({ length: MEMBERS_PER_GROUP }, (_, k) => userIds[(g * 37 + k * 101) % USERS] ?? '');
-      groupIds.push(repo.createGroup({ displayName: `Group ${g}`, externalId: `gext-${g}` }, members).group.id);
+      groupIds.push((await repo.createGroup({ displayName: `Group ${g}`, externalId: `gext-${g}` }, members)).group.id);
     }
     return { groupIds, userIds };
   } finally {
-    repo.close();
+    await repo.close();
   }
 }
 
@@ -90,7 +92,7 @@ async function serve(kind: 'scim' | 'bare', dbPath: string) {
     return;
   }
   const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
-  const repository = openScimRepository(dbPath);
+  const repository = openSqliteScimRepository(dbPath);
   const mount = express.Router();
   const app = createHttpApp({
     logger,
@@ -148,7 +150,7 @@ export async function run(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const t0 = performance.now();
-    const { groupIds, userIds } = seed(dbPath);
+    const { groupIds, userIds } = await seed(dbPath);
     console.log(
       `seeded ${USERS} users, ${GROUPS} groups x ${MEMBERS_PER_GROUP} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );

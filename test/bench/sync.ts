@@ -144,7 +144,7 @@ export async function run(): Promise<void> {
       });
     }
     await measure(`1% drift (${drifted} by hand)`, rt, standIn.url);
-    rt.close();
+    await rt.close();
   } finally {
     standIn.child.kill();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,10 +8,20 @@ import type { Change, DriftItem, Plan } from '../../src/domain/plan.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
 
-/** Opens a new, empty store. */
-export type OpenStore = () => Promise<Store> | Store;
-/** Opens another store over the same data as `store` (which may be open or closed). */
-export type ReopenStore = (store: Store) => Promise<Store> | Store;
+/** A store under test, over data of its own. */
+export interface StoreFixture {
+  store: Store;
+  /** opens another store over the same data: a second connection, or the process started again */
+  reopen(): Promise<Store>;
+  /** removes the data; the suite has closed every store it opened by then */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Opens a new store over new, empty data. `name` is the test's, for implementations that name a database or
+ * schema after it.
+ */
+export type OpenStoreFixture = (name: string) => Promise<StoreFixture>;
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
@@ -93,39 +103,43 @@ export function findDeadPid(): number {
   return child.pid;
 }
 
-/** The suite every Store implementation runs (SQLite now, PostgreSQL later). */
-export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenStore): void {
+/** The suite every Store implementation runs (SQLite now, PostgreSQL later), each part of it on every one. */
+export function runStoreContract(name: string, openFixture: OpenStoreFixture): void {
   describe(`Store contract: ${name}`, () => {
+    let fixture: StoreFixture;
     let store: Store;
     const openStores = new Set<Store>();
-    const track = async (opening: Promise<Store> | Store) => {
-      const opened = await opening;
+    const reopen = async () => {
+      const opened = await fixture.reopen();
       openStores.add(opened);
       return opened;
     };
-    const closeStore = (s: Store) => {
+    const closeStore = async (s: Store) => {
       openStores.delete(s);
-      s.close();
+      await s.close();
     };
 
-    beforeEach(async () => {
-      store = await track(open());
+    beforeEach(async (context) => {
+      fixture = await openFixture(context.task.name);
+      store = fixture.store;
+      openStores.add(store);
     });
-    afterEach(() => {
-      for (const s of openStores) s.close();
+    afterEach(async () => {
+      for (const s of openStores) await s.close();
       openStores.clear();
+      await fixture.cleanup();
     });
 
     describe('baseline', () => {
       const alice: Access = { membership: 'active', org: 'Member', 'project:web-prod': 'Admin' };
       const bob: Access = { membership: 'active', 'module:govern:web-prod': 'editor' };
 
-      it('is empty before any run: no user has been reconciled', () => {
-        expect(store.getBaseline()).toEqual(new Map());
+      it('is empty before any run: no user has been reconciled', async () => {
+        expect(await store.getBaseline()).toEqual(new Map());
       });
 
-      it('round-trips each user access and reads a subset', () => {
-        store.commitRun(
+      it('round-trips each user access and reads a subset', async () => {
+        await store.commitRun(
           buildRecord('r1'),
           new Map([
             ['alice@example.com', alice],
@@ -133,27 +147,27 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
             ['carol@example.com', {}],
           ]),
         );
-        expect(store.getBaseline()).toEqual(
+        expect(await store.getBaseline()).toEqual(
           new Map<string, Access>([
             ['alice@example.com', alice],
             ['bob@example.com', bob],
             ['carol@example.com', {}],
           ]),
         );
-        expect(store.getBaseline(['bob@example.com', 'nobody@example.com'])).toEqual(
+        expect(await store.getBaseline(['bob@example.com', 'nobody@example.com'])).toEqual(
           new Map([['bob@example.com', bob]]),
         );
       });
 
-      it('replaces a user whole and removes users given null, leaving the others alone', () => {
-        store.commitRun(
+      it('replaces a user whole and removes users given null, leaving the others alone', async () => {
+        await store.commitRun(
           buildRecord('r1'),
           new Map([
             ['alice@example.com', alice],
             ['bob@example.com', bob],
           ]),
         );
-        store.commitRun(
+        await store.commitRun(
           buildRecord('r2'),
           new Map<string, Access | null>([
             ['alice@example.com', { membership: 'deactivated' }],
@@ -161,73 +175,75 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
             ['never@example.com', null],
           ]),
         );
-        expect(store.getBaseline()).toEqual(new Map([['alice@example.com', { membership: 'deactivated' }]]));
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', { membership: 'deactivated' }]]));
       });
     });
 
     describe('journal', () => {
-      it('chains records: sequence 1, 2, 3, each prevHash the previous hash, from the genesis hash', () => {
-        const first = store.commitRun(buildRecord('r1'), new Map());
-        const second = store.commitRun(buildRecord('r2', { status: 'partial' }), new Map());
-        const third = store.commitRun(buildRecord('r3', { status: 'dry-run', results: [] }), new Map());
+      it('chains records: sequence 1, 2, 3, each prevHash the previous hash, from the genesis hash', async () => {
+        const first = await store.commitRun(buildRecord('r1'), new Map());
+        const second = await store.commitRun(buildRecord('r2', { status: 'partial' }), new Map());
+        const third = await store.commitRun(buildRecord('r3', { status: 'dry-run', results: [] }), new Map());
         expect([first.sequence, second.sequence, third.sequence]).toEqual([1, 2, 3]);
         expect(first.prevHash).toBe(GENESIS_HASH);
         expect(second.prevHash).toBe(first.hash);
         expect(third.prevHash).toBe(second.hash);
         expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
         expect(hashJournalRecord(second)).toBe(second.hash);
-        expect(store.verifyJournal()).toEqual({ ok: true, records: 3 });
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 3 });
       });
 
-      it('returns the committed record unchanged by id, and null for an unknown id', () => {
-        const committed = store.commitRun(
+      it('returns the committed record unchanged by id, and null for an unknown id', async () => {
+        const committed = await store.commitRun(
           buildRecord('r1', { error: 'one change failed', approvedRun: 'held-7' }),
           new Map(),
         );
         expect(committed).toMatchObject(buildRecord('r1', { error: 'one change failed', approvedRun: 'held-7' }));
-        expect(store.getJournal('r1')).toEqual(committed);
-        expect(store.getJournal('nope')).toBeNull();
+        expect(await store.getJournal('r1')).toEqual(committed);
+        expect(await store.getJournal('nope')).toBeNull();
       });
 
-      it('verifies an empty journal', () => {
-        expect(store.verifyJournal()).toEqual({ ok: true, records: 0 });
+      it('verifies an empty journal', async () => {
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 0 });
       });
 
-      it('writes neither record nor baseline when a baseline write fails, and leaves no sequence gap', () => {
-        store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Member' }]]));
+      it('writes neither record nor baseline when a baseline write fails, and leaves no sequence gap', async () => {
+        await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Member' }]]));
         const invalid = { org: 42 } as unknown as Access;
         const rows = new Map<string, Access | null>([
           ['alice@example.com', { org: 'Admin' }],
           ['zed@example.com', invalid],
         ]);
-        expect(() => store.commitRun(buildRecord('r2'), rows)).toThrow();
-        expect(store.getJournal('r2')).toBeNull();
-        expect(store.listJournal().map((s) => s.id)).toEqual(['r1']);
-        expect(store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Member' }]]));
-        expect(store.commitRun(buildRecord('r3'), new Map()).sequence).toBe(2);
-        expect(store.verifyJournal()).toEqual({ ok: true, records: 2 });
+        await expect(store.commitRun(buildRecord('r2'), rows)).rejects.toThrow();
+        expect(await store.getJournal('r2')).toBeNull();
+        expect((await store.listJournal()).map((s) => s.id)).toEqual(['r1']);
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Member' }]]));
+        expect((await store.commitRun(buildRecord('r3'), new Map())).sequence).toBe(2);
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 2 });
       });
 
-      it('refuses a second record with the same id and keeps its baseline unwritten', () => {
-        store.commitRun(buildRecord('r1'), new Map());
-        expect(() => store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]))).toThrow();
-        expect(store.getBaseline()).toEqual(new Map());
-        expect(store.verifyJournal()).toEqual({ ok: true, records: 1 });
+      it('refuses a second record with the same id and keeps its baseline unwritten', async () => {
+        await store.commitRun(buildRecord('r1'), new Map());
+        await expect(
+          store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]])),
+        ).rejects.toThrow();
+        expect(await store.getBaseline()).toEqual(new Map());
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 1 });
       });
 
-      it('keeps a pending run until the commit that journals it removes it, atomically', () => {
-        store.putPendingRun({ id: 'r1', startedAt: '2026-01-01T00:00:00.000Z', record: buildRecord('r1') });
-        store.putPendingRun({ id: 'r2', startedAt: '2026-01-01T00:01:00.000Z', record: buildRecord('r2') });
-        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r1', 'r2']);
-        expect(store.listPendingRuns()[0]?.record).toEqual(buildRecord('r1'));
+      it('keeps a pending run until the commit that journals it removes it, atomically', async () => {
+        await store.putPendingRun({ id: 'r1', startedAt: '2026-01-01T00:00:00.000Z', record: buildRecord('r1') });
+        await store.putPendingRun({ id: 'r2', startedAt: '2026-01-01T00:01:00.000Z', record: buildRecord('r2') });
+        expect((await store.listPendingRuns()).map((p) => p.id)).toEqual(['r1', 'r2']);
+        expect((await store.listPendingRuns())[0]?.record).toEqual(buildRecord('r1'));
         const bad = new Map([['alice@example.com', 'not an access object' as unknown as Access]]);
-        expect(() => store.commitRun(buildRecord('r1'), bad)).toThrow();
-        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r1', 'r2']);
-        store.commitRun(buildRecord('r1'), new Map());
-        expect(store.listPendingRuns().map((p) => p.id)).toEqual(['r2']);
+        await expect(store.commitRun(buildRecord('r1'), bad)).rejects.toThrow();
+        expect((await store.listPendingRuns()).map((p) => p.id)).toEqual(['r1', 'r2']);
+        await store.commitRun(buildRecord('r1'), new Map());
+        expect((await store.listPendingRuns()).map((p) => p.id)).toEqual(['r2']);
       });
 
-      it('lists summaries newest first with counts taken from plan and results', () => {
+      it('lists summaries newest first with counts taken from plan and results', async () => {
         const blockedChange = buildChange({ user: 'carol@example.com', to: null, blocked: 'lastProjectAdmin' });
         const changes = [buildChange(), buildChange({ user: 'bob@example.com' }), blockedChange];
         const results: ChangeResult[] = [
@@ -246,17 +262,17 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
           suggestion: 'add dave@example.com to group Heap Admins',
           suggestedActions: [{ action: 'add-to-group', user: 'dave@example.com', group: 'Heap Admins' }],
         };
-        store.commitRun(buildRecord('r1'), new Map());
-        store.commitRun(
+        await store.commitRun(buildRecord('r1'), new Map());
+        await store.commitRun(
           buildRecord('r2', { trigger: 'schedule', status: 'partial', plan: buildPlan(changes, [drift]), results }),
           new Map(),
         );
-        store.commitRun(
+        await store.commitRun(
           buildRecord('r3', { status: 'held', plan: buildPlan([blockedChange]), results: [], trigger: 'scim' }),
           new Map(),
         );
-        store.commitRun(buildRecord('r4', { status: 'failed', plan: null, results: [] }), new Map());
-        const [r4, r3, r2, r1] = store.listJournal();
+        await store.commitRun(buildRecord('r4', { status: 'failed', plan: null, results: [] }), new Map());
+        const [r4, r3, r2, r1] = await store.listJournal();
         expect(r2).toEqual({
           id: 'r2',
           sequence: 2,
@@ -275,64 +291,64 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
         expect(r4).toMatchObject({ id: 'r4', status: 'failed', changes: 0, applied: 0, failed: 0, blocked: 0 });
       });
 
-      it('pages with limit (50 by default) and beforeSequence', () => {
-        for (let i = 1; i <= 55; i += 1) store.commitRun(buildRecord(`r${i}`), new Map());
-        const firstPage = store.listJournal();
+      it('pages with limit (50 by default) and beforeSequence', async () => {
+        for (let i = 1; i <= 55; i += 1) await store.commitRun(buildRecord(`r${i}`), new Map());
+        const firstPage = await store.listJournal();
         expect(firstPage).toHaveLength(50);
         expect(firstPage[0]?.sequence).toBe(55);
         expect(firstPage[49]?.sequence).toBe(6);
-        expect(store.listJournal({ limit: 3 }).map((s) => s.sequence)).toEqual([55, 54, 53]);
-        expect(store.listJournal({ limit: 3, beforeSequence: 5 }).map((s) => s.sequence)).toEqual([4, 3, 2]);
-        expect(store.listJournal({ beforeSequence: 3 }).map((s) => s.id)).toEqual(['r2', 'r1']);
-        expect(store.listJournal({ beforeSequence: 1 })).toEqual([]);
-        expect(() => store.listJournal({ limit: 0 })).toThrow();
-        expect(store.verifyJournal()).toEqual({ ok: true, records: 55 });
+        expect((await store.listJournal({ limit: 3 })).map((s) => s.sequence)).toEqual([55, 54, 53]);
+        expect((await store.listJournal({ limit: 3, beforeSequence: 5 })).map((s) => s.sequence)).toEqual([4, 3, 2]);
+        expect((await store.listJournal({ beforeSequence: 3 })).map((s) => s.id)).toEqual(['r2', 'r1']);
+        expect(await store.listJournal({ beforeSequence: 1 })).toEqual([]);
+        await expect(store.listJournal({ limit: 0 })).rejects.toThrow();
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 55 });
       });
     });
 
     describe('exceptions', () => {
-      it('adds, reads back, and refuses a duplicate id', () => {
+      it('adds, reads back, and refuses a duplicate id', async () => {
         const e = buildException('x1');
-        store.addException(e);
-        expect(store.getException('x1')).toEqual({ ...e, revokedAt: null });
-        expect(store.getException('nope')).toBeNull();
-        expect(() => store.addException(buildException('x1', { reason: 'again' }))).toThrow(/x1/);
-        expect(store.getException('x1')?.reason).toBe('incident 42');
+        await store.addException(e);
+        expect(await store.getException('x1')).toEqual({ ...e, revokedAt: null });
+        expect(await store.getException('nope')).toBeNull();
+        await expect(store.addException(buildException('x1', { reason: 'again' }))).rejects.toThrow(/x1/);
+        expect((await store.getException('x1'))?.reason).toBe('incident 42');
       });
 
-      it('lists only active exceptions by default, sorted by expiry then id; all with includeInactive', () => {
-        store.addException(buildException('late', { expiresAt: iso(3_000) }));
-        store.addException(buildException('b-soon', { expiresAt: iso(1_000), value: null }));
-        store.addException(buildException('a-soon', { expiresAt: iso(1_000) }));
-        store.addException(buildException('expired', { expiresAt: iso(-1) }));
-        store.addException(buildException('revoked', { expiresAt: iso(2_000) }));
-        expect(store.revokeException('revoked', at(10))).toBe(true);
+      it('lists only active exceptions by default, sorted by expiry then id; all with includeInactive', async () => {
+        await store.addException(buildException('late', { expiresAt: iso(3_000) }));
+        await store.addException(buildException('b-soon', { expiresAt: iso(1_000), value: null }));
+        await store.addException(buildException('a-soon', { expiresAt: iso(1_000) }));
+        await store.addException(buildException('expired', { expiresAt: iso(-1) }));
+        await store.addException(buildException('revoked', { expiresAt: iso(2_000) }));
+        expect(await store.revokeException('revoked', at(10))).toBe(true);
 
-        expect(store.listExceptions({ now: at(0) }).map((e) => e.id)).toEqual(['a-soon', 'b-soon', 'late']);
-        expect(store.listExceptions({ now: at(1_000) }).map((e) => e.id)).toEqual(['late']);
-        expect(store.listExceptions({ includeInactive: true }).map((e) => e.id)).toEqual([
+        expect((await store.listExceptions({ now: at(0) })).map((e) => e.id)).toEqual(['a-soon', 'b-soon', 'late']);
+        expect((await store.listExceptions({ now: at(1_000) })).map((e) => e.id)).toEqual(['late']);
+        expect((await store.listExceptions({ includeInactive: true })).map((e) => e.id)).toEqual([
           'expired',
           'a-soon',
           'b-soon',
           'revoked',
           'late',
         ]);
-        expect(store.getException('b-soon')?.value).toBeNull();
+        expect((await store.getException('b-soon'))?.value).toBeNull();
       });
 
-      it('uses the current time when no now is given', () => {
-        store.addException(buildException('past', { expiresAt: '2000-01-01T00:00:00Z' }));
-        store.addException(buildException('future', { expiresAt: '2999-01-01T00:00:00Z' }));
-        expect(store.listExceptions().map((e) => e.id)).toEqual(['future']);
+      it('uses the current time when no now is given', async () => {
+        await store.addException(buildException('past', { expiresAt: '2000-01-01T00:00:00Z' }));
+        await store.addException(buildException('future', { expiresAt: '2999-01-01T00:00:00Z' }));
+        expect((await store.listExceptions()).map((e) => e.id)).toEqual(['future']);
       });
 
-      it('revokes once: false when unknown or already revoked', () => {
-        store.addException(buildException('x1'));
-        expect(store.revokeException('x1', at(5_000))).toBe(true);
-        expect(store.getException('x1')?.revokedAt).toBe(iso(5_000));
-        expect(store.revokeException('x1', at(6_000))).toBe(false);
-        expect(store.getException('x1')?.revokedAt).toBe(iso(5_000));
-        expect(store.revokeException('nope', at(6_000))).toBe(false);
+      it('revokes once: false when unknown or already revoked', async () => {
+        await store.addException(buildException('x1'));
+        expect(await store.revokeException('x1', at(5_000))).toBe(true);
+        expect((await store.getException('x1'))?.revokedAt).toBe(iso(5_000));
+        expect(await store.revokeException('x1', at(6_000))).toBe(false);
+        expect((await store.getException('x1'))?.revokedAt).toBe(iso(5_000));
+        expect(await store.revokeException('nope', at(6_000))).toBe(false);
       });
     });
 
@@ -349,25 +365,25 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
         scope: runId === 'h2' ? ['alice@example.com'] : null,
       });
 
-      it('stores, approves, lists oldest first and deletes held plans', () => {
-        store.putHeldPlan(held('h2', 2_000));
-        store.putHeldPlan(held('h1', 1_000));
-        expect(store.getHeldPlan('h2')).toEqual({ ...held('h2', 2_000), approvedBy: null, approvedAt: null });
-        expect(store.getHeldPlan('nope')).toBeNull();
+      it('stores, approves, lists oldest first and deletes held plans', async () => {
+        await store.putHeldPlan(held('h2', 2_000));
+        await store.putHeldPlan(held('h1', 1_000));
+        expect(await store.getHeldPlan('h2')).toEqual({ ...held('h2', 2_000), approvedBy: null, approvedAt: null });
+        expect(await store.getHeldPlan('nope')).toBeNull();
 
-        store.putHeldPlan({ ...held('h1', 1_000), approvedBy: 'lead@example.com', approvedAt: iso(3_000) });
-        expect(store.getHeldPlan('h1')).toMatchObject({ approvedBy: 'lead@example.com', approvedAt: iso(3_000) });
-        expect(store.listHeldPlans().map((h) => h.runId)).toEqual(['h1', 'h2']);
+        await store.putHeldPlan({ ...held('h1', 1_000), approvedBy: 'lead@example.com', approvedAt: iso(3_000) });
+        expect(await store.getHeldPlan('h1')).toMatchObject({ approvedBy: 'lead@example.com', approvedAt: iso(3_000) });
+        expect((await store.listHeldPlans()).map((h) => h.runId)).toEqual(['h1', 'h2']);
 
-        store.deleteHeldPlan('h1');
-        store.deleteHeldPlan('nope');
-        expect(store.listHeldPlans().map((h) => h.runId)).toEqual(['h2']);
+        await store.deleteHeldPlan('h1');
+        await store.deleteHeldPlan('nope');
+        expect((await store.listHeldPlans()).map((h) => h.runId)).toEqual(['h2']);
       });
     });
 
     describe('alert and source state', () => {
-      it('upserts alert states by key and lists them by key', () => {
-        store.putAlertState({
+      it('upserts alert states by key and lists them by key', async () => {
+        await store.putAlertState({
           key: 'drift:bob',
           event: 'drift',
           openedAt: iso(0),
@@ -375,7 +391,7 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
           resolvedAt: null,
           payload: { items: [1, 2] },
         });
-        store.putAlertState({
+        await store.putAlertState({
           key: 'drift:alice',
           event: 'drift',
           openedAt: iso(0),
@@ -383,7 +399,7 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
           resolvedAt: null,
           payload: null,
         });
-        store.putAlertState({
+        await store.putAlertState({
           key: 'drift:bob',
           event: 'drift',
           openedAt: iso(0),
@@ -391,7 +407,7 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
           resolvedAt: iso(3),
           payload: { items: [1] },
         });
-        expect(store.getAlertStates()).toEqual([
+        expect(await store.getAlertStates()).toEqual([
           { key: 'drift:alice', event: 'drift', openedAt: iso(0), lastSentAt: iso(1), resolvedAt: null, payload: null },
           {
             key: 'drift:bob',
@@ -404,18 +420,24 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
         ]);
       });
 
-      it('replaces a source state whole and returns null for an unknown source', () => {
-        expect(store.getSourceState('okta')).toBeNull();
-        store.putSourceState({ source: 'okta', lastReadAt: iso(0), users: 10, cursor: 'abc', data: { etag: 'x' } });
-        store.putSourceState({ source: 'okta', lastReadAt: iso(1), lastError: 'HTTP 503', users: 11 });
-        store.putSourceState({ source: 'graph', cursor: null });
-        expect(store.getSourceState('okta')).toEqual({
+      it('replaces a source state whole and returns null for an unknown source', async () => {
+        expect(await store.getSourceState('okta')).toBeNull();
+        await store.putSourceState({
+          source: 'okta',
+          lastReadAt: iso(0),
+          users: 10,
+          cursor: 'abc',
+          data: { etag: 'x' },
+        });
+        await store.putSourceState({ source: 'okta', lastReadAt: iso(1), lastError: 'HTTP 503', users: 11 });
+        await store.putSourceState({ source: 'graph', cursor: null });
+        expect(await store.getSourceState('okta')).toEqual({
           source: 'okta',
           lastReadAt: iso(1),
           lastError: 'HTTP 503',
           users: 11,
         });
-        expect(store.getSourceState('graph')).toEqual({ source: 'graph', cursor: null });
+        expect(await store.getSourceState('graph')).toEqual({ source: 'graph', cursor: null });
       });
     });
 
@@ -423,99 +445,104 @@ export function runStoreContract(name: string, open: OpenStore, reopen?: ReopenS
       const STALE = 60_000;
       const host = os.hostname();
 
-      it('is held by one owner at a time, re-entrant for that owner, and released only by it', () => {
-        expect(store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
-        expect(store.acquireLock('heap', 'run-a', STALE, at(1))).toBe(true);
-        expect(store.acquireLock('heap', 'run-b', STALE, at(2))).toBe(false);
-        expect(store.acquireLock('other-target', 'run-b', STALE, at(2))).toBe(true);
-        store.releaseLock('heap', 'run-b');
-        expect(store.acquireLock('heap', 'run-c', STALE, at(3))).toBe(false);
-        store.releaseLock('heap', 'run-a');
-        expect(store.acquireLock('heap', 'run-c', STALE, at(4))).toBe(true);
+      it('is held by one owner at a time, re-entrant for that owner, and released only by it', async () => {
+        expect(await store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
+        expect(await store.acquireLock('heap', 'run-a', STALE, at(1))).toBe(true);
+        expect(await store.acquireLock('heap', 'run-b', STALE, at(2))).toBe(false);
+        expect(await store.acquireLock('other-target', 'run-b', STALE, at(2))).toBe(true);
+        await store.releaseLock('heap', 'run-b');
+        expect(await store.acquireLock('heap', 'run-c', STALE, at(3))).toBe(false);
+        await store.releaseLock('heap', 'run-a');
+        expect(await store.acquireLock('heap', 'run-c', STALE, at(4))).toBe(true);
       });
 
-      it('is taken over once its holder has not refreshed it for staleMs', () => {
-        expect(store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
-        store.refreshLock('heap', 'run-a', at(50_000));
-        expect(store.acquireLock('heap', 'run-b', STALE, at(100_000))).toBe(false);
-        expect(store.acquireLock('heap', 'run-b', STALE, at(110_001))).toBe(true);
-        expect(() => store.refreshLock('heap', 'run-a', at(110_002))).toThrow();
-        store.releaseLock('heap', 'run-a');
-        expect(store.acquireLock('heap', 'run-c', STALE, at(110_003))).toBe(false);
+      it('is taken over once its holder has not refreshed it for staleMs', async () => {
+        expect(await store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
+        await store.refreshLock('heap', 'run-a', at(50_000));
+        expect(await store.acquireLock('heap', 'run-b', STALE, at(100_000))).toBe(false);
+        expect(await store.acquireLock('heap', 'run-b', STALE, at(110_001))).toBe(true);
+        await expect(store.refreshLock('heap', 'run-a', at(110_002))).rejects.toThrow();
+        await store.releaseLock('heap', 'run-a');
+        expect(await store.acquireLock('heap', 'run-c', STALE, at(110_003))).toBe(false);
       });
 
-      it('is taken over at once when its owner was a process of this host that has died', () => {
+      it('is taken over at once when its owner was a process of this host that has died', async () => {
         const deadOwner = `${host}:${findDeadPid()}:run-a`;
-        expect(store.acquireLock('heap', deadOwner, STALE, at(0))).toBe(true);
-        expect(store.acquireLock('heap', `${host}:${process.pid}:run-b`, STALE, at(1))).toBe(true);
+        expect(await store.acquireLock('heap', deadOwner, STALE, at(0))).toBe(true);
+        expect(await store.acquireLock('heap', `${host}:${process.pid}:run-b`, STALE, at(1))).toBe(true);
       });
 
-      it('is not taken over early when its owner process is alive or on another host', () => {
+      it('is not taken over early when its owner process is alive or on another host', async () => {
         const liveOwner = `${host}:${process.pid}:run-a`;
-        expect(store.acquireLock('heap', liveOwner, STALE, at(0))).toBe(true);
-        expect(store.acquireLock('heap', `${host}:${process.pid}:run-b`, STALE, at(1))).toBe(false);
+        expect(await store.acquireLock('heap', liveOwner, STALE, at(0))).toBe(true);
+        expect(await store.acquireLock('heap', `${host}:${process.pid}:run-b`, STALE, at(1))).toBe(false);
 
         const remoteOwner = `not-${host}:${findDeadPid()}:run-c`;
-        expect(store.acquireLock('other', remoteOwner, STALE, at(0))).toBe(true);
-        expect(store.acquireLock('other', liveOwner, STALE, at(1))).toBe(false);
-        expect(store.acquireLock('other', liveOwner, STALE, at(STALE + 1))).toBe(true);
+        expect(await store.acquireLock('other', remoteOwner, STALE, at(0))).toBe(true);
+        expect(await store.acquireLock('other', liveOwner, STALE, at(1))).toBe(false);
+        expect(await store.acquireLock('other', liveOwner, STALE, at(STALE + 1))).toBe(true);
       });
     });
 
-    if (reopen) {
-      describe('across connections', () => {
-        it('keeps everything across close and reopen, and the chain carries on', async () => {
-          store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]));
-          store.commitRun(buildRecord('r2'), new Map([['bob@example.com', { org: 'Member' }]]));
-          store.addException(buildException('x1'));
-          store.putHeldPlan({ runId: 'h1', createdAt: iso(0), plan: buildPlan([]), mappingVersion: null, scope: null });
-          store.putAlertState({
-            key: 'k',
-            event: 'drift',
-            openedAt: iso(0),
-            lastSentAt: null,
-            resolvedAt: null,
-            payload: 1,
-          });
-          store.putSourceState({ source: 'file', users: 2 });
-          store.acquireLock('heap', 'run-a', 60_000, at(0));
-          closeStore(store);
-
-          const again = await track(reopen(store));
-          expect(again.getBaseline()).toEqual(
-            new Map([
-              ['alice@example.com', { org: 'Admin' }],
-              ['bob@example.com', { org: 'Member' }],
-            ]),
-          );
-          expect(again.listJournal().map((s) => s.id)).toEqual(['r2', 'r1']);
-          expect(again.getException('x1')?.id).toBe('x1');
-          expect(again.getHeldPlan('h1')?.runId).toBe('h1');
-          expect(again.getAlertStates()).toHaveLength(1);
-          expect(again.getSourceState('file')).toEqual({ source: 'file', users: 2 });
-          expect(again.acquireLock('heap', 'run-b', 60_000, at(1))).toBe(false);
-          expect(again.commitRun(buildRecord('r3'), new Map()).sequence).toBe(3);
-          expect(again.verifyJournal()).toEqual({ ok: true, records: 3 });
+    describe('across connections', () => {
+      it('keeps everything across close and reopen, and the chain carries on', async () => {
+        await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]));
+        await store.commitRun(buildRecord('r2'), new Map([['bob@example.com', { org: 'Member' }]]));
+        await store.addException(buildException('x1'));
+        await store.putHeldPlan({
+          runId: 'h1',
+          createdAt: iso(0),
+          plan: buildPlan([]),
+          mappingVersion: null,
+          scope: null,
         });
-
-        it('lets only one of two open stores over the same data hold a lock', async () => {
-          const other = await track(reopen(store));
-          expect(store.acquireLock('heap', 'run-a', 60_000, at(0))).toBe(true);
-          expect(other.acquireLock('heap', 'run-b', 60_000, at(1))).toBe(false);
-          store.releaseLock('heap', 'run-a');
-          expect(other.acquireLock('heap', 'run-b', 60_000, at(2))).toBe(true);
-          expect(store.acquireLock('heap', 'run-a', 60_000, at(3))).toBe(false);
+        await store.putAlertState({
+          key: 'k',
+          event: 'drift',
+          openedAt: iso(0),
+          lastSentAt: null,
+          resolvedAt: null,
+          payload: 1,
         });
+        await store.putSourceState({ source: 'file', users: 2 });
+        await store.acquireLock('heap', 'run-a', 60_000, at(0));
+        await closeStore(store);
+        await store.close(); // closing twice is harmless
 
-        it('chains commits made through two open stores over the same data', async () => {
-          const other = await track(reopen(store));
-          store.commitRun(buildRecord('r1'), new Map());
-          other.commitRun(buildRecord('r2'), new Map());
-          store.commitRun(buildRecord('r3'), new Map());
-          expect(other.listJournal().map((s) => s.sequence)).toEqual([3, 2, 1]);
-          expect(store.verifyJournal()).toEqual({ ok: true, records: 3 });
-        });
+        const again = await reopen();
+        expect(await again.getBaseline()).toEqual(
+          new Map([
+            ['alice@example.com', { org: 'Admin' }],
+            ['bob@example.com', { org: 'Member' }],
+          ]),
+        );
+        expect((await again.listJournal()).map((s) => s.id)).toEqual(['r2', 'r1']);
+        expect((await again.getException('x1'))?.id).toBe('x1');
+        expect((await again.getHeldPlan('h1'))?.runId).toBe('h1');
+        expect(await again.getAlertStates()).toHaveLength(1);
+        expect(await again.getSourceState('file')).toEqual({ source: 'file', users: 2 });
+        expect(await again.acquireLock('heap', 'run-b', 60_000, at(1))).toBe(false);
+        expect((await again.commitRun(buildRecord('r3'), new Map())).sequence).toBe(3);
+        expect(await again.verifyJournal()).toEqual({ ok: true, records: 3 });
       });
-    }
+
+      it('lets only one of two open stores over the same data hold a lock', async () => {
+        const other = await reopen();
+        expect(await store.acquireLock('heap', 'run-a', 60_000, at(0))).toBe(true);
+        expect(await other.acquireLock('heap', 'run-b', 60_000, at(1))).toBe(false);
+        await store.releaseLock('heap', 'run-a');
+        expect(await other.acquireLock('heap', 'run-b', 60_000, at(2))).toBe(true);
+        expect(await store.acquireLock('heap', 'run-a', 60_000, at(3))).toBe(false);
+      });
+
+      it('chains commits made through two open stores over the same data', async () => {
+        const other = await reopen();
+        await store.commitRun(buildRecord('r1'), new Map());
+        await other.commitRun(buildRecord('r2'), new Map());
+        await store.commitRun(buildRecord('r3'), new Map());
+        expect((await other.listJournal()).map((s) => s.sequence)).toEqual([3, 2, 1]);
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 3 });
+      });
+    });
   });
 }

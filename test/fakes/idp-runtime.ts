@@ -60,7 +60,7 @@ export async function startIdpRuntime(options: {
   sourceYaml: string;
   scimUrl: string;
   env: Record<string, string>;
-}): Promise<{ rt: Runtime; dir: string; close(): void }> {
+}): Promise<{ rt: Runtime; dir: string; close(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-idp-e2e-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), IDP_E2E_MAPPING);
@@ -89,8 +89,8 @@ export async function startIdpRuntime(options: {
   return {
     rt,
     dir,
-    close: () => {
-      rt.close();
+    close: async () => {
+      await rt.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

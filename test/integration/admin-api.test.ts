@@ -203,13 +203,13 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
 
     it('answers 409 while another run holds the lock', async () => {
       const lock = `target:${t.rt.target.name}`;
-      expect(t.rt.store.acquireLock(lock, 'another-process', 60_000, new Date())).toBe(true);
+      expect(await t.rt.store.acquireLock(lock, 'another-process', 60_000, new Date())).toBe(true);
       try {
         const res = await call(t, 'POST', '/api/sync', { body: {} });
         expect(res.status).toBe(409);
         expect(res.body).toMatchObject({ error: expect.stringMatching(/in progress/) });
       } finally {
-        t.rt.store.releaseLock(lock, 'another-process');
+        await t.rt.store.releaseLock(lock, 'another-process');
       }
     });
 

@@ -88,7 +88,7 @@ describe('webhook sink against a loopback receiver', () => {
       onDelivery: (d) => reports.push(d),
     });
 
-    dispatcher.enqueue([alert()]);
+    await dispatcher.enqueue([alert()]);
     await dispatcher.drain();
 
     expect(r.requests).toHaveLength(3);
@@ -122,7 +122,7 @@ describe('slow and dead sinks', () => {
       },
     });
 
-    const returned = dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
+    const returned = await dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
     expect(returned).toBeUndefined();
     expect(order).toEqual([]);
 
@@ -199,10 +199,10 @@ describe('drift alerts end to end', () => {
     const bob = driftItem({ user: 'bob@example.com', entitlement: 'org' });
 
     for (const runId of ['r1', 'r2', 'r3']) {
-      dispatcher.reconcileDrift([driftItem(), bob], runId);
+      await dispatcher.reconcileDrift([driftItem(), bob], runId);
       await dispatcher.drain();
     }
-    dispatcher.reconcileDrift([bob], 'r4');
+    await dispatcher.reconcileDrift([bob], 'r4');
     await dispatcher.drain();
 
     const received = r.deliveries.map((d) => d.body as { event: string; key: string; runId: string });

@@ -25,7 +25,7 @@ describe('sync from Entra ID end to end, with delta queries', () => {
     });
   });
   afterAll(async () => {
-    runtime?.close();
+    await runtime?.close();
     await standIn?.close();
     await graph?.close();
     await idp?.close();

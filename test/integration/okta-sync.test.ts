@@ -21,7 +21,7 @@ describe('sync from Okta end to end', () => {
     });
   });
   afterAll(async () => {
-    runtime?.close();
+    await runtime?.close();
     await standIn?.close();
     await okta?.close();
   });
@@ -53,7 +53,7 @@ describe('sync from Okta end to end', () => {
       expect(record.error).toMatch(/\(check OKTA_API_TOKEN\)$/);
       expect(record.error).not.toContain('revoked-token');
     } finally {
-      wrong.close();
+      await wrong.close();
     }
   });
 

@@ -48,7 +48,7 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
       expect(res.status).toBe(201);
       ids.push(String(res.body?.id));
     }
-    expect(h.repository.listUsers().total).toBe(6);
+    expect((await h.repository.listUsers()).total).toBe(6);
   });
 
   it('GET /Users?filter=externalId eq "…" matches exactly (externalId is case-sensitive)', async () => {
@@ -81,7 +81,7 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
       name: { familyName: 'updatedFamilyName' },
       [ENTERPRISE_SCHEMA]: { manager: { value: ids[1] }, department: 'Finance' },
     });
-    expect(h.repository.getUser(String(ids[0]))?.primaryEmail).toBe('updatedEmail@contoso.com');
+    expect((await h.repository.getUser(String(ids[0])))?.primaryEmail).toBe('updatedEmail@contoso.com');
   });
 
   it('PATCH {"op":"Replace","path":"active","value":"False"} deactivates (string boolean)', async () => {
@@ -92,7 +92,7 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ active: false });
-    expect(h.repository.getUser(String(ids[0]))?.active).toBe(false);
+    expect((await h.repository.getUser(String(ids[0])))?.active).toBe(false);
     expect(h.changes.at(-1)).toMatchObject({ reason: 'user-updated', users: [ids[0]] });
   });
 
@@ -132,12 +132,7 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
       patchOp({ op: 'Add', path: 'members', value: ids.map((value) => ({ $ref: null, value })) }),
     );
     expect(res.status).toBe(204);
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual(ids);
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual(ids);
     expect(h.changes.at(-1)).toEqual({ reason: 'group-changed', users: [...ids].sort(), groups: [groupId] });
   });
 
@@ -154,12 +149,12 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
       patchOp({ op: 'Remove', path: 'members', value: [{ $ref: null, value: ids[2] }] }),
     );
     expect(byValue.status).toBe(204);
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([ids[0], ids[3], ids[4], ids[5]]);
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([
+      ids[0],
+      ids[3],
+      ids[4],
+      ids[5],
+    ]);
   });
 
   it('renames with a capitalised Replace on displayName', async () => {
@@ -169,7 +164,7 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
       patchOp({ op: 'Replace', path: 'displayName', value: 'Heap Analysts EMEA' }),
     );
     expect([200, 204]).toContain(res.status);
-    expect(h.repository.getGroup(groupId)?.displayName).toBe('Heap Analysts EMEA');
+    expect((await h.repository.getGroup(groupId))?.displayName).toBe('Heap Analysts EMEA');
     expect(h.changes.at(-1)).toEqual({
       reason: 'group-renamed',
       users: [ids[0], ids[3], ids[4], ids[5]].sort(),
@@ -187,13 +182,8 @@ describe('Microsoft Entra provisioning against /scim/v2', () => {
   it('DELETE /Users/{id} removes the user and its memberships', async () => {
     const res = await h.request('DELETE', `/Users/${ids[3]}`);
     expect(res.status).toBe(204);
-    expect(h.repository.getUser(String(ids[3]))).toBeNull();
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([ids[0], ids[4], ids[5]]);
+    expect(await h.repository.getUser(String(ids[3]))).toBeNull();
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([ids[0], ids[4], ids[5]]);
     expect(h.changes.at(-1)).toEqual({ reason: 'user-deleted', users: [ids[3]], groups: [groupId] });
     expect((await h.request('DELETE', `/Users/${ids[3]}`)).status).toBe(404);
   });

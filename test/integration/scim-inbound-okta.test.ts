@@ -54,7 +54,7 @@ describe('Okta provisioning against /scim/v2', () => {
       meta: { resourceType: 'User', location: `${h.base}/Users/${userId}` },
     });
     expect(res.text).not.toContain('Sup3rSecret');
-    expect(JSON.stringify(h.repository.getUser(userId)?.attributes)).not.toContain('Sup3rSecret');
+    expect(JSON.stringify((await h.repository.getUser(userId))?.attributes)).not.toContain('Sup3rSecret');
     expect(h.changes.at(-1)).toEqual({ reason: 'user-created', users: [userId], groups: [] });
   });
 
@@ -87,7 +87,7 @@ describe('Okta provisioning against /scim/v2', () => {
     const res = await h.request('PUT', `/Users/${userId}`, body);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: userId, active: false, name: { familyName: 'Renamed' } });
-    expect(h.repository.getUser(userId)?.active).toBe(false);
+    expect((await h.repository.getUser(userId))?.active).toBe(false);
     expect(h.changes.at(-1)).toEqual({ reason: 'user-updated', users: [userId], groups: [] });
   });
 
@@ -102,7 +102,7 @@ describe('Okta provisioning against /scim/v2', () => {
     );
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({ active: false });
-    expect(h.repository.getUser(userId)?.active).toBe(false);
+    expect((await h.repository.getUser(userId))?.active).toBe(false);
   });
 
   it('POST /Groups creates an empty group', async () => {
@@ -140,12 +140,7 @@ describe('Okta provisioning against /scim/v2', () => {
       }),
     );
     expect(res.status).toBe(204);
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([userId, secondId]);
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([userId, secondId]);
     expect(h.changes.at(-1)).toEqual({ reason: 'group-changed', users: [userId, secondId].sort(), groups: [groupId] });
   });
 
@@ -156,12 +151,7 @@ describe('Okta provisioning against /scim/v2', () => {
       patchOp({ op: 'remove', path: `members[value eq "${secondId}"]` }),
     );
     expect(res.status).toBe(204);
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([userId]);
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([userId]);
     expect(h.changes.at(-1)).toEqual({ reason: 'group-changed', users: [secondId], groups: [groupId] });
   });
 
@@ -172,13 +162,8 @@ describe('Okta provisioning against /scim/v2', () => {
       patchOp({ op: 'replace', value: { id: groupId, displayName: 'Test SCIMv2 Renamed' } }),
     );
     expect([200, 204]).toContain(res.status);
-    expect(h.repository.getGroup(groupId)?.displayName).toBe('Test SCIMv2 Renamed');
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([userId]);
+    expect((await h.repository.getGroup(groupId))?.displayName).toBe('Test SCIMv2 Renamed');
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([userId]);
     expect(h.changes.at(-1)).toEqual({ reason: 'group-renamed', users: [userId], groups: [groupId] });
   });
 
@@ -191,12 +176,7 @@ describe('Okta provisioning against /scim/v2', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ displayName: 'Test SCIMv2 Put', members: [{ value: secondId }] });
-    expect(
-      h.repository
-        .membersOf([groupId])
-        .get(groupId)
-        ?.map((m) => m.id),
-    ).toEqual([secondId]);
+    expect((await h.repository.membersOf([groupId])).get(groupId)?.map((m) => m.id)).toEqual([secondId]);
     expect(h.changes.at(-1)).toEqual({ reason: 'group-renamed', users: [secondId, userId].sort(), groups: [groupId] });
   });
 
@@ -211,7 +191,7 @@ describe('Okta provisioning against /scim/v2', () => {
     const res = await h.request('DELETE', `/Groups/${groupId}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(h.repository.getGroup(groupId)).toBeNull();
+    expect(await h.repository.getGroup(groupId)).toBeNull();
     expect(h.changes.at(-1)).toEqual({ reason: 'group-deleted', users: [secondId], groups: [groupId] });
     expect((await h.request('GET', `/Groups/${groupId}`)).status).toBe(404);
   });

@@ -153,7 +153,7 @@ describe('SCIM protocol details', () => {
       );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ schemas: [USER_SCHEMA], id: users[1], title: 'Analyst' });
-      expect(h.repository.getUser(String(users[1]))?.attributes).toMatchObject({
+      expect((await h.repository.getUser(String(users[1])))?.attributes).toMatchObject({
         userName: 'user01@example.com',
         title: 'Analyst',
       });
@@ -175,7 +175,7 @@ describe('SCIM protocol details', () => {
     it('If-Match with a stale version is a 412 and changes nothing; the current one succeeds', async () => {
       const id = String(users[2]);
       const current = (await h.request('GET', `/Users/${id}`)).headers.get('etag') ?? '';
-      const before = h.repository.digest();
+      const before = await h.repository.digest();
       const stale = await h.request('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'title', value: 'x' }), {
         headers: { 'if-match': 'W/"999"' },
       });
@@ -188,7 +188,7 @@ describe('SCIM protocol details', () => {
       expect((await h.request('DELETE', `/Users/${id}`, undefined, { headers: { 'if-match': '"999"' } })).status).toBe(
         412,
       );
-      expect(h.repository.digest()).toBe(before);
+      expect(await h.repository.digest()).toBe(before);
       const ok = await h.request('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'title', value: 'x' }), {
         headers: { 'if-match': current },
       });
@@ -205,11 +205,11 @@ describe('SCIM protocol details', () => {
 
     it('a write identical to what is stored changes neither version nor store', async () => {
       const id = String(users[6]);
-      const before = h.repository.digest();
+      const before = await h.repository.digest();
       const current = (await h.request('GET', `/Users/${id}`)).body ?? {};
       const res = await h.request('PUT', `/Users/${id}`, { ...current, password: 'ignored' });
       expect(res.status).toBe(200);
-      expect(h.repository.digest()).toBe(before);
+      expect(await h.repository.digest()).toBe(before);
     });
   });
 

@@ -72,17 +72,17 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
   });
 
   /** The newest journaled SCIM-triggered run that applied a change to this user's entitlement. */
-  const scimRunFor = (user: string, entitlement: string) =>
-    service.runtime.store
-      .listJournal()
-      .map((r) => service.runtime.store.getJournal(r.id)!)
-      .find(
-        (r) =>
-          r.trigger === 'scim' &&
-          r.results.some(
-            (x) => x.outcome === 'applied' && x.change.user === user && x.change.entitlement === entitlement,
-          ),
-      );
+  const scimRunFor = async (user: string, entitlement: string) => {
+    const runs = await service.runtime.store.listJournal();
+    const records = await Promise.all(runs.map(async (r) => (await service.runtime.store.getJournal(r.id))!));
+    return records.find(
+      (r) =>
+        r.trigger === 'scim' &&
+        r.results.some(
+          (x) => x.outcome === 'applied' && x.change.user === user && x.change.entitlement === entitlement,
+        ),
+    );
+  };
 
   it('answers health without a token and everything else only with one', async () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);

@@ -137,7 +137,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      rt.close();
+      await rt.close();
       await standIn.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -8,7 +8,8 @@ import { createHttpApp } from '../../src/http/app.js';
 import { createScimRouter } from '../../src/http/scim/router.js';
 import { startHttpServer, type RunningServer } from '../../src/http/server.js';
 import type { ScimChange } from '../../src/sources/scim/change.js';
-import { openScimRepository, type ScimRepository } from '../../src/sources/scim/repository.js';
+import type { ScimRepository } from '../../src/sources/scim/repository.js';
+import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
 
 export const SCIM_TOKEN = 'scim-test-token-0123456789';
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -54,7 +55,7 @@ export async function startScimHarness(
 ): Promise<ScimHarness> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scim-inbound-'));
   const dbPath = path.join(dir, 'store.db');
-  const repository = options.repository ?? openScimRepository(dbPath);
+  const repository = options.repository ?? openSqliteScimRepository(dbPath);
   const logger = options.logger ?? pino({ level: 'silent' });
   const changes: ScimChange[] = [];
   const mount = express.Router();
@@ -104,7 +105,7 @@ export async function startScimHarness(
     },
     async close(closeOptions = {}) {
       await server.close();
-      repository.close();
+      await repository.close();
       if (!closeOptions.keepDir && !options.dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };

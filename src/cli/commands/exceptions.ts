@@ -28,7 +28,7 @@ export function registerExceptions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }, command: Command) => {
       await withStore(command, async (rt) => {
-        const list = recordsOnly(rt).list({ all: Boolean(opts.all) });
+        const list = await recordsOnly(rt).list({ all: Boolean(opts.all) });
         if (opts.json) printJson({ exceptions: list });
         else process.stdout.write(list.length ? list.map(render).join('') : 'no exceptions\n');
       });
@@ -69,13 +69,13 @@ export function registerExceptions(program: Command): void {
               (d) => d.user === opts.user!.toLowerCase() && d.entitlement === opts.entitlement,
             );
             if (!item) throw new BadRequestError(`no drift for ${opts.user} ${opts.entitlement}`);
-            created = rt.exceptions.addFromDrift(item, common);
+            created = await rt.exceptions.addFromDrift(item, common);
           } else {
             if (!opts.user || !opts.entitlement || opts.value === undefined) {
               throw new BadRequestError('--user, --entitlement and --value are required (or --from-drift)');
             }
             const value = ['none', 'null', NO_ACCESS].includes(opts.value) ? null : opts.value;
-            created = rt.exceptions.add({ user: opts.user, entitlement: opts.entitlement, value, ...common });
+            created = await rt.exceptions.add({ user: opts.user, entitlement: opts.entitlement, value, ...common });
           }
           if (opts.json) printJson(created);
           else process.stdout.write(`created ${render(created)}`);
@@ -88,7 +88,7 @@ export function registerExceptions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await withStore(command, async (rt) => {
-        const revoked = recordsOnly(rt).revoke(id);
+        const revoked = await recordsOnly(rt).revoke(id);
         if (opts.json) printJson(revoked);
         else process.stdout.write(`revoked ${render(revoked)}`);
       });

@@ -14,7 +14,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { limit: number; json?: boolean }, command: Command) => {
       await withStore(command, async (rt) => {
-        const rows = rt.store.listJournal({ limit: opts.limit });
+        const rows = await rt.store.listJournal({ limit: opts.limit });
         if (opts.json) printJson({ runs: rows });
         else process.stdout.write(renderJournalList(rows));
       });
@@ -25,7 +25,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await withStore(command, async (rt) => {
-        const record = rt.store.getJournal(id);
+        const record = await rt.store.getJournal(id);
         if (!record) throw new NotFoundError(`no run ${id}`);
         if (opts.json) printJson(record);
         else process.stdout.write(renderRunText(record));
@@ -37,7 +37,7 @@ export function registerJournal(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       await withStore(command, async (rt) => {
-        const result = rt.store.verifyJournal();
+        const result = await rt.store.verifyJournal();
         if (opts.json) printJson(result);
         else if (result.ok) process.stdout.write(`journal ok: ${result.records} record(s), chain intact\n`);
         else {

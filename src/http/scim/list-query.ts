@@ -74,7 +74,7 @@ const mentions = (filter: SCIMMY.Types.Filter | undefined, attribute: string) =>
  * and the paging go to SQL with a real COUNT; anything else is matched by scimmy over the candidates, then sorted
  * and paged in memory.
  */
-export function queryUsers(ctx: ScimContext, request: ListRequest<ScimUserLookup>): ListResult {
+export async function queryUsers(ctx: ScimContext, request: ListRequest<ScimUserLookup>): Promise<ListResult> {
   const { repository, baseUri } = ctx;
   const { lookup, residual } = request.lookup
     ? { lookup: request.lookup, residual: undefined }
@@ -82,24 +82,24 @@ export function queryUsers(ctx: ScimContext, request: ListRequest<ScimUserLookup
   const sort = sqlSortKey(request.sortBy);
   const withGroups = (ids: string[]) => repository.groupsOfUsers(ids);
   if (!residual && (request.sortBy === undefined || sort)) {
-    const found = repository.listUsers({
+    // One read for the users and their groups: the filtered GET of every push takes this path.
+    const found = await repository.listUsersWithGroups({
       ...(lookup && { lookup }),
       ...(request.page && { page: request.page }),
       ...(sort && { sort: { by: sort, descending: request.descending } }),
     });
-    const groups = withGroups(found.items.map((u) => u.id));
-    return { total: found.total, resources: found.items.map((u) => toScimUser(u, groups.get(u.id) ?? [], baseUri)) };
+    return { total: found.total, resources: found.items.map((u) => toScimUser(u.user, u.groups, baseUri)) };
   }
-  const candidates = repository.listUsers(lookup ? { lookup } : {}).items;
+  const candidates = (await repository.listUsers(lookup ? { lookup } : {})).items;
   const needGroups = mentions(residual, 'groups') || request.sortBy?.toLowerCase().startsWith('groups') === true;
-  const groups = needGroups ? withGroups(candidates.map((u) => u.id)) : null;
+  const groups = needGroups ? await withGroups(candidates.map((u) => u.id)) : null;
   let resources = candidates.map((u) => toScimUser(u, groups?.get(u.id) ?? null, baseUri));
   if (residual) resources = matchFilter(residual, resources);
   if (request.sortBy !== undefined) resources = sortInMemory(resources, request.sortBy, request.descending);
   const paged = pageOf(resources, request.page);
   if (groups) return { total: resources.length, resources: paged };
   const byId = new Map(candidates.map((u) => [u.id, u]));
-  const pageGroups = withGroups(paged.map((r) => r.id));
+  const pageGroups = await withGroups(paged.map((r) => r.id));
   return {
     total: resources.length,
     resources: paged.map((r) => {
@@ -110,27 +110,28 @@ export function queryUsers(ctx: ScimContext, request: ListRequest<ScimUserLookup
 }
 
 /** Groups matching a SCIM filter; members are read only when the response includes them. */
-export function queryGroups(ctx: ScimContext, request: ListRequest<ScimGroupLookup>): ListResult {
+export async function queryGroups(ctx: ScimContext, request: ListRequest<ScimGroupLookup>): Promise<ListResult> {
   const { repository, baseUri } = ctx;
   const { lookup, residual } = request.lookup
     ? { lookup: request.lookup, residual: undefined }
     : planGroupFilter(request.filter);
   const sort = sqlSortKey(request.sortBy);
   if (!residual && (request.sortBy === undefined || sort)) {
-    const found = repository.listGroups({
+    const options = {
       ...(lookup && { lookup }),
       ...(request.page && { page: request.page }),
       ...(sort && { sort: { by: sort, descending: request.descending } }),
-    });
-    const members = ctx.withMembers ? repository.membersOf(found.items.map((g) => g.id)) : null;
-    return {
-      total: found.total,
-      resources: found.items.map((g) => toScimGroup(g, members ? (members.get(g.id) ?? []) : null, baseUri)),
     };
+    if (ctx.withMembers) {
+      const found = await repository.listGroupsWithMembers(options);
+      return { total: found.total, resources: found.items.map((g) => toScimGroup(g.group, g.members, baseUri)) };
+    }
+    const found = await repository.listGroups(options);
+    return { total: found.total, resources: found.items.map((g) => toScimGroup(g, null, baseUri)) };
   }
-  const candidates = repository.listGroups(lookup ? { lookup } : {}).items;
+  const candidates = (await repository.listGroups(lookup ? { lookup } : {})).items;
   const needMembers = ctx.withMembers || mentions(residual, 'members');
-  const members = needMembers ? repository.membersOf(candidates.map((g) => g.id)) : null;
+  const members = needMembers ? await repository.membersOf(candidates.map((g) => g.id)) : null;
   let resources = candidates.map((g) => toScimGroup(g, members ? (members.get(g.id) ?? []) : null, baseUri));
   if (residual) resources = matchFilter(residual, resources);
   if (request.sortBy !== undefined) resources = sortInMemory(resources, request.sortBy, request.descending);

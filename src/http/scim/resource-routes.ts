@@ -57,10 +57,10 @@ interface Kind {
   Resource: ScimmyResourceClass;
   definition: SCIMMY.Types.SchemaDefinition;
   shape: (resource: Record<string, unknown>, basepath: string, attributes?: SCIMMY.Types.Filter) => Shaped;
-  query: (ctx: ScimContext, request: ListRequest<ScimUserLookup | ScimGroupLookup>) => ListResult;
+  query: (ctx: ScimContext, request: ListRequest<ScimUserLookup | ScimGroupLookup>) => Promise<ListResult>;
   simpleLookup: (filter: string) => ScimUserLookup | ScimGroupLookup | null;
-  /** the stored resource as final SCIM JSON, or null when there is none */
-  render: (ctx: ScimContext, id: string) => Shaped | null;
+  /** the stored resource as final SCIM JSON (one read), or null when there is none */
+  render: (ctx: ScimContext, id: string) => Promise<Shaped | null>;
 }
 
 const KINDS: Record<'Users' | 'Groups', () => Kind> = {
@@ -71,9 +71,9 @@ const KINDS: Record<'Users' | 'Groups', () => Kind> = {
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.User(r, 'out', basepath, attributes) as unknown as Shaped,
     query: (ctx, request) => queryUsers(ctx, request as ListRequest<ScimUserLookup>),
     simpleLookup: simpleUserLookup,
-    render: (ctx, id) => {
-      const user = ctx.repository.getUser(id);
-      return user && toScimUser(user, ctx.repository.groupsOfUser(id), ctx.baseUri);
+    render: async (ctx, id) => {
+      const [found] = (await ctx.repository.listUsersWithGroups({ lookup: { by: 'id', value: id } })).items;
+      return found ? toScimUser(found.user, found.groups, ctx.baseUri) : null;
     },
   }),
   Groups: () => ({
@@ -83,9 +83,9 @@ const KINDS: Record<'Users' | 'Groups', () => Kind> = {
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.Group(r, 'out', basepath, attributes) as unknown as Shaped,
     query: (ctx, request) => queryGroups(ctx, request as ListRequest<ScimGroupLookup>),
     simpleLookup: simpleGroupLookup,
-    render: (ctx, id) => {
-      const group = ctx.repository.getGroup(id);
-      return group && toScimGroup(group, ctx.repository.membersOf([id]).get(id) ?? [], ctx.baseUri);
+    render: async (ctx, id) => {
+      const [found] = (await ctx.repository.listGroupsWithMembers({ lookup: { by: 'id', value: id } })).items;
+      return found ? toScimGroup(found.group, found.members, ctx.baseUri) : null;
     },
   }),
 };
@@ -139,7 +139,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     return body;
   };
 
-  const list = (req: Request, res: Response, source: Record<string, unknown>) => {
+  const list = async (req: Request, res: Response, source: Record<string, unknown>) => {
     const params: ListParams = readListParams(source);
     const ctx = contextFor(req, 'read', params);
     const page = { offset: params.startIndex - 1, limit: params.count };
@@ -151,7 +151,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
       params.attributes === undefined && (params.excludedAttributes === undefined || exclusions);
     const simple = params.filter !== undefined && selectionIsSimple ? kind.simpleLookup(params.filter) : null;
     if (simple) {
-      const { total, resources } = kind.query(ctx, { lookup: simple, page, ...sort });
+      const { total, resources } = await kind.query(ctx, { lookup: simple, page, ...sort });
       sendList(
         res,
         params.startIndex,
@@ -169,7 +169,8 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
         }),
     );
     if (parsed.filter) validateFilter(kind.definition, parsed.filter);
-    const { total, resources } = kind.query(ctx, { ...(parsed.filter && { filter: parsed.filter }), page, ...sort });
+    const request = { ...(parsed.filter && { filter: parsed.filter }), page, ...sort };
+    const { total, resources } = await kind.query(ctx, request);
     // Without attribute selection the rendered resources are final (see toScimUser); scimmy filters the rest.
     const attributes = parsed.attributes;
     const shaped = exclusions
@@ -186,12 +187,12 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
   });
 
   router.get('/', (req, res) => list(req, res, req.query as Record<string, unknown>));
-  router.post('/.search', (req, res) => {
+  router.post('/.search', async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw scimError(400, 'invalidSyntax', 'a search request body must be a JSON object');
     }
-    list(req, res, body as Record<string, unknown>);
+    await list(req, res, body as Record<string, unknown>);
   });
 
   router.get('/:id', async (req, res) => {
@@ -200,7 +201,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     const id = req.params.id;
     const exclusions = simpleExclusions(params);
     const direct = (params.attributes === undefined && params.excludedAttributes === undefined) || exclusions !== null;
-    const rendered = direct ? kind.render(ctx, id) : undefined;
+    const rendered = direct ? await kind.render(ctx, id) : undefined;
     if (rendered === null) throw scimError(404, null, `${kind.endpoint.slice(0, -1)} ${id} not found`);
     const read =
       rendered === undefined
@@ -248,7 +249,7 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
         const ifMatch = typeof ctx.ifMatch === 'number' ? { expectedVersion: ctx.ifMatch } : {};
         let write;
         try {
-          write = deps.repository.changeMembers(id, change, ifMatch);
+          write = await deps.repository.changeMembers(id, change, ifMatch);
         } catch (err) {
           throw toScimmyError(err, {
             ...(deps.logger && { logger: deps.logger }),

@@ -24,10 +24,10 @@ function contextOf(ctx: unknown): ScimContext {
 }
 
 /** Runs a handler body; whatever it throws leaves as a SCIM error scimmy will not rewrite into a 404. */
-async function guard<T>(rawCtx: unknown, body: (ctx: ScimContext) => T): Promise<T> {
+async function guard<T>(rawCtx: unknown, body: (ctx: ScimContext) => Promise<T>): Promise<T> {
   const ctx = contextOf(rawCtx);
   try {
-    return body(ctx);
+    return await body(ctx);
   } catch (err) {
     throw toScimmyError(err, {
       ...(ctx.logger && { logger: ctx.logger }),
@@ -51,41 +51,42 @@ interface ResourceArg {
 
 const userHandlers = {
   egress: (resource: ResourceArg, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): ScimResourceObject | ScimResourceObject[] => {
+    guard(rawCtx, async (ctx): Promise<ScimResourceObject | ScimResourceObject[]> => {
       if (resource.id === undefined) {
-        return queryUsers(ctx, { ...(resource.filter && { filter: resource.filter }), descending: false }).resources;
+        const request = { ...(resource.filter && { filter: resource.filter }), descending: false };
+        return (await queryUsers(ctx, request)).resources;
       }
-      const user = ctx.repository.getUser(resource.id);
-      if (!user) throw scimError(404, null, `User ${resource.id} not found`);
-      checkPrecondition(ctx, user.version);
-      ctx.readVersion = user.version;
-      return toScimUser(user, ctx.repository.groupsOfUser(user.id), ctx.baseUri);
+      const [found] = (await ctx.repository.listUsersWithGroups({ lookup: { by: 'id', value: resource.id } })).items;
+      if (!found) throw scimError(404, null, `User ${resource.id} not found`);
+      checkPrecondition(ctx, found.user.version);
+      ctx.readVersion = found.user.version;
+      return toScimUser(found.user, found.groups, ctx.baseUri);
     }),
   ingress: (resource: ResourceArg, instance: unknown, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): ScimResourceObject => {
+    guard(rawCtx, async (ctx): Promise<ScimResourceObject> => {
       const attributes = toStoredAttributes(instance);
       if (resource.id === undefined) {
-        const user = ctx.repository.createUser(attributes);
+        const user = await ctx.repository.createUser(attributes);
         ctx.changes.push({ reason: 'user-created', users: [user.id], groups: [] });
         return toScimUser(user, [], ctx.baseUri);
       }
       const expectedVersion = expectedVersionOf(ctx);
-      const result = ctx.repository.replaceUser(
+      const result = await ctx.repository.replaceUser(
         resource.id,
         attributes,
         expectedVersion === undefined ? {} : { expectedVersion },
       );
       if (!result) throw scimError(404, null, `User ${resource.id} not found`);
-      const groups = ctx.repository.groupsOfUser(resource.id);
+      const groups = await ctx.repository.groupsOfUser(resource.id);
       if (result.changed) {
         ctx.changes.push({ reason: 'user-updated', users: [resource.id], groups: groups.map((g) => g.id) });
       }
       return toScimUser(result.user, groups, ctx.baseUri);
     }),
   degress: (resource: ResourceArg, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): void => {
+    guard(rawCtx, async (ctx): Promise<void> => {
       const id = resource.id ?? '';
-      const result = ctx.repository.deleteUser(
+      const result = await ctx.repository.deleteUser(
         id,
         typeof ctx.ifMatch === 'number' ? { expectedVersion: ctx.ifMatch } : {},
       );
@@ -96,27 +97,30 @@ const userHandlers = {
 
 const groupHandlers = {
   egress: (resource: ResourceArg, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): ScimResourceObject | ScimResourceObject[] => {
+    guard(rawCtx, async (ctx): Promise<ScimResourceObject | ScimResourceObject[]> => {
       if (resource.id === undefined) {
-        return queryGroups(ctx, { ...(resource.filter && { filter: resource.filter }), descending: false }).resources;
+        const request = { ...(resource.filter && { filter: resource.filter }), descending: false };
+        return (await queryGroups(ctx, request)).resources;
       }
-      const group = ctx.repository.getGroup(resource.id);
-      if (!group) throw scimError(404, null, `Group ${resource.id} not found`);
-      checkPrecondition(ctx, group.version);
-      ctx.readVersion = group.version;
+      const lookup = { lookup: { by: 'id', value: resource.id } as const };
       const withMembers = ctx.withMembers || ctx.operation === 'patch';
-      const members = withMembers ? (ctx.repository.membersOf([group.id]).get(group.id) ?? []) : null;
-      return toScimGroup(group, members, ctx.baseUri);
+      const [found] = withMembers
+        ? (await ctx.repository.listGroupsWithMembers(lookup)).items
+        : (await ctx.repository.listGroups(lookup)).items.map((group) => ({ group, members: null }));
+      if (!found) throw scimError(404, null, `Group ${resource.id} not found`);
+      checkPrecondition(ctx, found.group.version);
+      ctx.readVersion = found.group.version;
+      return toScimGroup(found.group, found.members, ctx.baseUri);
     }),
   ingress: (resource: ResourceArg, instance: unknown, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): ScimResourceObject => {
+    guard(rawCtx, async (ctx): Promise<ScimResourceObject> => {
       const attributes = toStoredAttributes(instance);
       const members = memberIdsOf(instance);
       const expectedVersion = expectedVersionOf(ctx);
       const write =
         resource.id === undefined
-          ? ctx.repository.createGroup(attributes, members)
-          : ctx.repository.replaceGroup(
+          ? await ctx.repository.createGroup(attributes, members)
+          : await ctx.repository.replaceGroup(
               resource.id,
               attributes,
               members,
@@ -131,13 +135,13 @@ const groupHandlers = {
             : { reason: 'group-changed', users: union(write.added, write.removed), groups: [group.id] };
         ctx.changes.push(change);
       }
-      const current = ctx.withMembers ? (ctx.repository.membersOf([group.id]).get(group.id) ?? []) : null;
+      const current = ctx.withMembers ? ((await ctx.repository.membersOf([group.id])).get(group.id) ?? []) : null;
       return toScimGroup(group, current, ctx.baseUri);
     }),
   degress: (resource: ResourceArg, rawCtx: unknown) =>
-    guard(rawCtx, (ctx): void => {
+    guard(rawCtx, async (ctx): Promise<void> => {
       const id = resource.id ?? '';
-      const result = ctx.repository.deleteGroup(
+      const result = await ctx.repository.deleteGroup(
         id,
         typeof ctx.ifMatch === 'number' ? { expectedVersion: ctx.ifMatch } : {},
       );

@@ -2,7 +2,12 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import SCIMMY from 'scimmy';
 import { loggableError } from '../errors.js';
-import { ScimUniquenessError, ScimUnknownMemberError, ScimVersionConflictError } from '../../sources/scim/errors.js';
+import {
+  ScimInvalidValueError,
+  ScimUniquenessError,
+  ScimUnknownMemberError,
+  ScimVersionConflictError,
+} from '../../sources/scim/errors.js';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -34,7 +39,9 @@ export function toScimmyError(
 ): SCIMMY.Types.SCIMError {
   if (err instanceof SCIMMY.Types.Error) return err;
   if (err instanceof ScimUniquenessError) return scimError(409, 'uniqueness', err.message);
-  if (err instanceof ScimUnknownMemberError) return scimError(400, 'invalidValue', err.message);
+  if (err instanceof ScimUnknownMemberError || err instanceof ScimInvalidValueError) {
+    return scimError(400, 'invalidValue', err.message);
+  }
   if (err instanceof ScimVersionConflictError) {
     return options.preconditionGiven
       ? scimError(412, null, 'the resource was modified: If-Match does not match its current version')

@@ -28,3 +28,11 @@ export class ScimUnknownMemberError extends Error {
     this.name = 'ScimUnknownMemberError';
   }
 }
+
+/** A value the repository cannot store, such as an empty userName or displayName (scimmy lets `""` through). */
+export class ScimInvalidValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScimInvalidValueError';
+  }
+}

@@ -1,7 +1,6 @@
 import type { ScimAttributes, ScimUserFields } from './user-fields.js';
 
 export type { ScimAttributes } from './user-fields.js';
-export { openScimRepository } from './sqlite-repository.js';
 
 export interface ScimUserRecord extends ScimUserFields {
   id: string;
@@ -26,6 +25,22 @@ export interface ScimGroupMember {
   id: string;
   /** the member's displayName, else its userName */
   display: string;
+}
+
+/** A group a user is in, as the user's `groups` attribute shows it. */
+export interface ScimGroupOfUser {
+  id: string;
+  displayName: string;
+}
+
+export interface ScimUserWithGroups {
+  user: ScimUserRecord;
+  groups: ScimGroupOfUser[];
+}
+
+export interface ScimGroupWithMembers {
+  group: ScimGroupRecord;
+  members: ScimGroupMember[];
 }
 
 /** An indexed equality lookup (`userName eq "…"`); userName, displayName and emails compare case-insensitively. */
@@ -73,49 +88,59 @@ export interface ScimSnapshot {
 }
 
 /**
- * SCIM Users and Groups pushed by an IdP, kept in the store's SQLite file. Every write is one transaction;
- * membership is its own table, so concurrent member changes to one group never overwrite each other.
- * Writes throw ScimUniquenessError, ScimVersionConflictError or ScimUnknownMemberError (./errors.ts).
+ * The SCIM repository port: Users and Groups pushed by an IdP, kept beside the store (SQLite now, PostgreSQL
+ * later: both run test/contract/scim-repository.contract.ts). Every method is asynchronous; a write has happened,
+ * durably, when its promise resolves. Every write is one transaction; membership is its own table, so concurrent
+ * member changes to one group never overwrite each other.
+ * Writes reject with ScimUniquenessError, ScimVersionConflictError, ScimUnknownMemberError or
+ * ScimInvalidValueError (./errors.ts).
  */
 export interface ScimRepository {
-  readonly path: string;
-
-  getUser(id: string): ScimUserRecord | null;
-  listUsers(options?: ScimListOptions<ScimUserLookup>): ScimPage<ScimUserRecord>;
+  getUser(id: string): Promise<ScimUserRecord | null>;
+  listUsers(options?: ScimListOptions<ScimUserLookup>): Promise<ScimPage<ScimUserRecord>>;
+  /** `listUsers` with each user's groups, in one read: a list response (the hot path of every push) or a GET */
+  listUsersWithGroups(options?: ScimListOptions<ScimUserLookup>): Promise<ScimPage<ScimUserWithGroups>>;
   /** `id` is for imports and tests; SCIM clients never choose ids (the HTTP layer does not pass one) */
-  createUser(attributes: ScimAttributes, options?: { id?: string }): ScimUserRecord;
+  createUser(attributes: ScimAttributes, options?: { id?: string }): Promise<ScimUserRecord>;
   /** null when the user does not exist; an identical write changes nothing (not even the version) */
   replaceUser(
     id: string,
     attributes: ScimAttributes,
     options?: { expectedVersion?: number },
-  ): { user: ScimUserRecord; changed: boolean } | null;
+  ): Promise<{ user: ScimUserRecord; changed: boolean } | null>;
   /** null when the user does not exist; else the groups the user was removed from */
-  deleteUser(id: string, options?: { expectedVersion?: number }): { groups: string[] } | null;
-  groupsOfUser(id: string): { id: string; displayName: string }[];
+  deleteUser(id: string, options?: { expectedVersion?: number }): Promise<{ groups: string[] } | null>;
+  groupsOfUser(id: string): Promise<ScimGroupOfUser[]>;
   /** the groups of each user, for list responses */
-  groupsOfUsers(ids: string[]): Map<string, { id: string; displayName: string }[]>;
+  groupsOfUsers(ids: string[]): Promise<Map<string, ScimGroupOfUser[]>>;
 
-  getGroup(id: string): ScimGroupRecord | null;
-  listGroups(options?: ScimListOptions<ScimGroupLookup>): ScimPage<ScimGroupRecord>;
+  getGroup(id: string): Promise<ScimGroupRecord | null>;
+  listGroups(options?: ScimListOptions<ScimGroupLookup>): Promise<ScimPage<ScimGroupRecord>>;
+  /** `listGroups` with each group's members, in one read */
+  listGroupsWithMembers(options?: ScimListOptions<ScimGroupLookup>): Promise<ScimPage<ScimGroupWithMembers>>;
   /** members of each group, in the order they were added */
-  membersOf(groupIds: string[]): Map<string, ScimGroupMember[]>;
-  createGroup(attributes: ScimAttributes, members: string[], options?: { id?: string }): ScimGroupWrite;
+  membersOf(groupIds: string[]): Promise<Map<string, ScimGroupMember[]>>;
+  createGroup(attributes: ScimAttributes, members: string[], options?: { id?: string }): Promise<ScimGroupWrite>;
   /** replaces attributes and the whole member list; null when the group does not exist */
   replaceGroup(
     id: string,
     attributes: ScimAttributes,
     members: string[],
     options?: { expectedVersion?: number },
-  ): ScimGroupWrite | null;
+  ): Promise<ScimGroupWrite | null>;
   /** adds and removes members without reading the rest of the group; null when the group does not exist */
-  changeMembers(id: string, change: ScimMemberChange, options?: { expectedVersion?: number }): ScimGroupWrite | null;
+  changeMembers(
+    id: string,
+    change: ScimMemberChange,
+    options?: { expectedVersion?: number },
+  ): Promise<ScimGroupWrite | null>;
   /** null when the group does not exist; else its members before deletion */
-  deleteGroup(id: string, options?: { expectedVersion?: number }): { members: string[] } | null;
+  deleteGroup(id: string, options?: { expectedVersion?: number }): Promise<{ members: string[] } | null>;
 
   /** every user and group, read in one transaction */
-  snapshot(): ScimSnapshot;
+  snapshot(): Promise<ScimSnapshot>;
   /** a hash of everything stored, to check that a request changed nothing */
-  digest(): string;
-  close(): void;
+  digest(): Promise<string>;
+  /** closes the connection; closing twice is harmless */
+  close(): Promise<void>;
 }

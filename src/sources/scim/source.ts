@@ -36,7 +36,7 @@ export function createScimIdentitySource(
       readOptions.signal?.throwIfAborted();
       let snap;
       try {
-        snap = repository.snapshot();
+        snap = await repository.snapshot();
       } catch (err) {
         throw new SourceReadError(name, `cannot read the SCIM store: ${(err as Error).message}`, err);
       }

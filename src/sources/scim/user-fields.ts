@@ -1,3 +1,5 @@
+import { ScimInvalidValueError } from './errors.js';
+
 /** The SCIM attributes of a resource as stored: core and extension attributes, without id, meta or groups. */
 export type ScimAttributes = Record<string, unknown>;
 
@@ -21,7 +23,7 @@ const asString = (v: unknown): string | null => (typeof v === 'string' && v.leng
 
 export function readUserFields(attributes: ScimAttributes): ScimUserFields {
   const userName = asString(attributes.userName);
-  if (userName === null) throw new TypeError('a SCIM User needs a non-empty userName');
+  if (userName === null) throw new ScimInvalidValueError('a SCIM User needs a non-empty userName');
   const entries = Array.isArray(attributes.emails) ? attributes.emails : [];
   const emails: { value: string; primary: boolean }[] = [];
   for (const e of entries) {
@@ -42,6 +44,6 @@ export function readUserFields(attributes: ScimAttributes): ScimUserFields {
 
 export function readGroupFields(attributes: ScimAttributes): ScimGroupFields {
   const displayName = asString(attributes.displayName);
-  if (displayName === null) throw new TypeError('a SCIM Group needs a non-empty displayName');
+  if (displayName === null) throw new ScimInvalidValueError('a SCIM Group needs a non-empty displayName');
   return { displayName, externalId: asString(attributes.externalId) };
 }

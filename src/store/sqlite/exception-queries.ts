@@ -37,14 +37,14 @@ export function prepareExceptionQueries(db: Database.Database): ExceptionQueries
   );
 
   return {
-    listExceptions(options = {}) {
+    async listExceptions(options = {}) {
       if (options.includeInactive) return selectAll.all();
       return selectActive.all((options.now ?? new Date()).getTime());
     },
-    getException(id) {
+    async getException(id) {
       return selectOne.get(id) ?? null;
     },
-    addException(exception: AccessException) {
+    async addException(exception: AccessException) {
       const expiresMs = Date.parse(exception.expiresAt);
       if (Number.isNaN(expiresMs)) {
         throw new BadRequestError(`exception ${exception.id}: expiresAt is not a date: ${exception.expiresAt}`);
@@ -52,7 +52,7 @@ export function prepareExceptionQueries(db: Database.Database): ExceptionQueries
       const { changes } = insert.run({ ...exception, revokedAt: exception.revokedAt ?? null, expiresMs });
       if (changes === 0) throw new BadRequestError(`exception ${exception.id} already exists`);
     },
-    revokeException(id, at) {
+    async revokeException(id, at) {
       return revoke.run(at.toISOString(), id).changes === 1;
     },
   };

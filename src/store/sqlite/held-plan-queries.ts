@@ -30,7 +30,7 @@ export function prepareHeldPlanQueries(db: Database.Database): HeldPlanQueries {
   const remove = db.prepare<[string]>('DELETE FROM held_plans WHERE run_id = ?');
 
   return {
-    putHeldPlan(held) {
+    async putHeldPlan(held) {
       upsert.run({
         runId: held.runId,
         createdAt: held.createdAt,
@@ -41,14 +41,14 @@ export function prepareHeldPlanQueries(db: Database.Database): HeldPlanQueries {
         approvedAt: held.approvedAt ?? null,
       });
     },
-    getHeldPlan(runId) {
+    async getHeldPlan(runId) {
       const row = selectOne.get(runId);
       return row ? toHeldPlan(row) : null;
     },
-    listHeldPlans() {
+    async listHeldPlans() {
       return selectAll.all().map(toHeldPlan);
     },
-    deleteHeldPlan(runId) {
+    async deleteHeldPlan(runId) {
       remove.run(runId);
     },
   };

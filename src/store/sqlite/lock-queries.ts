@@ -40,16 +40,16 @@ export function prepareLockQueries(db: Database.Database, logger?: Logger): Lock
   });
 
   return {
-    acquireLock(name, owner, staleMs, now) {
+    async acquireLock(name, owner, staleMs, now) {
       return acquire.immediate(name, owner, staleMs, now);
     },
-    refreshLock(name, owner, now) {
+    async refreshLock(name, owner, now) {
       // A run whose lock was taken over (it stalled past staleMs) must stop, not carry on beside the new holder.
       if (refresh.run(now.getTime(), name, owner).changes === 0) {
         throw new RunInProgressError(`lock ${name} is no longer held by ${owner}`);
       }
     },
-    releaseLock(name, owner) {
+    async releaseLock(name, owner) {
       remove.run(name, owner);
     },
   };

@@ -31,18 +31,19 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       return committed;
     });
     return {
-      getBaseline: (users) => baseline.read(users),
-      commitRun: (record, rows) => commit.immediate(record, rows),
-      listJournal: (opts) => journal.list(opts),
-      getJournal: (id) => journal.get(id),
-      verifyJournal: () => journal.verify(),
+      // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise.
+      getBaseline: async (users) => baseline.read(users),
+      commitRun: async (record, rows) => commit.immediate(record, rows),
+      listJournal: async (opts) => journal.list(opts),
+      getJournal: async (id) => journal.get(id),
+      verifyJournal: async () => journal.verify(),
       putPendingRun: (run) => pending.putPendingRun(run),
       listPendingRuns: () => pending.listPendingRuns(),
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
       ...prepareLockQueries(db, logger),
-      close: () => {
+      close: async () => {
         if (db.open) db.close();
       },
     };

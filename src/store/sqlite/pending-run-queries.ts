@@ -12,10 +12,10 @@ export function preparePendingRunQueries(db: Database.Database): PendingRunQueri
   const selectAll = db.prepare<[], { record: string }>('SELECT record FROM pending_runs ORDER BY started_at, id');
   const remove = db.prepare<[string]>('DELETE FROM pending_runs WHERE id = ?');
   return {
-    putPendingRun(run) {
+    async putPendingRun(run) {
       upsert.run(run.id, run.startedAt, JSON.stringify(run));
     },
-    listPendingRuns() {
+    async listPendingRuns() {
       return selectAll.all().map((row) => JSON.parse(row.record) as PendingRun);
     },
     remove(id) {

@@ -26,17 +26,17 @@ export function prepareStateQueries(db: Database.Database): StateQueries {
   const selectSource = db.prepare<[string], string>('SELECT state FROM source_state WHERE source = ?').pluck();
 
   return {
-    getAlertStates() {
+    async getAlertStates() {
       return selectAlerts.all().map((row) => ({ ...row, payload: JSON.parse(row.payload) as unknown }));
     },
-    putAlertState(state) {
+    async putAlertState(state) {
       upsertAlert.run({ ...state, payload: JSON.stringify(state.payload ?? null) });
     },
-    getSourceState(source) {
+    async getSourceState(source) {
       const text = selectSource.get(source);
       return text === undefined ? null : (JSON.parse(text) as SourceState);
     },
-    putSourceState(state) {
+    async putSourceState(state) {
       upsertSource.run(state.source, JSON.stringify(state));
     },
   };

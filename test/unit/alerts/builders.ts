@@ -48,11 +48,11 @@ export function memoryAlertStore(): Pick<Store, 'getAlertStates' | 'putAlertStat
   const store = {
     states,
     failing: false,
-    getAlertStates(): AlertState[] {
+    async getAlertStates(): Promise<AlertState[]> {
       if (store.failing) throw new Error('disk on fire');
       return [...states.values()].map((s) => structuredClone(s));
     },
-    putAlertState(state: AlertState): void {
+    async putAlertState(state: AlertState): Promise<void> {
       if (store.failing) throw new Error('disk on fire');
       states.set(state.key, structuredClone(state));
     },
@@ -69,12 +69,15 @@ export interface RecordingSink extends AlertSink {
   failNext(n: number, error?: Error): void;
   /** resolves once `n` alerts have been acknowledged */
   waitForSent(n: number): Promise<void>;
+  /** sends wait (in flight, unacknowledged) until the returned function is called */
+  hold(): () => void;
 }
 
 /** An in-process sink that records what it acknowledged and fails on demand. */
 export function recordingSink(name: string): RecordingSink {
   let failures = { left: 0, error: new Error('sink down') };
   let waiters: { n: number; resolve: () => void }[] = [];
+  let held: Promise<void> | null = null;
   const sink: RecordingSink = {
     name,
     sent: [],
@@ -82,7 +85,8 @@ export function recordingSink(name: string): RecordingSink {
     failNext(n, error = new Error('sink down')) {
       failures = { left: n, error };
     },
-    send(a) {
+    async send(a) {
+      if (held) await held;
       sink.calls += 1;
       if (failures.left > 0) {
         failures.left -= 1;
@@ -91,6 +95,14 @@ export function recordingSink(name: string): RecordingSink {
       sink.sent.push(a);
       waiters = waiters.filter((w) => (w.n <= sink.sent.length ? (w.resolve(), false) : true));
       return Promise.resolve();
+    },
+    hold() {
+      let release: () => void = () => undefined;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
     },
     waitForSent(n) {
       return n <= sink.sent.length ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }));

@@ -37,10 +37,10 @@ describe('alert dispatcher: drift', () => {
   it('alerts once per drift item across repeated runs', async () => {
     const { dispatcher, sink } = setup();
 
-    const first = dispatcher.reconcileDrift([alice, bob], 'r1');
+    const first = await dispatcher.reconcileDrift([alice, bob], 'r1');
     await dispatcher.drain();
-    const second = dispatcher.reconcileDrift([alice, bob], 'r2');
-    const third = dispatcher.reconcileDrift([bob, alice], 'r3');
+    const second = await dispatcher.reconcileDrift([alice, bob], 'r2');
+    const third = await dispatcher.reconcileDrift([bob, alice], 'r3');
     await dispatcher.drain();
 
     expect(first.detected).toHaveLength(2);
@@ -54,24 +54,27 @@ describe('alert dispatcher: drift', () => {
 
   it('does not queue an item twice while its first delivery is still in flight', async () => {
     const { dispatcher, sink } = setup();
-    dispatcher.reconcileDrift([alice], 'r1');
-    dispatcher.reconcileDrift([alice], 'r2');
+    const release = sink.hold();
+    await dispatcher.reconcileDrift([alice], 'r1');
+    expect((await dispatcher.reconcileDrift([alice], 'r2')).detected).toEqual([]);
+    release();
     await dispatcher.drain();
     expect(sink.sent).toHaveLength(1);
+    expect(sink.calls).toBe(1);
   });
 
   it('sends a resolution when the item disappears, closes its state, and alerts again if it comes back', async () => {
     const { dispatcher, sink, store } = setup();
-    dispatcher.reconcileDrift([alice, bob], 'r1');
+    await dispatcher.reconcileDrift([alice, bob], 'r1');
     await dispatcher.drain();
 
-    const result = dispatcher.reconcileDrift([bob], 'r2');
+    const result = await dispatcher.reconcileDrift([bob], 'r2');
     await dispatcher.drain();
     expect(result.resolved.map((a) => a.key)).toEqual(['drift:alice@example.com:project:web-prod']);
     expect(store.states.get('drift:alice@example.com:project:web-prod')?.resolvedAt).toBe('2025-01-01T12:00:00.000Z');
 
-    dispatcher.reconcileDrift([bob], 'r3');
-    dispatcher.reconcileDrift([alice, bob], 'r4');
+    await dispatcher.reconcileDrift([bob], 'r3');
+    await dispatcher.reconcileDrift([alice, bob], 'r4');
     await dispatcher.drain();
     expect(events(sink)).toEqual([
       'drift-detected drift:alice@example.com:project:web-prod',
@@ -88,10 +91,10 @@ describe('alert dispatcher: drift', () => {
 
   it('resolves only items of users inside the scope of an incremental run', async () => {
     const { dispatcher, sink } = setup();
-    dispatcher.reconcileDrift([alice, bob], 'r1');
+    await dispatcher.reconcileDrift([alice, bob], 'r1');
 
-    const scoped = dispatcher.reconcileDrift([], 'r2', new Set(['Bob@Example.com']));
-    const full = dispatcher.reconcileDrift([], 'r3', null);
+    const scoped = await dispatcher.reconcileDrift([], 'r2', new Set(['Bob@Example.com']));
+    const full = await dispatcher.reconcileDrift([], 'r3', null);
     await dispatcher.drain();
 
     expect(scoped.resolved.map((a) => a.key)).toEqual(['drift:bob@example.com:org']);
@@ -101,12 +104,12 @@ describe('alert dispatcher: drift', () => {
 
   it('remembers open items across restarts through the store', async () => {
     const { store, sink, dispatcher } = setup();
-    dispatcher.reconcileDrift([alice], 'r1');
+    await dispatcher.reconcileDrift([alice], 'r1');
     await dispatcher.close();
 
     const restarted = createAlertDispatcher({ sinks: [sink], store, retry: FAST_RETRY });
-    expect(restarted.reconcileDrift([alice], 'r2').detected).toEqual([]);
-    expect(restarted.reconcileDrift([], 'r3').resolved).toHaveLength(1);
+    expect((await restarted.reconcileDrift([alice], 'r2')).detected).toEqual([]);
+    expect((await restarted.reconcileDrift([], 'r3')).resolved).toHaveLength(1);
     await restarted.drain();
     expect(events(sink)).toEqual([
       'drift-detected drift:alice@example.com:project:web-prod',
@@ -119,12 +122,12 @@ describe('alert dispatcher: drift', () => {
     const [a, b] = sinks as [ReturnType<typeof recordingSink>, ReturnType<typeof recordingSink>];
     b.failNext(FAST_RETRY.attempts);
 
-    dispatcher.reconcileDrift([alice], 'r1');
+    await dispatcher.reconcileDrift([alice], 'r1');
     await dispatcher.drain();
     expect(readDelivered(store, 'drift:alice@example.com:project:web-prod')).toEqual(['a']);
 
-    const second = dispatcher.reconcileDrift([alice], 'r2');
-    dispatcher.reconcileDrift([alice], 'r3');
+    const second = await dispatcher.reconcileDrift([alice], 'r2');
+    await dispatcher.reconcileDrift([alice], 'r3');
     await dispatcher.drain();
 
     expect(second.detected).toHaveLength(1);
@@ -138,10 +141,10 @@ describe('alert dispatcher: drift', () => {
     const { dispatcher, sinks } = setup(['a', 'b']);
     const [a, b] = sinks as [ReturnType<typeof recordingSink>, ReturnType<typeof recordingSink>];
     b.failNext(FAST_RETRY.attempts);
-    dispatcher.reconcileDrift([alice], 'r1');
+    await dispatcher.reconcileDrift([alice], 'r1');
     await dispatcher.drain();
 
-    dispatcher.reconcileDrift([], 'r2');
+    await dispatcher.reconcileDrift([], 'r2');
     await dispatcher.drain();
 
     expect(events(a)).toEqual([
@@ -154,9 +157,9 @@ describe('alert dispatcher: drift', () => {
   it('never throws from reconcileDrift or enqueue when the store fails, and still alerts', async () => {
     const { dispatcher, sink, store } = setup();
     store.failing = true;
-    expect(() => dispatcher.reconcileDrift([alice], 'r1')).not.toThrow();
-    expect(() => dispatcher.enqueue([exceptionExpiring(exception())])).not.toThrow();
-    expect(dispatcher.reconcileDrift([alice], 'r2').detected).toEqual([]);
+    await dispatcher.reconcileDrift([alice], 'r1');
+    await dispatcher.enqueue([exceptionExpiring(exception())]);
+    expect((await dispatcher.reconcileDrift([alice], 'r2')).detected).toEqual([]);
     await dispatcher.drain();
     expect(sink.sent.map((a) => a.event)).toEqual(['drift-detected', 'exception-expiring']);
   });
@@ -170,7 +173,7 @@ describe('alert dispatcher: delivery', () => {
   it('retries a failing sink with backoff until it succeeds, and reports attempts', async () => {
     const { dispatcher, sink, reports } = setup();
     sink.failNext(2);
-    dispatcher.enqueue([alert()]);
+    await dispatcher.enqueue([alert()]);
     await dispatcher.drain();
     expect(sink.calls).toBe(3);
     expect(sink.sent).toHaveLength(1);
@@ -180,7 +183,7 @@ describe('alert dispatcher: delivery', () => {
   it('gives up after the configured attempts', async () => {
     const { dispatcher, sink, reports } = setup();
     sink.failNext(10);
-    dispatcher.enqueue([alert()]);
+    await dispatcher.enqueue([alert()]);
     await dispatcher.drain();
     expect(sink.calls).toBe(FAST_RETRY.attempts);
     expect(reports).toEqual([{ sink: 'a', event: 'run-failed', ok: false, attempts: FAST_RETRY.attempts }]);
@@ -189,7 +192,7 @@ describe('alert dispatcher: delivery', () => {
   it('does not retry an answer that retrying cannot change (a 4xx)', async () => {
     const { dispatcher, sink, reports } = setup();
     sink.failNext(1, new UpstreamError('a', 'receiver answered 401', 401, false));
-    dispatcher.enqueue([alert()]);
+    await dispatcher.enqueue([alert()]);
     await dispatcher.drain();
     expect(sink.calls).toBe(1);
     expect(reports[0]).toMatchObject({ ok: false, attempts: 1 });
@@ -198,7 +201,7 @@ describe('alert dispatcher: delivery', () => {
   it('delivers in order per sink', async () => {
     const { dispatcher, sink } = setup();
     sink.failNext(1);
-    dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' }), alert({ key: 'k3' })]);
+    await dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' }), alert({ key: 'k3' })]);
     await dispatcher.drain();
     expect(sink.sent.map((a) => a.key)).toEqual(['k1', 'k2', 'k3']);
   });
@@ -212,8 +215,10 @@ describe('alert dispatcher: delivery', () => {
       queueCapacity: 2,
       onDelivery: (r) => reports.push(r),
     });
-    dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' }), alert({ key: 'k3' })]);
+    const release = sink.hold();
+    await dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' }), alert({ key: 'k3' })]);
     expect(dispatcher.pending()).toEqual({ a: 2 });
+    release();
     await dispatcher.drain();
     expect(sink.sent.map((a) => a.key)).toEqual(['k1', 'k2']);
     expect(reports.filter((r) => r.dropped)).toEqual([
@@ -238,7 +243,7 @@ describe('alert dispatcher: delivery', () => {
       onDelivery: (r) => reports.push(r),
     });
 
-    const returned = dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
+    const returned = await dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
     expect(returned).toBeUndefined();
     await fine.waitForSent(2);
     expect(dispatcher.pending().never).toBe(2);
@@ -252,8 +257,8 @@ describe('alert dispatcher: delivery', () => {
   it('ignores alerts after close', async () => {
     const { dispatcher, sink } = setup();
     await dispatcher.close();
-    dispatcher.enqueue([alert()]);
-    expect(dispatcher.reconcileDrift([alice], 'r1').detected).toEqual([]);
+    await dispatcher.enqueue([alert()]);
+    expect((await dispatcher.reconcileDrift([alice], 'r1')).detected).toEqual([]);
     await dispatcher.drain();
     expect(sink.calls).toBe(0);
   });
@@ -267,12 +272,12 @@ describe('alert dispatcher: delivery', () => {
         throw new Error('metrics broke');
       },
     });
-    dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
+    await dispatcher.enqueue([alert({ key: 'k1' }), alert({ key: 'k2' })]);
     await dispatcher.drain();
     expect(sink.sent).toHaveLength(2);
   });
 
-  it('refuses two sinks with the same name (their delivery state would mix)', () => {
+  it('refuses two sinks with the same name (their delivery state would mix)', async () => {
     expect(() =>
       createAlertDispatcher({ sinks: [recordingSink('x'), recordingSink('x')], store: memoryAlertStore() }),
     ).toThrow(ConfigError);
@@ -284,12 +289,12 @@ describe('alert dispatcher: expiring exceptions', () => {
     const { dispatcher, sink, clock } = setup();
     const e = exception();
 
-    dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
+    await dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
     clock.advance(60 * 60 * 1000);
-    dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
-    dispatcher.enqueue([exceptionExpiring(exception({ id: 'exc-2' }), clock.now())]);
+    await dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
+    await dispatcher.enqueue([exceptionExpiring(exception({ id: 'exc-2' }), clock.now())]);
     clock.advance(23 * 60 * 60 * 1000);
-    dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
+    await dispatcher.enqueue([exceptionExpiring(e, clock.now())]);
     await dispatcher.drain();
 
     expect(sink.sent.map((a) => a.key)).toEqual([
@@ -301,18 +306,18 @@ describe('alert dispatcher: expiring exceptions', () => {
 
   it('alerts the same mapping problems once an hour, different problems at once', async () => {
     const { dispatcher, sink, clock } = setup();
-    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
-    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
-    dispatcher.enqueue([mappingReloadFailed(['a.yaml:2 worse'], clock.now())]);
+    await dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    await dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    await dispatcher.enqueue([mappingReloadFailed(['a.yaml:2 worse'], clock.now())]);
     clock.advance(60 * 60 * 1000);
-    dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
+    await dispatcher.enqueue([mappingReloadFailed(['a.yaml:1 bad'], clock.now())]);
     await dispatcher.drain();
     expect(sink.sent.map((a) => a.details.issues)).toEqual([['a.yaml:1 bad'], ['a.yaml:2 worse'], ['a.yaml:1 bad']]);
   });
 
   it('sends other events every time', async () => {
     const { dispatcher, sink } = setup();
-    dispatcher.enqueue([alert(), alert()]);
+    await dispatcher.enqueue([alert(), alert()]);
     await dispatcher.drain();
     expect(sink.sent).toHaveLength(2);
   });
@@ -323,7 +328,7 @@ describe('log sink through the dispatcher', () => {
     const lines: { level: number; msg: string; alert?: { key: string } }[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     const dispatcher = createAlertDispatcher({ sinks: [createLogSink(logger)], store: memoryAlertStore() });
-    dispatcher.enqueue([
+    await dispatcher.enqueue([
       alert({ key: 'c', severity: 'critical', summary: 'crit' }),
       alert({ key: 'w', severity: 'warning', summary: 'warn' }),
       alert({ key: 'i', severity: 'info', summary: 'info' }),

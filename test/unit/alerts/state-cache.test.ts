@@ -33,12 +33,12 @@ describe('alert state cache', () => {
     expect(store.states.get('k')?.lastSentAt).toBe('2025-01-01T00:00:01.000Z');
   });
 
-  it('keeps changes not yet written when it re-reads the store', () => {
+  it('keeps changes not yet written when it re-reads the store', async () => {
     const store = memoryAlertStore();
-    store.putAlertState(state('other'));
+    await store.putAlertState(state('other'));
     const cache = createAlertStateCache(store, log);
     cache.set(state('mine'));
-    cache.reload();
+    await cache.reload();
     expect(
       cache
         .values()
@@ -47,21 +47,66 @@ describe('alert state cache', () => {
     ).toEqual(['mine', 'other']);
   });
 
-  it('uses a batch write when the store offers one', () => {
+  it('keeps a change written while a read of the store was in flight, though the read predates it', async () => {
+    const store = memoryAlertStore();
+    let answerRead: () => void = () => undefined;
+    const slowRead = {
+      ...store,
+      getAlertStates: async () => {
+        const before = await store.getAlertStates();
+        await new Promise<void>((resolve) => (answerRead = resolve));
+        return before;
+      },
+    };
+    const cache = createAlertStateCache(slowRead, log);
+    const reading = cache.reload();
+    cache.set(state('k'));
+    await nextTurn();
+    expect(store.states.has('k')).toBe(true);
+    answerRead();
+    await reading;
+    expect(cache.get('k')).toBeDefined();
+  });
+
+  it("writes a key's states in order even when a write is slow", async () => {
+    const store = memoryAlertStore();
+    let answerWrite: () => void = () => undefined;
+    let slow = true;
+    const slowWrite = {
+      ...store,
+      putAlertState: async (s: AlertState) => {
+        if (slow) {
+          slow = false;
+          await new Promise<void>((resolve) => (answerWrite = resolve));
+        }
+        await store.putAlertState(s);
+      },
+    };
+    const cache = createAlertStateCache(slowWrite, log);
+    cache.set(state('k', { lastSentAt: null }));
+    await nextTurn();
+    cache.set(state('k', { lastSentAt: '2025-01-01T00:00:02.000Z' }));
+    const flushed = cache.flush();
+    answerWrite();
+    await flushed;
+    expect(store.states.get('k')?.lastSentAt).toBe('2025-01-01T00:00:02.000Z');
+  });
+
+  it('uses a batch write when the store offers one', async () => {
     const store = memoryAlertStore();
     const batches: number[] = [];
     const cache = createAlertStateCache(
       {
         ...store,
-        putAlertStates: (states: AlertState[]) => {
+        putAlertStates: async (states: AlertState[]) => {
           batches.push(states.length);
-          for (const s of states) store.putAlertState(s);
+          for (const s of states) await store.putAlertState(s);
         },
       },
       log,
     );
     for (let i = 0; i < 250; i++) cache.set(state(`k${i}`));
-    cache.flush();
+    await cache.flush();
     expect(batches).toEqual([250]);
     expect(store.states.size).toBe(250);
   });
@@ -71,7 +116,7 @@ describe('alert state cache', () => {
     store.failing = true;
     const cache = createAlertStateCache(store, log);
     cache.set(state('k'));
-    cache.reload();
+    await cache.reload();
     await nextTurn();
     expect(cache.get('k')).toBeDefined();
   });

@@ -11,8 +11,8 @@ import type { AccessTarget } from '../../../src/ports/access-target.js';
 import type { Store } from '../../../src/ports/store.js';
 import { createSyncService } from '../../../src/services/sync.js';
 import { createFileSource } from '../../../src/sources/file/read-file-directory.js';
-import { openScimRepository } from '../../../src/sources/scim/repository.js';
 import { createScimIdentitySource } from '../../../src/sources/scim/source.js';
+import { openSqliteScimRepository } from '../../../src/store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
 import { ROOT } from '../../support/cli.js';
 
@@ -71,8 +71,8 @@ describe('the sources’ readings in the plan input (suspicious-read guard, DESI
     maxRevocations = 25;
     fs.writeFileSync(directoryFile(), EXAMPLE_DIRECTORY);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -114,7 +114,7 @@ describe('the sources’ readings in the plan input (suspicious-read guard, DESI
   });
 
   it('a SCIM source nobody has pushed to says so', async () => {
-    const repository = openScimRepository(path.join(dir, 'store.db'));
+    const repository = openSqliteScimRepository(path.join(dir, 'store.db'));
     try {
       const sync = createSyncService({
         store,
@@ -128,10 +128,10 @@ describe('the sources’ readings in the plan input (suspicious-read guard, DESI
         { source: 'file', users: 25, previousUsers: null, waitingForFirstPush: false },
         { source: 'scim', users: 0, previousUsers: null, waitingForFirstPush: true },
       ]);
-      repository.createUser({ userName: 'zoe@acme.example' });
+      await repository.createUser({ userName: 'zoe@acme.example' });
       expect((await sync.plan()).input.sources?.[1]).toMatchObject({ users: 1, waitingForFirstPush: false });
     } finally {
-      repository.close();
+      await repository.close();
     }
   });
 });

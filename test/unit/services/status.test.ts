@@ -51,8 +51,8 @@ describe('status service', () => {
     store = openSqliteStore(path.join(dir, 'store.db'));
     mappingStatus = { version: 'map-1', loadedAt: NOW.toISOString(), warnings: [], reloadError: null };
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -61,8 +61,8 @@ describe('status service', () => {
       store,
       sync,
       exceptions: {
-        expiringSoon: () =>
-          store.listExceptions({ now: NOW }).filter((e) => Date.parse(e.expiresAt) < NOW.getTime() + 7 * 864e5),
+        expiringSoon: async () =>
+          (await store.listExceptions({ now: NOW })).filter((e) => Date.parse(e.expiresAt) < NOW.getTime() + 7 * 864e5),
       },
       mapping: { status: () => mappingStatus },
       sources: [
@@ -75,11 +75,11 @@ describe('status service', () => {
   }
 
   it('reports runs with durations, the last successful sync, held plans, sources and the mapping', async () => {
-    store.commitRun(
+    await store.commitRun(
       buildRecord('run-1', { startedAt: '2030-01-01T10:00:00.000Z', endedAt: '2030-01-01T10:00:02.500Z' }),
       new Map(),
     );
-    store.commitRun(
+    await store.commitRun(
       buildRecord('run-2', {
         status: 'failed',
         error: 'okta: 503',
@@ -89,19 +89,25 @@ describe('status service', () => {
       new Map(),
     );
     const revoke = buildChange({ user: 'carol@example.com', from: 'Member', to: null, risk: ['revokes-access'] });
-    store.putHeldPlan({
+    await store.putHeldPlan({
       runId: 'run-3',
       createdAt: NOW.toISOString(),
       plan: { ...buildPlan([revoke, buildChange()]), held: true, heldBy: 'maxRevocations' },
       mappingVersion: 'map-1',
       scope: null,
     });
-    store.putSourceState({ source: 'file', lastReadAt: NOW.toISOString(), users: 12, groups: 4, lastError: null });
-    store.putSourceState({ source: 'okta', lastError: '2030-01-01T11:00:00Z okta: 503' });
-    store.addException(
+    await store.putSourceState({
+      source: 'file',
+      lastReadAt: NOW.toISOString(),
+      users: 12,
+      groups: 4,
+      lastError: null,
+    });
+    await store.putSourceState({ source: 'okta', lastError: '2030-01-01T11:00:00Z okta: 503' });
+    await store.addException(
       buildException('exc-1', { createdAt: NOW.toISOString(), expiresAt: '2030-01-03T00:00:00.000Z' }),
     );
-    store.addException(
+    await store.addException(
       buildException('exc-2', {
         user: 'dan@example.com',
         createdAt: NOW.toISOString(),
@@ -171,7 +177,10 @@ describe('status service', () => {
   });
 
   it('never waits on a slow reading: it answers with the last run while one reading runs in the background', async () => {
-    store.commitRun(buildRecord('run-1', { plan: buildPlan([], [drift('from-journal@example.com')]) }), new Map());
+    await store.commitRun(
+      buildRecord('run-1', { plan: buildPlan([], [drift('from-journal@example.com')]) }),
+      new Map(),
+    );
     const slow = controllablePlan();
     const status = createStatusService(deps({ plan: slow.plan }), { driftWaitMs: 5 });
 

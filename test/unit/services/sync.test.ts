@@ -83,22 +83,22 @@ describe('sync service', () => {
     maxRevocations = 25;
     mem = memoryTarget();
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('journals a failed source read as failed and writes nothing to Heap or the baseline', async () => {
     await service().run({ trigger: 'cli' });
     const writesBefore = mem.writes.length;
-    const baselineBefore = store.getBaseline();
+    const baselineBefore = await store.getBaseline();
     directory = new Error('page 3 of 5 failed after retries');
     const { record, plan } = await service().run({ trigger: 'schedule' });
     expect(plan).toBeNull();
     expect(record.status).toBe('failed');
     expect(record.error).toContain('page 3 of 5 failed');
     expect(mem.writes.length).toBe(writesBefore);
-    expect(store.getBaseline()).toEqual(baselineBefore);
+    expect(await store.getBaseline()).toEqual(baselineBefore);
   });
 
   it('journals a dry run with every change skipped and changes nothing', async () => {
@@ -107,7 +107,7 @@ describe('sync service', () => {
     expect(record.results.length).toBeGreaterThan(0);
     expect(record.results.every((r) => r.outcome === 'skipped')).toBe(true);
     expect(mem.writes).toEqual([]);
-    expect(store.getBaseline().size).toBe(0);
+    expect((await store.getBaseline()).size).toBe(0);
   });
 
   it('refuses a second run while one holds the lock', async () => {
@@ -118,11 +118,11 @@ describe('sync service', () => {
 
   it('writes no baseline rows when nothing changed', async () => {
     await service().run({ trigger: 'cli' });
-    const seq = store.listJournal()[0]!.sequence;
+    const seq = (await store.listJournal())[0]!.sequence;
     const { record } = await service().run({ trigger: 'cli' });
     expect(record.results).toEqual([]);
     expect(record.sequence).toBe(seq + 1);
-    expect(store.getBaseline().get('alice@example.com')).toMatchObject({ 'project:web-prod': 'Member' });
+    expect((await store.getBaseline()).get('alice@example.com')).toMatchObject({ 'project:web-prod': 'Member' });
   });
 
   it('does not let an approval authorise revocations that appeared after the plan was held', async () => {

@@ -17,22 +17,21 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 let files = 0;
 const newFile = () => path.join(root, `store-${++files}`, 'heap-access-sync.db');
-const fileOf = new WeakMap<Store, string>();
-const openAt = (file: string) => {
-  const store = openSqliteStore(file);
-  fileOf.set(store, file);
-  return store;
-};
 
-runStoreContract(
-  'sqlite',
-  () => openAt(newFile()),
-  (store) => openAt(fileOf.get(store) ?? newFile()),
-);
+runStoreContract('sqlite', async () => {
+  const file = newFile();
+  return {
+    store: openSqliteStore(file),
+    reopen: async () => openSqliteStore(file),
+    cleanup: async () => fs.rmSync(path.dirname(file), { recursive: true, force: true }),
+  };
+});
 
 describe('SQLite store', () => {
-  const cleanup: (() => void)[] = [];
-  afterEach(() => cleanup.splice(0).forEach((close) => close()));
+  const cleanup: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const close of cleanup.splice(0)) await close();
+  });
   const open = (file = newFile()) => {
     const store = openSqliteStore(file);
     cleanup.push(() => store.close());
@@ -43,29 +42,29 @@ describe('SQLite store', () => {
     cleanup.push(() => db.close());
     return db;
   };
-  const commitFive = (store: Store) => {
+  const commitFive = async (store: Store) => {
     for (let i = 1; i <= 5; i += 1) {
-      store.commitRun(buildRecord(`r${i}`, { status: i === 3 ? 'failed' : 'succeeded' }), new Map());
+      await store.commitRun(buildRecord(`r${i}`, { status: i === 3 ? 'failed' : 'succeeded' }), new Map());
     }
   };
 
   describe('journal tampering', () => {
-    it('names the record whose JSON was edited in the database', () => {
+    it('names the record whose JSON was edited in the database', async () => {
       const { store, file } = open();
-      commitFive(store);
+      await commitFive(store);
       connect(file)
         .prepare(`UPDATE journal SET record = json_set(record, '$.status', 'succeeded') WHERE sequence = 3`)
         .run();
-      expect(store.verifyJournal()).toEqual({
+      expect(await store.verifyJournal()).toEqual({
         ok: false,
         records: 3,
         firstBad: { id: 'r3', sequence: 3, problem: 'hash does not match the record content' },
       });
     });
 
-    it('names the next record when an edited record was re-hashed to hide the edit', () => {
+    it('names the next record when an edited record was re-hashed to hide the edit', async () => {
       const { store, file } = open();
-      commitFive(store);
+      await commitFive(store);
       const db = connect(file);
       const stored = JSON.parse(db.prepare('SELECT record FROM journal WHERE sequence = 3').pluck().get() as string);
       const forged = { ...stored, status: 'succeeded' };
@@ -75,48 +74,51 @@ describe('SQLite store', () => {
         forged.hash,
         'succeeded',
       );
-      expect(store.verifyJournal().firstBad).toEqual({
+      expect((await store.verifyJournal()).firstBad).toEqual({
         id: 'r4',
         sequence: 4,
         problem: "prevHash does not match the previous record's hash",
       });
     });
 
-    it('names the record after a deleted one as a sequence gap', () => {
+    it('names the record after a deleted one as a sequence gap', async () => {
       const { store, file } = open();
-      commitFive(store);
+      await commitFive(store);
       connect(file).prepare('DELETE FROM journal WHERE sequence = 2').run();
-      expect(store.verifyJournal().firstBad).toEqual({
+      expect((await store.verifyJournal()).firstBad).toEqual({
         id: 'r3',
         sequence: 3,
         problem: 'sequence gap: expected 2, found 3',
       });
     });
 
-    it('names a record whose listing columns were edited, and one that is no longer JSON', () => {
+    it('names a record whose listing columns were edited, and one that is no longer JSON', async () => {
       const { store, file } = open();
-      commitFive(store);
+      await commitFive(store);
       const db = connect(file);
       db.prepare(`UPDATE journal SET applied = 0 WHERE sequence = 4`).run();
-      expect(store.verifyJournal().firstBad).toEqual({
+      expect((await store.verifyJournal()).firstBad).toEqual({
         id: 'r4',
         sequence: 4,
         problem: 'listing columns do not match the record',
       });
       db.prepare(`UPDATE journal SET record = 'garbage' WHERE sequence = 2`).run();
-      expect(store.verifyJournal().firstBad).toMatchObject({ id: 'r2', problem: 'record is not a valid JSON object' });
+      expect((await store.verifyJournal()).firstBad).toMatchObject({
+        id: 'r2',
+        problem: 'record is not a valid JSON object',
+      });
     });
   });
 
   describe('connection settings', () => {
-    it('puts the file in WAL mode, creating its folder', () => {
+    it('puts the file in WAL mode, creating its folder', async () => {
       const file = path.join(root, 'nested', 'deeper', 'store.db');
       open(file);
       expect(fs.existsSync(file)).toBe(true);
       expect(connect(file).pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('opens connections with synchronous FULL, a busy timeout and foreign keys', () => {
+    it('opens connections with synchronous FULL, a busy timeout and foreign keys', async () => {
       const db = openSqliteDatabase(newFile());
       cleanup.push(() => db.close());
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
@@ -126,22 +128,22 @@ describe('SQLite store', () => {
   });
 
   describe('migrations on reopen', () => {
-    it('applies the core schema once and nothing on the next opens', () => {
+    it('applies the core schema once and nothing on the next opens', async () => {
       const { store, file } = open();
-      store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]));
-      store.close();
-      open(file).store.close();
+      await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]));
+      await store.close();
+      await open(file).store.close();
       const db = connect(file);
       expect(listAppliedMigrations(db)).toEqual(coreMigrations.map((m) => m.id));
       expect(runMigrations(db, coreMigrations)).toEqual([]);
-      expect(open(file).store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Admin' }]]));
+      expect(await open(file).store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Admin' }]]));
     });
   });
 
   describe('lock across processes', () => {
     it('is acquired by exactly one of several processes racing for it', async () => {
       const { store, file } = open();
-      store.close();
+      await store.close();
       const child = path.join(import.meta.dirname, 'sqlite', 'acquire-lock-child.ts');
       const startAt = Date.now() + 3_000;
       const race = (owner: string) =>

@@ -31,7 +31,7 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         200: { description: 'exceptions', schema: z.object({ exceptions: z.array(exception) }) },
         400: { description: 'bad query', schema: errorBody },
       },
-      handle: ({ query }) => ({ body: { exceptions: deps.exceptions.list({ all: query.all ?? false }) } }),
+      handle: async ({ query }) => ({ body: { exceptions: await deps.exceptions.list({ all: query.all ?? false }) } }),
     }),
     defineRoute({
       method: 'get',
@@ -44,8 +44,8 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         200: { description: 'the exception', schema: exception },
         404: { description: 'no such exception', schema: errorBody },
       },
-      handle: ({ params }) => {
-        const found = deps.store.getException(params.id);
+      handle: async ({ params }) => {
+        const found = await deps.store.getException(params.id);
         if (!found) throw new NotFoundError(`no exception ${params.id}`);
         return { body: found };
       },
@@ -75,14 +75,14 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         const common = { reason: body.reason, approver: body.approver ?? actor.name, expires: body.expires };
         if (!('fromDrift' in body)) {
           return created(
-            deps.exceptions.add({ ...common, user: body.user, entitlement: body.entitlement, value: body.value }),
+            await deps.exceptions.add({ ...common, user: body.user, entitlement: body.entitlement, value: body.value }),
           );
         }
         const user = body.fromDrift.user.toLowerCase();
         const { plan } = await deps.sync.plan({ scope: [user], signal });
         const item = plan.drift.find((d) => d.user === user && d.entitlement === body.fromDrift.entitlement);
         if (!item) throw new NotFoundError(`no open drift for ${user} ${body.fromDrift.entitlement}`);
-        return created(deps.exceptions.addFromDrift(item, common));
+        return created(await deps.exceptions.addFromDrift(item, common));
       },
     }),
     defineRoute({
@@ -98,8 +98,8 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         403: { description: 'viewers cannot revoke exceptions', schema: errorBody },
         404: { description: 'no such exception', schema: errorBody },
       },
-      handle: ({ params }) => {
-        const revoked = deps.exceptions.revoke(params.id);
+      handle: async ({ params }) => {
+        const revoked = await deps.exceptions.revoke(params.id);
         deps.status.invalidate();
         return { body: revoked };
       },

@@ -22,8 +22,8 @@ export function journalRoutes(deps: RouteDeps): ApiRoute[] {
         },
         400: { description: 'bad query', schema: errorBody },
       },
-      handle: ({ query }) => {
-        const runs = deps.store.listJournal({
+      handle: async ({ query }) => {
+        const runs = await deps.store.listJournal({
           limit: query.limit,
           ...(query.before !== undefined && { beforeSequence: query.before }),
         });
@@ -49,7 +49,7 @@ export function journalRoutes(deps: RouteDeps): ApiRoute[] {
           }),
         },
       },
-      handle: () => ({ body: deps.store.verifyJournal() }),
+      handle: async () => ({ body: await deps.store.verifyJournal() }),
     }),
     defineRoute({
       method: 'get',
@@ -62,8 +62,8 @@ export function journalRoutes(deps: RouteDeps): ApiRoute[] {
         200: { description: 'the record', schema: journalRecord },
         404: { description: 'no such run', schema: errorBody },
       },
-      handle: ({ params }) => {
-        const record = deps.store.getJournal(params.id);
+      handle: async ({ params }) => {
+        const record = await deps.store.getJournal(params.id);
         if (!record) throw new NotFoundError(`no run ${params.id}`);
         return { body: record };
       },

@@ -10,6 +10,6 @@ if (sleepMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, sl
 while (Date.now() < Number(startAt)) {
   // spin
 }
-const acquired = store.acquireLock('heap', owner, 60_000, new Date());
-store.close();
+const acquired = await store.acquireLock('heap', owner, 60_000, new Date());
+await store.close();
 process.stdout.write(acquired ? 'acquired\n' : 'refused\n');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ScimListOptions, ScimPage, ScimSortKey } from './repository.js';
+import type { ScimListOptions, ScimPage, ScimSortKey } from '../../sources/scim/repository.js';
 
 export const SORT_COLUMN: Record<ScimSortKey, string> = {
   id: 'id',
@@ -36,7 +36,7 @@ export function prepareListQuery<Row, Rec, Lookup extends { by: string; value: s
   db: Database.Database,
   table: { name: string; alias: string; columns: string; where: Record<Lookup['by'], string> },
   toRecord: (row: Row) => Rec,
-): (options: ScimListOptions<Lookup>) => ScimPage<Rec> {
+): (options?: ScimListOptions<Lookup>) => ScimPage<Rec> {
   const listCache = new Map<string, Database.Statement<unknown[], Row>>();
   const countCache = new Map<string, Database.Statement<unknown[], number>>();
   const from = `FROM ${table.name} ${table.alias}`;

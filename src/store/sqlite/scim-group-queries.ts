@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ScimUnknownMemberError, ScimVersionConflictError } from './errors.js';
+import { ScimUnknownMemberError, ScimVersionConflictError } from '../../sources/scim/errors.js';
 import type {
   ScimGroupLookup,
   ScimGroupMember,
@@ -9,9 +9,9 @@ import type {
   ScimListOptions,
   ScimMemberChange,
   ScimPage,
-} from './repository.js';
-import { prepareListQuery } from './sqlite-list-query.js';
-import { readGroupFields, type ScimAttributes } from './user-fields.js';
+} from '../../sources/scim/repository.js';
+import { prepareListQuery } from './scim-list-query.js';
+import { readGroupFields, type ScimAttributes } from '../../sources/scim/user-fields.js';
 
 interface GroupRow {
   id: string;

@@ -1,4 +1,4 @@
-import type { Migration } from '../../store/sqlite/migrate.js';
+import type { Migration } from '../migrate.js';
 
 /**
  * SCIM inbound tables, in the store's SQLite file beside the core schema (shared `schema_migrations`).

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ScimUniquenessError, ScimVersionConflictError } from './errors.js';
-import type { ScimUserLookup, ScimUserRecord } from './repository.js';
-import { prepareListQuery } from './sqlite-list-query.js';
-import { readUserFields, type ScimAttributes } from './user-fields.js';
+import { ScimUniquenessError, ScimVersionConflictError } from '../../sources/scim/errors.js';
+import type { ScimUserLookup, ScimUserRecord } from '../../sources/scim/repository.js';
+import { prepareListQuery } from './scim-list-query.js';
+import { readUserFields, type ScimAttributes } from '../../sources/scim/user-fields.js';
 
 interface UserRow {
   id: string;

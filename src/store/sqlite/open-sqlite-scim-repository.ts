@@ -1,0 +1,67 @@
+import { runMigrations } from './migrate.js';
+import { openSqliteDatabase } from './open-sqlite-database.js';
+import { scimMigrations } from './migrations/scim.js';
+import type { ScimRepository, ScimSnapshot } from '../../sources/scim/repository.js';
+import { digestScimSnapshot } from '../../sources/scim/snapshot-digest.js';
+import { prepareGroupQueries } from './scim-group-queries.js';
+import { prepareUserQueries } from './scim-user-queries.js';
+
+/**
+ * Opens the SCIM repository on the store's SQLite file with its own connection (WAL, busy timeout, the same
+ * pragmas as the store) and applies the `scim-…` migrations.
+ */
+export function openSqliteScimRepository(dbPath: string, options: { now?: () => Date } = {}): ScimRepository {
+  const now = options.now ?? (() => new Date());
+  const db = openSqliteDatabase(dbPath);
+  try {
+    runMigrations(db, scimMigrations);
+    const users = prepareUserQueries(db, now);
+    const groups = prepareGroupQueries(db, now);
+    // One read transaction: a snapshot never mixes states from before and after a concurrent write.
+    const firstPushAt = db.prepare<[], string>('SELECT at FROM scim_first_push WHERE id = 1').pluck();
+    const snapshot = db.transaction((): ScimSnapshot => ({
+      users: users.allUsers(),
+      groups: groups.allGroups(),
+      firstPushAt: firstPushAt.get() ?? null,
+    }));
+    // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise, so
+    // the two reads of a `…With…` list are one step that no write of this process comes between.
+    return {
+      getUser: async (id) => users.getUser(id),
+      listUsers: async (options) => users.listUsers(options),
+      listUsersWithGroups: async (options) => {
+        const page = users.listUsers(options);
+        const groupsOf = users.groupsOfUsers(page.items.map((u) => u.id));
+        return { total: page.total, items: page.items.map((user) => ({ user, groups: groupsOf.get(user.id) ?? [] })) };
+      },
+      createUser: async (attributes, options) => users.createUser(attributes, options),
+      replaceUser: async (id, attributes, options) => users.replaceUser(id, attributes, options),
+      deleteUser: async (id, options) => users.deleteUser(id, options),
+      groupsOfUser: async (id) => users.groupsOfUser(id),
+      groupsOfUsers: async (ids) => users.groupsOfUsers(ids),
+      getGroup: async (id) => groups.getGroup(id),
+      listGroups: async (options) => groups.listGroups(options),
+      listGroupsWithMembers: async (options) => {
+        const page = groups.listGroups(options);
+        const membersOf = groups.membersOf(page.items.map((g) => g.id));
+        return {
+          total: page.total,
+          items: page.items.map((group) => ({ group, members: membersOf.get(group.id) ?? [] })),
+        };
+      },
+      membersOf: async (groupIds) => groups.membersOf(groupIds),
+      createGroup: async (attributes, members, options) => groups.createGroup(attributes, members, options),
+      replaceGroup: async (id, attributes, members, options) => groups.replaceGroup(id, attributes, members, options),
+      changeMembers: async (id, change, options) => groups.changeMembers(id, change, options),
+      deleteGroup: async (id, options) => groups.deleteGroup(id, options),
+      snapshot: async () => snapshot(),
+      digest: async () => digestScimSnapshot(snapshot()),
+      close: async () => {
+        if (db.open) db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
