@@ -17,10 +17,15 @@ export interface ScimRepositoryFixture {
 }
 
 /**
- * Opens a new repository over new, empty data, taking timestamps from `now`. `name` is the test's, for
- * implementations that name a database or schema after it.
+ * Opens a new repository over new, empty data for the SCIM source `source`, taking timestamps from `now`. `name`
+ * is the test's, for implementations that name a database or schema after it.
  */
-export type OpenScimRepositoryFixture = (name: string, options: { now: () => Date }) => Promise<ScimRepositoryFixture>;
+export type OpenScimRepositoryFixture = (
+  name: string,
+  options: { now: () => Date; source: string },
+) => Promise<ScimRepositoryFixture>;
+
+const SOURCE = 'okta-push';
 
 const user = (userName: string, extra: Record<string, unknown> = {}) => ({
   userName,
@@ -44,7 +49,7 @@ export function runScimRepositoryContract(name: string, openFixture: OpenScimRep
 
     beforeEach(async (context) => {
       clock = Date.parse('2026-01-01T00:00:00Z');
-      fixture = await openFixture(context.task.name, { now: () => new Date((clock += 1000)) });
+      fixture = await openFixture(context.task.name, { now: () => new Date((clock += 1000)), source: SOURCE });
       repo = fixture.repository;
       opened.add(repo);
     });
@@ -302,6 +307,114 @@ export function runScimRepositoryContract(name: string, openFixture: OpenScimRep
       expect(await repo.digest()).toBe(digest);
       await repo.changeMembers(group.id, { remove: [a.id] });
       expect(await repo.digest()).not.toBe(digest);
+    });
+
+    describe('outbox', () => {
+      const usersOf = async (r: ScimRepository = repo) => (await r.pendingOutbox()).map((e) => e.users);
+
+      it('records the users each user write touched, with its source, in order', async () => {
+        const a = await repo.createUser(user('Ann@Example.com'));
+        await repo.replaceUser(a.id, user('Ann@Example.com', { active: false }));
+        await repo.createUser({ userName: 'no-mail' });
+        await repo.deleteUser(a.id);
+        const entries = await repo.pendingOutbox();
+        expect(entries.map((e) => e.users)).toEqual([
+          ['ann@example.com'],
+          ['ann@example.com'],
+          ['no-mail'],
+          ['ann@example.com'],
+        ]);
+        expect(entries.every((e) => e.source === SOURCE)).toBe(true);
+        const seqs = entries.map((e) => e.seq);
+        expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(4);
+        expect(entries[0]?.at).toBe(a.created);
+      });
+
+      it('records the old and the new key of a renamed user', async () => {
+        const a = await repo.createUser(user('old@x.com'));
+        await repo.replaceUser(a.id, user('new@x.com'));
+        const b = await repo.createUser(user('b@x.com', { emails: [{ value: 'B.Mail@X.com', primary: true }] }));
+        await repo.replaceUser(b.id, user('b@x.com', { emails: [{ value: 'b.other@x.com', primary: true }] }));
+        expect((await usersOf()).slice(1)).toEqual([
+          ['new@x.com', 'old@x.com'],
+          ['b.mail@x.com'],
+          ['b.mail@x.com', 'b.other@x.com'],
+        ]);
+      });
+
+      it('records the members a group write added, removed, renamed or deleted', async () => {
+        const [k, l, m] = [
+          await repo.createUser(user('k@x.com')),
+          await repo.createUser(user('l@x.com')),
+          await repo.createUser(user('m@x.com')),
+        ];
+        const seen = (await repo.pendingOutbox()).length;
+        const { group } = await repo.createGroup({ displayName: 'G' }, [k.id, l.id]);
+        await repo.changeMembers(group.id, { add: [m.id], remove: [k.id] });
+        await repo.replaceGroup(group.id, { displayName: 'G' }, [l.id, k.id]);
+        await repo.replaceGroup(group.id, { displayName: 'Renamed' }, [l.id]);
+        await repo.deleteGroup(group.id);
+        expect((await usersOf()).slice(seen)).toEqual([
+          ['k@x.com', 'l@x.com'],
+          ['k@x.com', 'm@x.com'],
+          ['k@x.com', 'm@x.com'],
+          ['k@x.com', 'l@x.com'],
+          ['l@x.com'],
+        ]);
+      });
+
+      it('records the deleted user even when it was in groups, and nothing for a write that changed nothing', async () => {
+        const a = await repo.createUser(user('a@x.com'));
+        const { group } = await repo.createGroup({ displayName: 'Empty' }, []);
+        await repo.replaceGroup(group.id, { displayName: 'Empty', externalId: 'only-an-attribute' }, []);
+        await repo.replaceUser(a.id, user('a@x.com'));
+        await repo.changeMembers(group.id, { remove: [a.id] });
+        await repo.changeMembers(group.id, { add: [a.id] });
+        await repo.changeMembers(group.id, { add: [a.id] });
+        await repo.replaceGroup(group.id, { displayName: 'Empty', externalId: 'only-an-attribute' }, [a.id]);
+        await repo.deleteUser(a.id);
+        await repo.deleteGroup(group.id);
+        expect(await usersOf()).toEqual([['a@x.com'], ['a@x.com'], ['a@x.com']]);
+      });
+
+      it('records nothing for a write that failed', async () => {
+        const a = await repo.createUser(user('a@x.com'));
+        const { group } = await repo.createGroup({ displayName: 'G' }, []);
+        const before = await repo.pendingOutbox();
+        await expect(repo.createUser(user('A@x.com'))).rejects.toThrow(ScimUniquenessError);
+        await expect(repo.replaceUser(a.id, user('a@x.com', { title: 't' }), { expectedVersion: 9 })).rejects.toThrow(
+          ScimVersionConflictError,
+        );
+        await expect(repo.changeMembers(group.id, { add: [a.id, 'ghost'] })).rejects.toThrow(ScimUnknownMemberError);
+        await expect(repo.createGroup({ displayName: '' }, [a.id])).rejects.toThrow(ScimInvalidValueError);
+        expect(await repo.pendingOutbox()).toEqual(before);
+      });
+
+      it('keeps every entry a write recorded when the process dies before its response (reopened elsewhere)', async () => {
+        const a = await repo.createUser(user('crash@x.com'));
+        await repo.createGroup({ displayName: 'Crash' }, [a.id]);
+        // no close: as after a SIGKILL, another connection finds what the write committed
+        const after = await reopen();
+        expect(await usersOf(after)).toEqual([['crash@x.com'], ['crash@x.com']]);
+        expect((await after.pendingOutbox()).map((e) => e.source)).toEqual([SOURCE, SOURCE]);
+      });
+
+      it('acknowledges up to a seq, pages oldest first, and never reuses a seq', async () => {
+        for (const n of ['a', 'b', 'c', 'd']) await repo.createUser(user(`${n}@x.com`));
+        const all = await repo.pendingOutbox();
+        expect(await repo.pendingOutbox({ limit: 2 })).toEqual(all.slice(0, 2));
+        await repo.ackOutbox(all[1]?.seq ?? 0);
+        expect(await repo.pendingOutbox()).toEqual(all.slice(2));
+        const other = await reopen();
+        await other.ackOutbox(all[3]?.seq ?? 0);
+        expect(await repo.pendingOutbox()).toEqual([]);
+        await repo.createUser(user('e@x.com'));
+        const [next] = await repo.pendingOutbox();
+        expect(next?.seq).toBeGreaterThan(all[3]?.seq ?? Infinity);
+        await repo.ackOutbox(0);
+        expect(await repo.pendingOutbox()).toHaveLength(1);
+      });
     });
 
     describe('across connections', () => {

@@ -87,11 +87,26 @@ export interface ScimSnapshot {
   firstPushAt: string | null;
 }
 
+/** Users one SCIM write touched, recorded in the write's own transaction (DESIGN §10: acknowledged pushes are never dropped). */
+export interface ScimOutboxEntry {
+  /** increases with every write that touched someone */
+  seq: number;
+  /** the SCIM source (config name) the write came through */
+  source: string;
+  /** Heap user keys (normalised e-mail, else userName) of the users touched, captured at write time (a deleted user's too) */
+  users: string[];
+  at: string;
+}
+
 /**
  * The SCIM repository port: Users and Groups pushed by an IdP, kept beside the store (SQLite now, PostgreSQL
  * later: both run test/contract/scim-repository.contract.ts). Every method is asynchronous; a write has happened,
  * durably, when its promise resolves. Every write is one transaction; membership is its own table, so concurrent
  * member changes to one group never overwrite each other.
+ * Every write that touches someone (a user created, changed, renamed or deleted; a group's members added or removed;
+ * a group renamed or deleted with members) appends one outbox entry with the Heap keys of those users, in the
+ * write's own transaction, so a crash after the SCIM response loses no pushed change. A write that changes nothing
+ * appends none.
  * Writes reject with ScimUniquenessError, ScimVersionConflictError, ScimUnknownMemberError or
  * ScimInvalidValueError (./errors.ts).
  */
@@ -136,6 +151,11 @@ export interface ScimRepository {
   ): Promise<ScimGroupWrite | null>;
   /** null when the group does not exist; else its members before deletion */
   deleteGroup(id: string, options?: { expectedVersion?: number }): Promise<{ members: string[] } | null>;
+
+  /** outbox entries not yet acknowledged, oldest first */
+  pendingOutbox(options?: { limit?: number }): Promise<ScimOutboxEntry[]>;
+  /** drops the entries with seq <= upToSeq, once a run that covered their users has been journaled */
+  ackOutbox(upToSeq: number): Promise<void>;
 
   /** every user and group, read in one transaction */
   snapshot(): Promise<ScimSnapshot>;

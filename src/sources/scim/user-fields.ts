@@ -1,3 +1,4 @@
+import { normalizeUserKey } from '../../domain/entitlement.js';
 import { ScimInvalidValueError } from './errors.js';
 
 /** The SCIM attributes of a resource as stored: core and extension attributes, without id, meta or groups. */
@@ -46,4 +47,12 @@ export function readGroupFields(attributes: ScimAttributes): ScimGroupFields {
   const displayName = asString(attributes.displayName);
   if (displayName === null) throw new ScimInvalidValueError('a SCIM Group needs a non-empty displayName');
   return { displayName, externalId: asString(attributes.externalId) };
+}
+
+/**
+ * The Heap key of a pushed user, as `userKeyOf(toIdentity(user))` computes it: the normalised primary e-mail, else
+ * the userName. The outbox records it at write time, so a deleted or renamed user's old key is still known.
+ */
+export function scimUserKey(user: { primaryEmail: string | null; userName: string }): string {
+  return normalizeUserKey(user.primaryEmail ?? user.userName);
 }

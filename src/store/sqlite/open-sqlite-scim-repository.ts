@@ -4,19 +4,25 @@ import { scimMigrations } from './migrations/scim.js';
 import type { ScimRepository, ScimSnapshot } from '../../sources/scim/repository.js';
 import { digestScimSnapshot } from '../../sources/scim/snapshot-digest.js';
 import { prepareGroupQueries } from './scim-group-queries.js';
+import { prepareOutboxQueries } from './scim-outbox-queries.js';
 import { prepareUserQueries } from './scim-user-queries.js';
 
 /**
  * Opens the SCIM repository on the store's SQLite file with its own connection (WAL, busy timeout, the same
- * pragmas as the store) and applies the `scim-…` migrations.
+ * pragmas as the store) and applies the `scim-…` migrations. `source` is the config name of the SCIM source this
+ * repository serves ('scim' by default): its outbox entries carry it.
  */
-export function openSqliteScimRepository(dbPath: string, options: { now?: () => Date } = {}): ScimRepository {
+export function openSqliteScimRepository(
+  dbPath: string,
+  options: { now?: () => Date; source?: string } = {},
+): ScimRepository {
   const now = options.now ?? (() => new Date());
   const db = openSqliteDatabase(dbPath);
   try {
     runMigrations(db, scimMigrations);
-    const users = prepareUserQueries(db, now);
-    const groups = prepareGroupQueries(db, now);
+    const outbox = prepareOutboxQueries(db, options.source ?? 'scim');
+    const users = prepareUserQueries(db, now, outbox);
+    const groups = prepareGroupQueries(db, now, outbox);
     // One read transaction: a snapshot never mixes states from before and after a concurrent write.
     const firstPushAt = db.prepare<[], string>('SELECT at FROM scim_first_push WHERE id = 1').pluck();
     const snapshot = db.transaction((): ScimSnapshot => ({
@@ -54,6 +60,8 @@ export function openSqliteScimRepository(dbPath: string, options: { now?: () => 
       replaceGroup: async (id, attributes, members, options) => groups.replaceGroup(id, attributes, members, options),
       changeMembers: async (id, change, options) => groups.changeMembers(id, change, options),
       deleteGroup: async (id, options) => groups.deleteGroup(id, options),
+      pendingOutbox: async (options) => outbox.pending(options?.limit),
+      ackOutbox: async (upToSeq) => outbox.ack(upToSeq),
       snapshot: async () => snapshot(),
       digest: async () => digestScimSnapshot(snapshot()),
       close: async () => {

@@ -12,6 +12,7 @@ import type {
 } from '../../sources/scim/repository.js';
 import { prepareListQuery } from './scim-list-query.js';
 import { readGroupFields, type ScimAttributes } from '../../sources/scim/user-fields.js';
+import type { OutboxQueries } from './scim-outbox-queries.js';
 
 interface GroupRow {
   id: string;
@@ -45,7 +46,7 @@ function toRecord(row: GroupRow): ScimGroupRecord {
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
-export function prepareGroupQueries(db: Database.Database, now: () => Date) {
+export function prepareGroupQueries(db: Database.Database, now: () => Date, outbox: OutboxQueries) {
   const selectById = db.prepare<[string], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.id = ?`);
   const selectAll = db.prepare<[], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM scim_groups g ORDER BY g.rowid`);
   const insert = db.prepare(
@@ -131,6 +132,7 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     const params = paramsOf(id, attributes);
     insert.run(params);
     const { added, members: after } = applyMembers(id, { add: members });
+    outbox.record(outbox.keysOf(added), params.now);
     return {
       group: mustGet(id),
       previousDisplayName: params.displayName,
@@ -154,6 +156,9 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
       if (!sameAttributes) update.run(params);
       else if (added.length || removed.length) touch.run(params.now, id);
       const changed = !sameAttributes || added.length > 0 || removed.length > 0;
+      // mappings name groups by displayName: a rename changes what every member is granted
+      const renamed = params.displayName !== row.display_name;
+      outbox.record(outbox.keysOf(renamed ? [...after, ...removed] : [...added, ...removed]), params.now);
       return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members: after, changed };
     },
   );
@@ -165,7 +170,9 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
       checkVersion(row, expectedVersion);
       const { added, removed, members } = applyMembers(id, memberChange);
       const changed = added.length > 0 || removed.length > 0;
-      if (changed) touch.run(now().toISOString(), id);
+      const at = now().toISOString();
+      if (changed) touch.run(at, id);
+      outbox.record(outbox.keysOf([...added, ...removed]), at);
       return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members, changed };
     },
   );
@@ -175,6 +182,7 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date) {
     if (!row) return null;
     checkVersion(row, expectedVersion);
     const members = memberIds.all(id);
+    outbox.record(outbox.keysOf(members), now().toISOString());
     remove.run(id);
     return { members };
   });

@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import { ScimUniquenessError, ScimVersionConflictError } from '../../sources/scim/errors.js';
 import type { ScimUserLookup, ScimUserRecord } from '../../sources/scim/repository.js';
 import { prepareListQuery } from './scim-list-query.js';
-import { readUserFields, type ScimAttributes } from '../../sources/scim/user-fields.js';
+import { readUserFields, scimUserKey, type ScimAttributes } from '../../sources/scim/user-fields.js';
+import type { OutboxQueries } from './scim-outbox-queries.js';
 
 interface UserRow {
   id: string;
@@ -43,7 +44,9 @@ function toRecord(row: UserRow): ScimUserRecord {
   };
 }
 
-export function prepareUserQueries(db: Database.Database, now: () => Date) {
+const keyOfRow = (row: UserRow) => scimUserKey({ primaryEmail: row.primary_email, userName: row.user_name });
+
+export function prepareUserQueries(db: Database.Database, now: () => Date, outbox: OutboxQueries) {
   const selectById = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.id = ?`);
   const selectOwnerOfName = db.prepare<[string], string>('SELECT id FROM scim_users WHERE user_name = ?').pluck();
   const insert = db.prepare(
@@ -117,6 +120,7 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     assertUniqueName(fields.userName, null);
     insert.run(params);
     writeEmails(id, fields.emails);
+    outbox.record([scimUserKey(fields)], params.now);
     return mustGet(id);
   });
 
@@ -134,6 +138,8 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
       assertUniqueName(fields.userName, id);
       update.run(params);
       writeEmails(id, fields.emails);
+      // a rename touches both keys: the old one loses what the new one gains
+      outbox.record([keyOfRow(row), scimUserKey(fields)], params.now);
       return { user: mustGet(id), changed: true };
     },
   );
@@ -143,8 +149,10 @@ export function prepareUserQueries(db: Database.Database, now: () => Date) {
     if (!row) return null;
     checkVersion(row, expectedVersion);
     const groups = selectGroupsOf.all(id).map((g) => g.id);
-    touchGroupsOf.run(now().toISOString(), id);
+    const at = now().toISOString();
+    touchGroupsOf.run(at, id);
     remove.run(id);
+    outbox.record([keyOfRow(row)], at);
     return { groups };
   });
 

@@ -67,4 +67,17 @@ export const scimMigrations: readonly Migration[] = [
         BEGIN INSERT OR IGNORE INTO scim_first_push (id, at) VALUES (1, NEW.created_at); END;
     `,
   },
+  {
+    // Users each SCIM write touched, in the write's own transaction (DESIGN §10: acknowledged pushes are never
+    // dropped). AUTOINCREMENT: a seq is never reused once acknowledged entries are deleted.
+    id: 'scim-003-outbox',
+    sql: `
+      CREATE TABLE scim_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        users TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+    `,
+  },
 ];

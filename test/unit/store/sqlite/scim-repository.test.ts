@@ -9,12 +9,12 @@ import { runScimRepositoryContract } from '../../../contract/scim-repository.con
 
 const newDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'scim-repo-'));
 
-runScimRepositoryContract('sqlite', async (_name, { now }) => {
+runScimRepositoryContract('sqlite', async (_name, { now, source }) => {
   const dir = newDir();
   const file = path.join(dir, 'store.db');
   return {
-    repository: openSqliteScimRepository(file, { now }),
-    reopen: async () => openSqliteScimRepository(file, { now }),
+    repository: openSqliteScimRepository(file, { now, source }),
+    reopen: async () => openSqliteScimRepository(file, { now, source }),
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 });
