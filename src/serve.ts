@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import express from 'express';
 import type { Logger } from 'pino';
 import {
   createAlertDispatcher,
@@ -106,6 +107,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
 
     const routers = [];
+    const scimMount = express.Router();
+    let mountScim: ((port: number) => void) | null = null;
     let debouncer: ScimChangeDebouncer | null = null;
     if (scimSource && rt.scimRepository) {
       const repository = rt.scimRepository;
@@ -115,17 +118,19 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
       });
       closers.push(() => debouncer?.close());
-      routers.push({
-        path: '/scim/v2',
-        router: createScimRouter({
-          repository,
-          token: secrets[scimSource.tokenEnv]!,
-          baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(config.server.host, config.server.port, options)}/scim/v2`,
-          onChange: (change) => debouncer?.add(change),
-          logger: rt.logger.child({ component: 'scim' }),
-          bodyLimit: config.server.bodyLimit,
-        }),
-      });
+      // Mounted once the port is bound: with `server.port: 0`, Location and meta.location need the real one.
+      mountScim = (port) =>
+        scimMount.use(
+          createScimRouter({
+            repository,
+            token: secrets[scimSource.tokenEnv]!,
+            baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`,
+            onChange: (change) => debouncer?.add(change),
+            logger: rt.logger.child({ component: 'scim' }),
+            bodyLimit: config.server.bodyLimit,
+          }),
+        );
+      routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
     routers.push({
@@ -148,6 +153,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       port: options.port ?? config.server.port,
     });
     closers.push(() => server.close());
+    mountScim?.(server.port);
 
     if (config.schedule) {
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
@@ -245,8 +251,7 @@ async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<str
   return { ok, checks };
 }
 
-function publicBase(host: string, port: number, options: ServeOptions): string {
-  const h = options.host ?? host;
-  const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
-  return `http://${shown}:${options.port ?? port}`;
+function publicBase(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
