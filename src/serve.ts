@@ -15,6 +15,7 @@ import { createAdminApiRouter } from './http/api/router.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
+import { createSignIn } from './http/sign-in/create-sign-in.js';
 import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
@@ -71,7 +72,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const accounts = resolveServiceAccounts(config.server, env);
+    const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
@@ -133,11 +134,30 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
+    // The port is known once the server listens (`server.port: 0`): the IdP's redirect URI asks for it later.
+    let listeningOn: number | null = null;
+    const signIn = createSignIn({
+      server: config.server,
+      accounts,
+      env,
+      clock: rt.clock,
+      logger: rt.logger,
+      publicUrl: () =>
+        config.server.publicUrl ??
+        publicBase(options.host ?? config.server.host, listeningOn ?? options.port ?? config.server.port),
+    });
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({
+        ...rt,
+        accounts,
+        sessions: signIn.sessions,
+        status,
+        bodyLimit: config.server.bodyLimit,
+      }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
+    routers.push({ path: '/', router: signIn.router });
+    routers.push({ path: '/', router: createDashboardRouter() });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -154,6 +174,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
     closers.push(() => server.close());
     mountScim?.(server.port);
+    listeningOn = server.port;
 
     if (config.schedule) {
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
@@ -189,10 +210,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
 function serveSecrets(config: RunConfig): SecretRef[] {
   const scim = config.sources.findIndex((s) => s.type === 'scim');
   const scimSource = config.sources[scim];
+  const { oidc } = config.server;
   return [
-    ...(config.server.tokens.length === 0
+    ...(config.server.tokens.length === 0 && !oidc
       ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
       : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
+    ...(oidc?.clientSecretEnv ? [{ key: 'server.oidc.clientSecretEnv', variable: oidc.clientSecretEnv }] : []),
     ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
   ];
 }

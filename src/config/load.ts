@@ -127,6 +127,18 @@ function checkConfig(config: Config): PathMessage[] {
   if ((config.sources ?? []).filter((s) => s.type === 'scim').length > 1) {
     problems.push({ path: ['sources'], message: 'at most one scim source' });
   }
+  const oidc = config.server.oidc;
+  if (oidc) {
+    if (!oidc.scopes.includes('openid')) {
+      problems.push({ path: ['server', 'oidc', 'scopes'], message: 'must include "openid"' });
+    }
+    if (!oidc.adminGroups.length && !oidc.approverGroups.length && !oidc.viewerGroups.length) {
+      problems.push({
+        path: ['server', 'oidc'],
+        message: 'name at least one of adminGroups, approverGroups, viewerGroups: nobody could sign in',
+      });
+    }
+  }
   if (config.schedule) {
     try {
       new Cron(config.schedule, { paused: true }).stop();
