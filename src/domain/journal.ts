@@ -1,5 +1,5 @@
 import type { Access } from './entitlement.js';
-import type { Change, Plan } from './plan.js';
+import type { Change, Plan, Rename } from './plan.js';
 
 export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
@@ -9,6 +9,13 @@ export interface ChangeResult {
   outcome: 'applied' | 'blocked' | 'failed' | 'skipped';
   error?: string;
   attempts?: number;
+}
+
+/** How one planned rename went: `applied` with the user's write, else `failed` (or `skipped`) with it. */
+export interface RenameResult {
+  rename: Rename;
+  outcome: 'applied' | 'failed' | 'skipped';
+  error?: string;
 }
 
 /** One record per run, append-only, hash-chained (DESIGN §5). */
@@ -29,6 +36,8 @@ export interface JournalRecord {
   preSync: Record<string, Access>;
   plan: Plan | null;
   results: ChangeResult[];
+  /** the plan's renames and how each went (absent when the run renamed nobody) */
+  renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
   prevHash: string;
