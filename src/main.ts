@@ -22,6 +22,7 @@ import type { ScimRepository } from './sources/scim/repository.js';
 import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
 import { createScimTarget } from './targets/scim/index.js';
+import { createApprovalService } from './services/approvals.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
@@ -168,6 +169,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     ...(options.hooks && { hooks: options.hooks }),
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const approvals = createApprovalService({ store, clock, mapping: mapping.current });
   return {
     config,
     loaded,
@@ -182,6 +184,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
+    approvals,
     async close() {
       mapping.close();
       for (const repository of scimRepositories.values()) await repository.close();

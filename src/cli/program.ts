@@ -6,6 +6,7 @@ import { registerStandIn } from './commands/stand-in.js';
 import { registerSync } from './commands/sync.js';
 import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
+import { registerApprovals } from './commands/approvals.js';
 import { registerExceptions } from './commands/exceptions.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerJournal(program);
   registerExceptions(program);
+  registerApprovals(program);
   registerServe(program);
   registerDemo(program);
   registerValidate(program);

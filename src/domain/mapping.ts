@@ -17,12 +17,25 @@ export interface Guards {
 
 export type OwnedAssetsGuard = 'warn' | 'hold';
 
+/** Grants that wait for an approver before they reach Heap (DESIGN §14), wherever they come from. */
+export interface ApprovalPolicy {
+  /** the organisation's Admin role */
+  orgAdmin: boolean;
+  /** Admin on a project whose environment is production */
+  productionAdmin: boolean;
+  /** any grant of these modules (a higher value, or the module at all) */
+  modules: string[];
+}
+
 export interface Policy {
   multiGroup: MultiGroupPolicy;
   unmappedUsers: UnmappedUsersPolicy;
   manualOverrides: ManualOverridePolicy;
   match: MatchKey;
   guards: Guards;
+  approvals: ApprovalPolicy;
+  /** how long a pending approval waits, and an approved one stays good, from its request: `7d`, `12h` */
+  approvalTtl: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -38,6 +51,8 @@ export const DEFAULT_POLICY: Policy = {
     productionAdminNeedsAllow: true,
     ownedAssets: 'warn',
   },
+  approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
+  approvalTtl: '7d',
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */

@@ -4,7 +4,14 @@ import type { Reason } from './desired.js';
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
 export type DriftCause = 'manual-override' | 'conflict' | 'unmanaged';
 export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access' | 'owns-assets';
-export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins' | 'ownedAssets';
+export type GuardName =
+  | 'lastProjectAdmin'
+  | 'lastOrgAdmin'
+  | 'maxRevocations'
+  | 'maxOrgAdmins'
+  | 'ownedAssets'
+  /** a grant policy.approvals names, waiting for an approver */
+  | 'approval';
 
 /** One entitlement change for one user (DESIGN §6 JSON shape). */
 export interface Change {
@@ -17,6 +24,8 @@ export interface Change {
   risk: RiskFlag[];
   /** the guard that stopped this change, or null */
   blocked: GuardName | null;
+  /** the approval that lets this grant through (policy.approvals), or the pending one it waits for */
+  approval?: string;
   /** what Heap reports about the user, when it does: assets to transfer before lowering them, last activity */
   ownedAssets?: number;
   lastActiveAt?: string;

@@ -53,6 +53,17 @@ export const policySchema = z.strictObject({
   manualOverrides: z.enum(['revert', 'keep']).optional(),
   match: z.enum(['email', 'userName', 'externalId']).optional(),
   guards: z.unknown().optional(),
+  approvals: z
+    .strictObject({
+      orgAdmin: z.boolean().optional(),
+      productionAdmin: z.boolean().optional(),
+      modules: z.array(name).optional(),
+    })
+    .optional(),
+  approvalTtl: z
+    .string()
+    .regex(/^[1-9]\d*(m|h|d|w)$/, 'must be a duration such as 7d, 12h, 30m, 2w')
+    .optional(),
 });
 
 /** A module grant: `{ <selector>: <value> }`, or a list of selectors for a module with a single value. */

@@ -1,4 +1,5 @@
 import type { Cause, Change, DriftItem, Plan, PlanSummary } from '../domain/plan.js';
+import { gateApprovals } from './approvals.js';
 import { indexExceptions } from './exceptions.js';
 import { runGuards } from './guards.js';
 import type { PlanInput } from './input.js';
@@ -29,6 +30,7 @@ export function planChanges(input: PlanInput): Plan {
     return { ...item, suggestion, suggestedActions };
   });
 
+  gateApprovals(changes, mapping.policy.approvals, input.approvals ?? [], input.now);
   const guard = runGuards(changes, walker.census, walker.teammateOf, mapping.policy.guards, input.approved ?? false);
   return {
     changes,

@@ -13,6 +13,7 @@ import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
+import { createApprovalService } from './approvals.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
@@ -84,6 +85,7 @@ const LOCK_REFRESH_MS = 5_000;
  */
 export function createSyncService(deps: SyncDeps) {
   const lockName = `target:${deps.target.name}`;
+  const approvals = createApprovalService({ store: deps.store, clock: deps.clock, mapping: deps.mapping });
 
   async function preview(options: PreviewOptions & { approved?: boolean } = {}) {
     const signalOpt = options.signal ? { signal: options.signal } : {};
@@ -160,6 +162,7 @@ export function createSyncService(deps: SyncDeps) {
       actual,
       baseline: await deps.store.getBaseline(),
       exceptions: relevantExceptions(await deps.store.listExceptions({ includeInactive: true, now }), now),
+      approvals: await deps.store.listApprovals({ statuses: ['approved'] }),
       now,
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
@@ -260,6 +263,8 @@ export function createSyncService(deps: SyncDeps) {
 
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
     await rememberGoodRead(snapshot);
+    // grants policy.approvals names wait for an approver; the rest of the plan goes on
+    await approvals.recordWaiting(plan, runId, planned.input.exceptions);
     options.onProgress?.('applying');
     await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
@@ -306,6 +311,7 @@ export function createSyncService(deps: SyncDeps) {
       baseline,
     );
     if (held) await deps.store.deleteHeldPlan(held.runId);
+    await approvals.markApplied(results, runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };
   }

@@ -3,6 +3,7 @@ import type { AccessTarget } from '../../ports/access-target.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdentitySource } from '../../ports/identity-source.js';
 import type { Store } from '../../ports/store.js';
+import type { ApprovalService } from '../../services/approvals.js';
 import type { ExceptionService } from '../../services/exceptions.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
@@ -15,6 +16,7 @@ export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
+  approvals: ApprovalService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
   target: Pick<AccessTarget, 'name' | 'capabilities'>;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Access } from '../../domain/entitlement.js';
 import type { NewJournalRecord, Store } from '../../ports/store.js';
+import { prepareApprovalQueries } from './approval-queries.js';
 import { prepareBaselineQueries } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
@@ -44,6 +45,7 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
       ...prepareTaskQueries(db),
+      ...prepareApprovalQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {
         if (db.open) db.close();

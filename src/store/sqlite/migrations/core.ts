@@ -108,4 +108,14 @@ export const coreMigrations: readonly Migration[] = [
     CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
     CREATE INDEX tasks_by_user ON tasks (user, created_at, id)`,
   },
+  {
+    id: 'core-010-approvals',
+    sql: `CREATE TABLE approvals (
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      approval TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
+  },
 ];
