@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Cron } from 'croner';
+import express from 'express';
 import type { Logger } from 'pino';
 import {
   createAlertDispatcher,
@@ -11,7 +12,6 @@ import {
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
 import { createAdminApiRouter } from './http/api/router.js';
-import { tokenList, type RoleTokens } from './http/api/roles.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
@@ -19,6 +19,7 @@ import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
+import { resolveServiceAccounts } from './config/service-accounts.js';
 import type { RunRequest } from './ports/run-queue.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createRunWorker } from './services/run-worker.js';
@@ -72,10 +73,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const tokens: RoleTokens = {
-      admin: secrets[config.server.adminTokenEnv]!,
-      viewer: env[config.server.viewerTokenEnv] || null,
-    };
+    const accounts = resolveServiceAccounts(config.server, env);
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
@@ -118,6 +116,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
 
     const routers = [];
+    const scimMount = express.Router();
+    let mountScim: ((port: number) => void) | null = null;
     if (scimSource && rt.scimRepository) {
       const repository = rt.scimRepository;
       // the users a push touched are in the outbox already (same transaction as the write): the run reads them
@@ -125,17 +125,19 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         worker.drainOutbox({ debounceMs: scimSource.debounceMs }).catch((err: unknown) => {
           log.error({ error: (err as Error).message }, 'could not queue the pushed change; the next drain runs it');
         });
-      routers.push({
-        path: '/scim/v2',
-        router: createScimRouter({
-          repository,
-          token: secrets[scimSource.tokenEnv]!,
-          baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(config.server.host, config.server.port, options)}/scim/v2`,
-          onChange: () => void pushed(),
-          logger: rt.logger.child({ component: 'scim' }),
-          bodyLimit: config.server.bodyLimit,
-        }),
-      });
+      // Mounted once the port is bound: with `server.port: 0`, Location and meta.location need the real one.
+      mountScim = (port) =>
+        scimMount.use(
+          createScimRouter({
+            repository,
+            token: secrets[scimSource.tokenEnv]!,
+            baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`,
+            onChange: () => void pushed(),
+            logger: rt.logger.child({ component: 'scim' }),
+            bodyLimit: config.server.bodyLimit,
+          }),
+        );
+      routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
     routers.push({
@@ -144,12 +146,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         ...rt,
         // an administrator's run waits for the queued run of this process instead of meeting its lock
         sync: { run: (o) => worker.exclusive(() => rt.sync.run(o)), plan: (o) => rt.sync.plan(o) },
-        tokens,
+        accounts,
         status,
         bodyLimit: config.server.bodyLimit,
       }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ tokens }) });
+    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -157,7 +159,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       routers,
       readiness: async () => readiness(rt),
       metrics: () => metricsRegistry.metrics(),
-      protect: bearerAuth({ tokens: tokenList(tokens) }),
+      protect: bearerAuth({ accounts }),
       publicReadiness: config.server.publicReadiness,
     });
     const server: RunningServer = await startHttpServer(app, {
@@ -165,6 +167,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       port: options.port ?? config.server.port,
     });
     closers.push(() => server.close());
+    mountScim?.(server.port);
 
     if (config.schedule) {
       const cron = new Cron(
@@ -197,12 +200,18 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   }
 }
 
-/** The tokens `serve` answers with: checked with the target's and the sources' secrets, all missing ones at once. */
+/**
+ * The secrets `serve` answers with, checked with the target's and the sources' so all missing ones are named at
+ * once: the SCIM source's token and the service accounts' (resolveServiceAccounts checks them again, with their
+ * lengths and clashes, once the rest is known to be there).
+ */
 function serveSecrets(config: RunConfig): SecretRef[] {
   const scim = config.sources.findIndex((s) => s.type === 'scim');
   const scimSource = config.sources[scim];
   return [
-    { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
+    ...(config.server.tokens.length === 0
+      ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
+      : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
     ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
   ];
 }
@@ -247,8 +256,7 @@ async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<str
   return { ok, checks };
 }
 
-function publicBase(host: string, port: number, options: ServeOptions): string {
-  const h = options.host ?? host;
-  const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
-  return `http://${shown}:${options.port ?? port}`;
+function publicBase(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
