@@ -11,8 +11,8 @@ export interface RunWorkerDeps {
   /** the queue's key for the target: the run lock's name */
   target: string;
   run: (options: RunOptions) => Promise<RunOutcome>;
-  /** where SCIM writes record the users they touched; null without a SCIM source */
-  outbox: Pick<ScimRepository, 'pendingOutbox' | 'ackOutbox'> | null;
+  /** where SCIM writes record the users they touched: one per SCIM source (none without one) */
+  outboxes: Pick<ScimRepository, 'pendingOutbox' | 'ackOutbox'>[];
   logger: Logger;
   /** an active run whose worker stopped heart-beating this long is taken back (the run lock's staleMs) */
   staleMs?: number;
@@ -119,12 +119,14 @@ export function createRunWorker(deps: RunWorkerDeps): RunWorker {
     heartbeat.unref();
     try {
       // read before the run reads its sources: every entry up to `upTo` was committed before that read
-      const entries = (await deps.outbox?.pendingOutbox()) ?? [];
-      const upTo = entries.at(-1)?.seq ?? 0;
-      const scope = unionScope(
-        job.scope,
-        entries.flatMap((e) => e.users),
-      );
+      const upTo: number[] = [];
+      const users: string[] = [];
+      for (const outbox of deps.outboxes) {
+        const entries = await outbox.pendingOutbox();
+        upTo.push(entries.at(-1)?.seq ?? 0);
+        for (const e of entries) users.push(...e.users);
+      }
+      const scope = unionScope(job.scope, users);
       if (scope !== null && scope.length === 0) {
         await queue.complete(target, job.id, worker);
         return;
@@ -144,7 +146,9 @@ export function createRunWorker(deps: RunWorkerDeps): RunWorker {
         return;
       }
       const covered = COVERED.includes(outcome.record.status);
-      if (covered && upTo > 0) await deps.outbox?.ackOutbox(upTo);
+      if (covered) {
+        for (const [i, outbox] of deps.outboxes.entries()) if (upTo[i]! > 0) await outbox.ackOutbox(upTo[i]!);
+      }
       failures = covered ? 0 : failures + 1;
       await queue.complete(target, job.id, worker);
       // after every run: what the run did not cover (pushed meanwhile, or its writes failed) runs next
@@ -155,9 +159,13 @@ export function createRunWorker(deps: RunWorkerDeps): RunWorker {
   }
 
   async function drainOutbox(options: { debounceMs?: number } = {}): Promise<void> {
-    if (!deps.outbox || closed) return;
-    const left = await deps.outbox.pendingOutbox({ limit: 1 });
-    if (left.length > 0) await trigger({ trigger: 'scim', scope: [] }, options);
+    for (const outbox of deps.outboxes) {
+      if (closed) return;
+      if ((await outbox.pendingOutbox({ limit: 1 })).length > 0) {
+        await trigger({ trigger: 'scim', scope: [] }, options);
+        return;
+      }
+    }
   }
 
   async function trigger(request: RunRequest, options: { debounceMs?: number } = {}): Promise<void> {

@@ -44,7 +44,14 @@ describe('run worker: every trigger through the queue, the outbox acknowledged o
   });
 
   const start = (run: (o: RunOptions) => Promise<RunOutcome>, outbox = memoryOutbox()) => {
-    worker = createRunWorker({ queue, target: TARGET, run, outbox, logger: pino({ level: 'silent' }), retryMs: 5 });
+    worker = createRunWorker({
+      queue,
+      target: TARGET,
+      run,
+      outboxes: [outbox],
+      logger: pino({ level: 'silent' }),
+      retryMs: 5,
+    });
     return worker;
   };
 
