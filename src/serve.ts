@@ -12,7 +12,6 @@ import {
 import type { RunConfig } from './config/schema.js';
 import { RunInProgressError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
-import { tokenList, type RoleTokens } from './http/api/roles.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
@@ -20,6 +19,7 @@ import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
+import { resolveServiceAccounts } from './config/service-accounts.js';
 import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createStatusService, type StatusService } from './services/status.js';
@@ -71,10 +71,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const tokens: RoleTokens = {
-      admin: secrets[config.server.adminTokenEnv]!,
-      viewer: env[config.server.viewerTokenEnv] || null,
-    };
+    const accounts = resolveServiceAccounts(config.server, env);
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
@@ -138,9 +135,9 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     status = createStatusService(rt);
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, tokens, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ tokens }) });
+    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -148,7 +145,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       routers,
       readiness: async () => readiness(rt),
       metrics: () => metricsRegistry.metrics(),
-      protect: bearerAuth({ tokens: tokenList(tokens) }),
+      protect: bearerAuth({ accounts }),
       publicReadiness: config.server.publicReadiness,
     });
     const server: RunningServer = await startHttpServer(app, {
@@ -184,12 +181,18 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   }
 }
 
-/** The tokens `serve` answers with: checked with the target's and the sources' secrets, all missing ones at once. */
+/**
+ * The secrets `serve` answers with, checked with the target's and the sources' so all missing ones are named at
+ * once: the SCIM source's token and the service accounts' (resolveServiceAccounts checks them again, with their
+ * lengths and clashes, once the rest is known to be there).
+ */
 function serveSecrets(config: RunConfig): SecretRef[] {
   const scim = config.sources.findIndex((s) => s.type === 'scim');
   const scimSource = config.sources[scim];
   return [
-    { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
+    ...(config.server.tokens.length === 0
+      ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
+      : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
     ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
   ];
 }
