@@ -127,16 +127,26 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const { logger, clock, store } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
+  /** the first scim source's repository (most configurations have one) */
   let scimRepository: ScimRepository | null = null;
+  /** every scim source's repository, by source name */
+  const scimRepositories = new Map<string, ScimRepository>();
   const sources: IdentitySource[] = [];
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
-      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+      let repository: ScimRepository | null = null;
+      if (s.type === 'scim') {
+        const name = sourceName(s);
+        const file = scimStoreFile(resolve(config.store.sqlite), name, scimRepositories.size === 0);
+        repository = openSqliteScimRepository(file, { source: name });
+        scimRepositories.set(name, repository);
+        scimRepository ??= repository;
+      }
+      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository: repository }));
     }
   } catch (err) {
-    await scimRepository?.close();
+    for (const repository of scimRepositories.values()) await repository.close();
     await store.close();
     throw err;
   }
@@ -158,7 +168,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     notices = createNotifier(config, secrets, resolve, logger);
   } catch (err) {
     mapping.close();
-    await scimRepository?.close();
+    for (const repository of scimRepositories.values()) await repository.close();
     await store.close();
     throw err;
   }
@@ -191,6 +201,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     store,
     sources,
     scimRepository: scimRepository as ScimRepository | null,
+    scimRepositories: scimRepositories as ReadonlyMap<string, ScimRepository>,
     target,
     mapping,
     sync,
@@ -200,7 +211,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       // a CLI run's notices get a few seconds to go out; the run itself was journaled long before
       await notifier?.close(NOTICE_SHUTDOWN_WAIT_MS);
       mapping.close();
-      await (scimRepository as ScimRepository | null)?.close();
+      for (const repository of scimRepositories.values()) await repository.close();
       await store.close();
     },
   };
@@ -236,6 +247,17 @@ function createNotifier(
     onDelivery: createNoticeMetrics(metricsRegistry),
   });
   return { notifier, template, contact };
+}
+
+/**
+ * Where a scim source's pushed users and groups live: the first scim source's in the store's own file (as with
+ * one source); each other one in its own file beside it, `<store>.scim-<name>.db`, so that two IdPs' userNames,
+ * groups and first-push state never mix.
+ */
+export function scimStoreFile(storeFile: string, sourceName: string, first: boolean): string {
+  if (first || storeFile === ':memory:') return storeFile;
+  const ext = path.extname(storeFile);
+  return `${storeFile.slice(0, storeFile.length - ext.length)}.scim-${sourceName}${ext || '.db'}`;
 }
 
 function secretsNeeded(config: RunConfig): SecretRef[] {
