@@ -26,6 +26,7 @@ import { createScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
+import { createServiceMetrics } from './services/service-metrics.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
 
 export interface ServeOptions extends RuntimeOptions {
@@ -73,10 +74,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env);
+    const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
       logger: rt.logger.child({ component: 'alerts' }),
+      onDelivery: (report) => serviceMetrics.alertDelivered(report),
     });
     closers.push(() => dispatcher?.close(5_000));
 
