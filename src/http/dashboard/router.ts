@@ -3,6 +3,7 @@ import type { TokenAccount } from '../auth.js';
 import { accountOfToken, cleanName, NAME_COOKIE, TOKEN_COOKIE } from '../api/roles.js';
 import { DASHBOARD_JS } from './assets/client.js';
 import { DASHBOARD_HTML } from './assets/page.js';
+import { FAVICON_SVG } from './assets/favicon.js';
 import { DASHBOARD_CSS } from './assets/styles.js';
 
 export interface DashboardOptions {
@@ -58,6 +59,8 @@ export function createDashboardRouter(options: DashboardOptions): Router {
     sendAsset(res, 'html', DASHBOARD_HTML);
   });
   router.get('/dashboard/app.js', (_req, res) => sendAsset(res, 'js', DASHBOARD_JS));
+  // Browsers ask for /favicon.ico whatever the page says: both answer the same small SVG.
+  router.get(['/favicon.svg', '/favicon.ico'], (_req, res) => sendAsset(res, 'image/svg+xml', FAVICON_SVG));
   router.get('/dashboard/app.css', (_req, res) => sendAsset(res, 'css', DASHBOARD_CSS));
 
   router.post('/login', form, (req: Request, res: Response) => {
