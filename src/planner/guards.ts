@@ -1,9 +1,9 @@
 import { ACTIVE, type Access, DEACTIVATED, MEMBERSHIP, ORG, normalizeUserKey } from '../domain/entitlement.js';
 import type { Guards } from '../domain/mapping.js';
-import { ADMIN } from '../domain/model.js';
+import type { TopRoles } from '../domain/model.js';
 import type { Change, GuardName } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
-import { type AdminCensus, adminKeysOf } from './census.js';
+import { type AdminCensus, adminKeysOf, isTopRole } from './census.js';
 
 const PROJECT_PREFIX = 'project:';
 
@@ -22,6 +22,7 @@ class UserState {
   private readonly overlay = new Map<string, string | null>();
 
   constructor(
+    private readonly top: TopRoles,
     private readonly base: Access,
     public active: boolean,
   ) {}
@@ -37,8 +38,8 @@ class UserState {
 
   /** Admin roles that count for the guards: org and projects. */
   adminKeys(): string[] {
-    const keys = adminKeysOf(this.base).filter((k) => !this.overlay.has(k));
-    for (const [k, v] of this.overlay) if (v === ADMIN && (k === ORG || k.startsWith(PROJECT_PREFIX))) keys.push(k);
+    const keys = adminKeysOf(this.top, this.base).filter((k) => !this.overlay.has(k));
+    for (const [k, v] of this.overlay) if (isTopRole(this.top, k, v)) keys.push(k);
     return keys;
   }
 }
@@ -54,6 +55,7 @@ export function runGuards(
   census: AdminCensus,
   teammateOf: ReadonlyMap<string, Teammate | null>,
   guards: Guards,
+  top: TopRoles,
   approved: boolean,
 ): GuardOutcome {
   const states = new Map<string, UserState>();
@@ -61,7 +63,7 @@ export function runGuards(
     let s = states.get(user);
     if (!s) {
       const t = teammateOf.get(user) ?? null;
-      s = t ? new UserState(t.access, t.access[MEMBERSHIP] !== DEACTIVATED) : new UserState({}, false);
+      s = t ? new UserState(top, t.access, t.access[MEMBERSHIP] !== DEACTIVATED) : new UserState(top, {}, false);
       states.set(user, s);
     }
     return s;
@@ -96,8 +98,8 @@ export function runGuards(
       if (s.active && !willBeActive) lost = s.adminKeys();
       else if (!s.active && willBeActive) gained = s.adminKeys();
     } else if (s.active) {
-      const was = s.get(key) === ADMIN;
-      const will = c.to === ADMIN;
+      const was = isTopRole(top, key, s.get(key));
+      const will = isTopRole(top, key, c.to);
       if (was && !will) lost = [key];
       else if (!was && will) gained = [key];
     }

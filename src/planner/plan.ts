@@ -1,4 +1,5 @@
 import type { Cause, Change, DriftItem, Plan, PlanSummary } from '../domain/plan.js';
+import { topRolesOf } from '../domain/model.js';
 import { indexExceptions } from './exceptions.js';
 import { runGuards } from './guards.js';
 import type { PlanInput } from './input.js';
@@ -29,7 +30,14 @@ export function planChanges(input: PlanInput): Plan {
     return { ...item, suggestion, suggestedActions };
   });
 
-  const guard = runGuards(changes, walker.census, walker.teammateOf, mapping.policy.guards, input.approved ?? false);
+  const guard = runGuards(
+    changes,
+    walker.census,
+    walker.teammateOf,
+    mapping.policy.guards,
+    topRolesOf(mapping.model),
+    input.approved ?? false,
+  );
   return {
     changes,
     drift,
