@@ -1,5 +1,6 @@
 import type { Access } from './entitlement.js';
 import type { Change, Plan, Rename } from './plan.js';
+import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
@@ -34,6 +35,8 @@ export interface JournalRecord {
   scope: string[] | null;
   approvedRun?: string | null;
   preSync: Record<string, Access>;
+  /** what Heap reported before the run about the touched users who own assets or were ever active */
+  preSyncFacts?: Record<string, TeammateFacts>;
   plan: Plan | null;
   results: ChangeResult[];
   /** the plan's renames and how each went (absent when the run renamed nobody) */
