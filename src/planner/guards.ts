@@ -7,11 +7,26 @@ import { type AdminCensus, adminKeysOf, isTopRole } from './census.js';
 
 const PROJECT_PREFIX = 'project:';
 
+/** Below this many users losing access, maxRevocationPercent does not apply (1 of 5 is 20%, and ordinary). */
+export const MIN_USERS_FOR_PERCENT = 3;
+
+export interface GuardContext {
+  guards: Guards;
+  top: TopRoles;
+  /** an administrator approved the plan: nothing holds it */
+  approved: boolean;
+  /** users active in Heap and managed by the sync (in scope or not) */
+  managedActive: number;
+}
+
 export interface GuardOutcome {
   held: boolean;
   heldBy: GuardName | null;
+  holdReason: string | null;
   /** unblocked changes flagged revokes-access */
   revocations: number;
+  /** distinct users with at least one of them */
+  usersLosingAccess: number;
   orgAdminsAfter: number;
   risk: string[];
   warnings: string[];
@@ -54,9 +69,7 @@ export function runGuards(
   changes: Change[],
   census: AdminCensus,
   teammateOf: ReadonlyMap<string, Teammate | null>,
-  guards: Guards,
-  top: TopRoles,
-  approved: boolean,
+  { guards, top, approved, managedActive }: GuardContext,
 ): GuardOutcome {
   const states = new Map<string, UserState>();
   const stateOf = (user: string): UserState => {
@@ -120,19 +133,20 @@ export function runGuards(
   for (const c of changes) consider(c, true);
   for (const c of changes) if (!done.has(c)) consider(c, false);
 
-  const revocations = changes.filter((c) => !c.blocked && c.risk.includes('revokes-access')).length;
-  const tooMany = revocations > guards.maxRevocations && !approved;
+  let revocations = 0;
+  const losing = new Set<string>();
+  for (const c of changes) {
+    if (c.blocked || !c.risk.includes('revokes-access')) continue;
+    revocations++;
+    losing.add(normalizeUserKey(c.user));
+  }
+  const mass = massChange(losing.size, managedActive, guards);
   const owners = assetOwnersLowered(changes);
   const ownersHold = owners.length > 0 && guards.ownedAssets === 'hold' && !approved;
-  const held = tooMany || ownersHold;
   const orgAdmins = census.orgAdmins;
   const risk: string[] = [];
   const warnings: string[] = [];
-  if (revocations > guards.maxRevocations) {
-    risk.push(
-      `${revocations} revocations exceed maxRevocations (${guards.maxRevocations}): ${approved ? 'approved' : 'plan held for approval'}`,
-    );
-  }
+  if (mass) risk.push(`${mass.reason}: ${approved ? 'approved' : 'plan held for approval'}`);
   if (owners.length) {
     const who = owners.map((o) => `${o.user} (${o.ownedAssets})`).join(', ');
     const verdict =
@@ -150,8 +164,46 @@ export function runGuards(
     risk.push(note);
     warnings.push(note);
   }
-  const heldBy: GuardName | null = tooMany ? 'maxRevocations' : ownersHold ? 'ownedAssets' : null;
-  return { held, heldBy, revocations, orgAdminsAfter: orgAdmins, risk, warnings };
+  const hold = approved
+    ? null
+    : mass
+      ? mass
+      : ownersHold
+        ? { guard: 'ownedAssets' as const, reason: `${owners.length} user(s) losing access own assets in Heap` }
+        : null;
+  return {
+    held: hold !== null,
+    heldBy: hold?.guard ?? null,
+    holdReason: hold?.reason ?? null,
+    revocations,
+    usersLosingAccess: losing.size,
+    orgAdminsAfter: orgAdmins,
+    risk,
+    warnings,
+  };
+}
+
+/**
+ * The mass-change guard (DESIGN §10): more users losing access than `maxRevocations`, or (from
+ * MIN_USERS_FOR_PERCENT of them) more than `maxRevocationPercent` percent of the active users the sync manages.
+ * Counted in users, not entitlements: one offboarding is one, however many roles it takes away.
+ */
+export function massChange(
+  losing: number,
+  managedActive: number,
+  guards: Pick<Guards, 'maxRevocations' | 'maxRevocationPercent'>,
+): { guard: 'maxRevocations' | 'maxRevocationPercent'; reason: string } | null {
+  const of = `${losing} of ${managedActive} managed active user(s) would lose access`;
+  if (losing > guards.maxRevocations) {
+    return { guard: 'maxRevocations', reason: `${of}, more than maxRevocations (${guards.maxRevocations})` };
+  }
+  if (losing >= MIN_USERS_FOR_PERCENT && losing * 100 > guards.maxRevocationPercent * managedActive) {
+    return {
+      guard: 'maxRevocationPercent',
+      reason: `${of}, more than maxRevocationPercent (${guards.maxRevocationPercent}%)`,
+    };
+  }
+  return null;
 }
 
 /** Users whose unblocked changes lower them while they own assets, once each, in plan order. */
