@@ -226,6 +226,7 @@ export const DASHBOARD_JS = String.raw`
       if (h.more) list.push(el('li', { text: 'and ' + h.more + ' more' }));
       return el('div', { class: 'held', 'data-run': h.runId }, [
         el('h3', {}, ['Run ', el('code', { text: h.runId }), ' held by ', el('code', { text: h.heldBy || 'a guard' }), ' ', when(h.createdAt)]),
+        h.holdReason ? el('p', { class: 'hold-reason', text: 'Why: ' + h.holdReason + '.' }) : null,
         el('p', { text: h.summary.changes + ' change(s), ' + h.summary.revocations + ' revocation(s)' +
           (h.scope ? ' for ' + h.scope.join(', ') : '') + '. An approval applies it; revocations nobody saw are never authorised.' }),
         list.length ? el('ul', {}, list) : null,
