@@ -8,8 +8,11 @@ export type GuardName =
   | 'lastProjectAdmin'
   | 'lastOrgAdmin'
   | 'maxRevocations'
+  | 'maxRevocationPercent'
   | 'maxOrgAdmins'
   | 'ownedAssets'
+  /** a source read that came back empty or much smaller than its last good read (DESIGN §10) */
+  | 'source-shrank'
   /** a grant policy.approvals names, waiting for an approver */
   | 'approval';
 
@@ -58,7 +61,12 @@ export interface PlanSummary {
   users: number;
   changes: number;
   blocked: number;
+  /** unblocked changes that revoke or lower an entitlement */
   revocations: number;
+  /** users who would lose access (deactivated, removed, or any entitlement revoked or lowered): the mass-change guard */
+  usersLosingAccess?: number;
+  /** users active in Heap and managed by the sync (in scope or not): what maxRevocationPercent is a share of */
+  managedActiveUsers?: number;
   drift: number;
   byCause: Partial<Record<Cause, number>>;
   orgAdminsAfter: number;
@@ -83,6 +91,8 @@ export interface Plan {
   /** true when a guard holds the whole plan until an administrator approves it */
   held: boolean;
   heldBy: GuardName | null;
+  /** why it is held, in a sentence (the dashboard and the CLI show it); absent in plans made before it existed */
+  holdReason?: string | null;
   summary: PlanSummary;
   warnings: string[];
 }
