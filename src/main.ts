@@ -21,6 +21,9 @@ import { createScimIdentitySource } from './sources/scim/source.js';
 import type { ScimRepository } from './sources/scim/repository.js';
 import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
+import { openPostgresScimRepository } from './store/postgres/open-postgres-scim-repository.js';
+import { openPostgresStore } from './store/postgres/open-postgres-store.js';
+import type { PostgresConnection } from './store/postgres/open-postgres-pool.js';
 import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
@@ -86,7 +89,7 @@ export interface StoreRuntime {
 }
 
 /** The store alone (journal, exceptions list): no mapping, no source, no target, so no secret either. */
-export function openStoreRuntime(options: RuntimeOptions = {}): StoreRuntime {
+export async function openStoreRuntime(options: RuntimeOptions = {}): Promise<StoreRuntime> {
   const env = options.env ?? process.env;
   const loaded = loadRuntimeConfig(options, env);
   requireConfigFile(loaded, options.command ?? 'this command');
@@ -101,10 +104,21 @@ function loadRuntimeConfig(options: RuntimeOptions, env: NodeJS.ProcessEnv): Loa
   });
 }
 
-function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): StoreRuntime {
+/** The PostgreSQL connection the config names, or null for the embedded SQLite store. */
+export function postgresConnection(config: Config, env: NodeJS.ProcessEnv): PostgresConnection | null {
+  const pg = config.store.postgres;
+  if (!pg) return null;
+  const url = requireEnv(env, [{ key: 'store.postgres.urlEnv', variable: pg.urlEnv }])[pg.urlEnv]!;
+  return { url, poolSize: pg.poolSize, applicationName: 'heap-access-sync' };
+}
+
+async function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): Promise<StoreRuntime> {
   const { config } = loaded;
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
-  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
+  const pg = postgresConnection(config, env);
+  const store: Store = pg
+    ? await openPostgresStore(pg, { logger })
+    : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
   return { config, loaded, logger, clock: options.clock ?? clockFromEnv(env), store, close: () => store.close() };
 }
 
@@ -117,7 +131,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const loaded = loadRuntimeConfig(options, env);
   const config = requireRunKeys(loaded, options.command ?? 'this command');
   const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
-  const base = openStore(loaded, options, env);
+  const base = await openStore(loaded, options, env);
   const { logger, clock, store } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
@@ -126,7 +140,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
+      if (s.type === 'scim') scimRepository ??= await openScimRepository(config, env, resolve, logger);
       sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
     }
   } catch (err) {
@@ -180,6 +194,17 @@ export async function createRuntime(options: RuntimeOptions = {}) {
 }
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+/** The SCIM repository beside the store: in its SQLite file, or in its PostgreSQL database. */
+async function openScimRepository(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  resolve: (p: string) => string,
+  logger: Logger,
+): Promise<ScimRepository> {
+  const pg = postgresConnection(config, env);
+  return pg ? openPostgresScimRepository(pg, { logger }) : openSqliteScimRepository(resolve(config.store.sqlite));
+}
 
 function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];

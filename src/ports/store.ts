@@ -74,7 +74,7 @@ export interface PendingRun {
 }
 
 /**
- * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
+ * The storage port. SQLite and PostgreSQL (src/store/*) both run test/contract/store.contract.ts.
  * Every method is asynchronous (a network database answers later); a write has happened, durably, when its
  * promise resolves, so callers await every write before they report it done.
  * `commitRun` writes the journal record and the baseline in one durable transaction.

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Store } from '../../ports/store.js';
+import { readBaseline, writeBaseline } from './baseline-queries.js';
+import { prepareExceptionQueries } from './exception-queries.js';
+import { prepareHeldPlanQueries } from './held-plan-queries.js';
+import { appendJournal, getJournal, listJournal, verifyJournal } from './journal-queries.js';
+import { prepareLockQueries } from './lock-queries.js';
+import { runPostgresMigrations } from './migrate.js';
+import { coreMigrations } from './migrations/core.js';
+import {
+  checkConnection,
+  closeOnce,
+  inTransaction,
+  openPostgresPool,
+  type PostgresConnection,
+} from './open-postgres-pool.js';
+import { preparePendingRunQueries } from './pending-run-queries.js';
+import { prepareStateQueries } from './state-queries.js';
+
+/**
+ * The store in PostgreSQL, for several replicas on one database (DESIGN §13). Migrates on open (safe when replicas
+ * start together). Every write is durable when its promise resolves (PostgreSQL's default synchronous_commit).
+ */
+export async function openPostgresStore(
+  connection: PostgresConnection,
+  options: { logger?: Logger } = {},
+): Promise<Store> {
+  const logger = options.logger?.child({ component: 'postgres-store' });
+  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
+  try {
+    await checkConnection(pool, 'store');
+    const applied = await runPostgresMigrations(pool, coreMigrations);
+    logger?.debug({ applied }, 'store opened');
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    getBaseline: (users) => readBaseline(pool, users),
+    // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
+    commitRun: (record, baseline) =>
+      inTransaction(pool, async (client) => {
+        const committed = await appendJournal(client, record);
+        await writeBaseline(client, baseline, committed.endedAt);
+        await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
+        return committed;
+      }),
+    listJournal: (opts) => listJournal(pool, opts),
+    getJournal: (id) => getJournal(pool, id),
+    verifyJournal: () => inTransaction(pool, verifyJournal, { isolation: 'REPEATABLE READ', readOnly: true }),
+    ...preparePendingRunQueries(pool),
+    ...prepareExceptionQueries(pool),
+    ...prepareHeldPlanQueries(pool),
+    ...prepareStateQueries(pool),
+    ...prepareLockQueries(pool, logger),
+    close: closeOnce(pool),
+  };
+}
