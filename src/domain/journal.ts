@@ -1,5 +1,6 @@
 import type { Access } from './entitlement.js';
 import type { Change, Plan } from './plan.js';
+import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
@@ -27,6 +28,8 @@ export interface JournalRecord {
   scope: string[] | null;
   approvedRun?: string | null;
   preSync: Record<string, Access>;
+  /** what Heap reported before the run about the touched users who own assets or were ever active */
+  preSyncFacts?: Record<string, TeammateFacts>;
   plan: Plan | null;
   results: ChangeResult[];
   postSync: Record<string, Access>;

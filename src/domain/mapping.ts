@@ -11,7 +11,11 @@ export interface Guards {
   maxOrgAdmins: number;
   maxRevocations: number;
   productionAdminNeedsAllow: boolean;
+  /** a change lowering a user who owns assets: `warn` flags it, `hold` holds the plan until the transfer is confirmed */
+  ownedAssets: OwnedAssetsGuard;
 }
+
+export type OwnedAssetsGuard = 'warn' | 'hold';
 
 export interface Policy {
   multiGroup: MultiGroupPolicy;
@@ -32,6 +36,7 @@ export const DEFAULT_POLICY: Policy = {
     maxOrgAdmins: 5,
     maxRevocations: 25,
     productionAdminNeedsAllow: true,
+    ownedAssets: 'warn',
   },
 };
 

@@ -3,8 +3,8 @@ import type { Reason } from './desired.js';
 
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
 export type DriftCause = 'manual-override' | 'conflict' | 'unmanaged';
-export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access';
-export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins';
+export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access' | 'owns-assets';
+export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins' | 'ownedAssets';
 
 /** One entitlement change for one user (DESIGN §6 JSON shape). */
 export interface Change {
@@ -17,6 +17,9 @@ export interface Change {
   risk: RiskFlag[];
   /** the guard that stopped this change, or null */
   blocked: GuardName | null;
+  /** what Heap reports about the user, when it does: assets to transfer before lowering them, last activity */
+  ownedAssets?: number;
+  lastActiveAt?: string;
 }
 
 /** An IdP change that would make a manual Heap change permanent. */
@@ -38,6 +41,8 @@ export interface DriftItem {
   action: 'revert' | 'keep';
   suggestion: string;
   suggestedActions: SuggestedAction[];
+  ownedAssets?: number;
+  lastActiveAt?: string;
 }
 
 export interface PlanSummary {

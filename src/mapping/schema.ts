@@ -37,6 +37,7 @@ export const guardsSchema = z.strictObject({
   maxOrgAdmins: z.number().int().min(0).optional(),
   maxRevocations: z.number().int().min(0).optional(),
   productionAdminNeedsAllow: z.boolean().optional(),
+  ownedAssets: z.enum(['warn', 'hold']).optional(),
 });
 
 export const policySchema = z.strictObject({

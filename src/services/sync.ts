@@ -13,7 +13,7 @@ import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
-import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
+import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
@@ -236,6 +236,8 @@ export function createSyncService(deps: SyncDeps) {
     const pre = accessByUser(actual);
     const touched = touchedUsers(plan);
     base.preSync = pickAccess(pre, touched);
+    const facts = pickFacts(actual, touched);
+    if (Object.keys(facts).length) base.preSyncFacts = facts;
     base.plan = plan;
     log.info({ changes: plan.changes.length, drift: plan.drift.length, held: plan.held }, 'plan ready');
 

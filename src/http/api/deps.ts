@@ -7,9 +7,9 @@ import type { ExceptionService } from '../../services/exceptions.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SyncService } from '../../services/sync.js';
-import type { RoleTokens } from './roles.js';
+import type { TokenAccount } from '../auth.js';
 
-/** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the tokens. */
+/** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the service accounts. */
 export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
@@ -19,7 +19,8 @@ export interface AdminApiDeps {
   target: Pick<AccessTarget, 'name'>;
   clock: Clock;
   logger: Logger;
-  tokens: RoleTokens;
+  /** the service accounts whose bearer tokens it accepts */
+  accounts: TokenAccount[];
   /** shared with the dashboard so both see the same cached drift reading; created when absent */
   status?: StatusService;
   /** JSON body limit (config server.bodyLimit) */
@@ -27,4 +28,4 @@ export interface AdminApiDeps {
 }
 
 /** The deps the route modules see: the status service always exists there. */
-export type RouteDeps = Omit<AdminApiDeps, 'status' | 'tokens' | 'bodyLimit'> & { status: StatusService };
+export type RouteDeps = Omit<AdminApiDeps, 'status' | 'accounts' | 'bodyLimit'> & { status: StatusService };
