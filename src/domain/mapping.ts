@@ -58,7 +58,20 @@ export interface Rule {
   orgRole?: string;
   projects: Record<string, string>;
   modules: Record<string, Record<string, string>>;
+  /** Heap Teams the rule's members join (names as declared in `teams:`); absent: none */
+  teams?: string[];
   allowProductionAdmin: boolean;
+  location: SourceLocation;
+}
+
+/**
+ * A Heap Team as the mapping declares it: its members are written through SCIM Groups; the projects it is bound
+ * to are set in Heap's UI (no API writes them), so the mapping states them to document and check them.
+ */
+export interface Team {
+  name: string;
+  /** project keys the Team is bound to in Heap */
+  projects: string[];
   location: SourceLocation;
 }
 
@@ -69,5 +82,7 @@ export interface MappingSet {
   projects: Project[];
   policy: Policy;
   rules: Rule[];
+  /** absent: the mapping declares no Teams */
+  teams?: Team[];
   files: string[];
 }

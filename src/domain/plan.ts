@@ -56,8 +56,20 @@ export interface PlanSummary {
   risk: string[];
 }
 
+/** The same person (by the source's immutable id) now known in Heap by another e-mail: updated in place. */
+export interface Rename {
+  /** the identity's immutable id, as written to the teammate's externalId */
+  id: string;
+  /** the e-mail Heap knows the teammate by now */
+  from: string;
+  /** the e-mail the identity provider has now; the plan's changes for this user name it */
+  to: string;
+}
+
 export interface Plan {
   changes: Change[];
+  /** teammates to rename before their changes apply (absent in plans made before renames existed) */
+  renames?: Rename[];
   drift: DriftItem[];
   /** true when a guard holds the whole plan until an administrator approves it */
   held: boolean;

@@ -16,7 +16,7 @@ export interface AdminApiDeps {
   exceptions: ExceptionService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
-  target: Pick<AccessTarget, 'name'>;
+  target: Pick<AccessTarget, 'name' | 'capabilities'>;
   clock: Clock;
   logger: Logger;
   /** the service accounts whose bearer tokens it accepts */

@@ -11,6 +11,7 @@ import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareTaskQueries } from './task-queries.js';
 
 /** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
 export function openSqliteStore(path: string, options: { logger?: Logger } = {}): Store {
@@ -42,6 +43,7 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareTaskQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {
         if (db.open) db.close();
