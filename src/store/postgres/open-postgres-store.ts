@@ -16,6 +16,7 @@ import {
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareTaskQueries } from './task-queries.js';
 
 /**
  * The store in PostgreSQL, for several replicas on one database (DESIGN §13). Migrates on open (safe when replicas
@@ -52,6 +53,7 @@ export async function openPostgresStore(
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareTaskQueries(pool),
     ...prepareLockQueries(pool, logger),
     close: closeOnce(pool),
   };

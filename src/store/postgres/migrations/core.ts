@@ -96,4 +96,16 @@ export const coreMigrations: readonly Migration[] = [
       record TEXT NOT NULL
     )`,
   },
+  {
+    id: 'core-009-tasks',
+    sql: `CREATE TABLE tasks (
+      id TEXT PRIMARY KEY,
+      user_key TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      task TEXT NOT NULL
+    );
+    CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
+    CREATE INDEX tasks_by_user ON tasks (user_key, created_at, id)`,
+  },
 ];

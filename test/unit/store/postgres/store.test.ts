@@ -48,6 +48,7 @@ describe('PostgreSQL store', () => {
         'core-006-source-state',
         'core-007-locks',
         'core-008-pending-runs',
+        'core-009-tasks',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
