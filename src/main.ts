@@ -135,16 +135,25 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const { logger, clock, store } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
+  /** the first scim source's repository (most configurations have one) */
   let scimRepository: ScimRepository | null = null;
+  /** every scim source's repository, by source name */
+  const scimRepositories = new Map<string, ScimRepository>();
   const sources: IdentitySource[] = [];
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= await openScimRepository(config, env, resolve, logger);
-      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+      let repository: ScimRepository | null = null;
+      if (s.type === 'scim') {
+        const name = sourceName(s);
+        repository = await openScimRepository(config, env, resolve, logger, name, scimRepositories.size === 0);
+        scimRepositories.set(name, repository);
+        scimRepository ??= repository;
+      }
+      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository: repository }));
     }
   } catch (err) {
-    await scimRepository?.close();
+    for (const repository of scimRepositories.values()) await repository.close();
     await store.close();
     throw err;
   }
@@ -181,13 +190,14 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     store,
     sources,
     scimRepository: scimRepository as ScimRepository | null,
+    scimRepositories: scimRepositories as ReadonlyMap<string, ScimRepository>,
     target,
     mapping,
     sync,
     exceptions,
     async close() {
       mapping.close();
-      await (scimRepository as ScimRepository | null)?.close();
+      for (const repository of scimRepositories.values()) await repository.close();
       await store.close();
     },
   };
@@ -195,15 +205,33 @@ export async function createRuntime(options: RuntimeOptions = {}) {
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-/** The SCIM repository beside the store: in its SQLite file, or in its PostgreSQL database. */
+/**
+ * A scim source's repository beside the store: the first source's in the store's own file or database (as with one
+ * source); each other one apart (`<store>.scim-<name>.db`, or schema `scim_<name>` in PostgreSQL), so that two
+ * IdPs' userNames, groups and first-push state never mix.
+ */
 async function openScimRepository(
   config: Config,
   env: NodeJS.ProcessEnv,
   resolve: (p: string) => string,
   logger: Logger,
+  name: string,
+  first: boolean,
 ): Promise<ScimRepository> {
   const pg = postgresConnection(config, env);
-  return pg ? openPostgresScimRepository(pg, { logger }) : openSqliteScimRepository(resolve(config.store.sqlite));
+  if (pg) return openPostgresScimRepository(pg, { logger, source: name, ...(!first && { schema: `scim_${name}` }) });
+  return openSqliteScimRepository(scimStoreFile(resolve(config.store.sqlite), name, first), { source: name });
+}
+
+/**
+ * Where a scim source's pushed users and groups live: the first scim source's in the store's own file (as with
+ * one source); each other one in its own file beside it, `<store>.scim-<name>.db`, so that two IdPs' userNames,
+ * groups and first-push state never mix.
+ */
+export function scimStoreFile(storeFile: string, sourceName: string, first: boolean): string {
+  if (first || storeFile === ':memory:') return storeFile;
+  const ext = path.extname(storeFile);
+  return `${storeFile.slice(0, storeFile.length - ext.length)}.scim-${sourceName}${ext || '.db'}`;
 }
 
 function secretsNeeded(config: RunConfig): SecretRef[] {

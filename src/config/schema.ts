@@ -12,9 +12,14 @@ const fileSource = z.strictObject({
   name: z.string().optional(),
   path: z.string().min(1),
 });
+/**
+ * An IdP pushing over SCIM to `/scim/v2`. Several may be configured (Okta and Entra): each needs its own name and
+ * token variable; the token an IdP presents picks its source (checked in config/load.ts).
+ */
 const scimSource = z.strictObject({
   type: z.literal('scim'),
   name: z.string().optional(),
+  /** the variable holding the bearer token this source's IdP presents */
   tokenEnv: envName.default('SCIM_TOKEN'),
   /** debounce window for the incremental run a push triggers */
   debounceMs: z.number().int().min(0).max(600_000).default(2000),

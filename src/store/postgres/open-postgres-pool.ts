@@ -7,6 +7,8 @@ export interface PostgresConnection {
   poolSize?: number;
   /** names the connections in pg_stat_activity (the replica name) */
   applicationName?: string;
+  /** a schema of its own (created if missing) instead of the URL's search_path: a second SCIM source's tables */
+  schema?: string;
 }
 
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -23,7 +25,7 @@ const types = {
 /** A pool of connections to the store's database; its idle errors are logged by the caller, never thrown. */
 export function openPostgresPool(connection: PostgresConnection, onError?: (err: Error) => void): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: connection.url,
+    connectionString: connection.schema ? withSearchPath(connection.url, connection.schema) : connection.url,
     max: connection.poolSize ?? 10,
     types,
     ...(connection.applicationName && { application_name: connection.applicationName }),
@@ -31,6 +33,13 @@ export function openPostgresPool(connection: PostgresConnection, onError?: (err:
   // A connection that breaks while idle in the pool emits here; without a listener the process would crash.
   pool.on('error', (err) => onError?.(err));
   return pool;
+}
+
+/** The URL with its connections' search_path set to `schema` (the URL's own `options` would win over the config's). */
+function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schemaName(schema)}`);
+  return parsed.toString();
 }
 
 /** Closes a pool once; the store's `close()` may be called twice. */
@@ -96,6 +105,22 @@ export async function inTransaction<T>(
 export async function rows<T>(db: Queryable, text: string, values: unknown[] = []): Promise<T[]> {
   const result = await db.query(text, values);
   return result.rows as T[];
+}
+
+/** A schema name from a config name: lower-case letters, digits and underscores only. */
+export const schemaName = (name: string): string => name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+/** Creates the connection's own schema, if it names one, before its pool (whose search_path it is) is used. */
+export async function ensureSchema(connection: PostgresConnection): Promise<void> {
+  if (!connection.schema) return;
+  const pool = openPostgresPool({ ...connection, schema: undefined, poolSize: 1 });
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schemaName(connection.schema)}`);
+  } catch (err) {
+    throw new StoreError(`cannot create schema ${connection.schema}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Fails with a clear StoreError (no URL, which may hold a password) when the database cannot be reached. */

@@ -6,9 +6,11 @@ import { scimMigrations } from './migrations/scim.js';
 import {
   checkConnection,
   closeOnce,
+  ensureSchema,
   inTransaction,
   openPostgresPool,
   rows,
+  schemaName,
   type PostgresConnection,
 } from './open-postgres-pool.js';
 import { prepareGroupQueries } from './scim-group-queries.js';
@@ -22,13 +24,15 @@ import { prepareUserQueries } from './scim-user-queries.js';
  */
 export async function openPostgresScimRepository(
   connection: PostgresConnection,
-  options: { now?: () => Date; source?: string; logger?: Logger } = {},
+  options: { now?: () => Date; source?: string; logger?: Logger; schema?: string } = {},
 ): Promise<ScimRepository> {
   const now = options.now ?? (() => new Date());
   const logger = options.logger?.child({ component: 'postgres-scim' });
-  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
+  const own = options.schema ? { ...connection, schema: schemaName(options.schema) } : connection;
+  const pool = openPostgresPool(own, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
   try {
     await checkConnection(pool, 'SCIM repository');
+    await ensureSchema(own);
     await runPostgresMigrations(pool, scimMigrations);
   } catch (err) {
     await pool.end();

@@ -22,6 +22,22 @@ runScimRepositoryContract('postgres', async (name, { now, source }) => {
 });
 
 describe('PostgreSQL SCIM repository across replicas', () => {
+  it("keeps a second SCIM source's identities in a schema of its own: the same userName in both", async () => {
+    const url = await database.schemaUrl('two-sources');
+    const okta = await openPostgresScimRepository({ url }, { source: 'okta' });
+    const entra = await openPostgresScimRepository({ url }, { source: 'Entra-2', schema: 'scim_Entra-2' });
+    try {
+      await okta.createUser({ userName: 'same@x.com' });
+      await entra.createUser({ userName: 'same@x.com' });
+      expect((await okta.listUsers()).total).toBe(1);
+      expect((await entra.pendingOutbox()).map((e) => e.source)).toEqual(['Entra-2']);
+      expect((await okta.pendingOutbox()).map((e) => e.source)).toEqual(['okta']);
+    } finally {
+      await okta.close();
+      await entra.close();
+    }
+  });
+
   it('lets exactly one of ten racing creates of one userName win; the others get a uniqueness error', async () => {
     const url = await database.schemaUrl('racing-creates');
     const replicas = await Promise.all([0, 1, 2].map(() => openPostgresScimRepository({ url, poolSize: 4 })));
