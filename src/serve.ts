@@ -16,6 +16,7 @@ import { createAdminApiRouter } from './http/api/router.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
+import { createSignIn } from './http/sign-in/create-sign-in.js';
 import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-dispatch.js';
@@ -72,7 +73,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   try {
     const { config } = rt;
     const { secrets } = rt;
-    const accounts = resolveServiceAccounts(config.server, env);
+    const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
@@ -147,11 +148,30 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
+    // The port is known once the server listens (`server.port: 0`): the IdP's redirect URI asks for it later.
+    let listeningOn: number | null = null;
+    const signIn = createSignIn({
+      server: config.server,
+      accounts,
+      env,
+      clock: rt.clock,
+      logger: rt.logger,
+      publicUrl: () =>
+        config.server.publicUrl ??
+        publicBase(options.host ?? config.server.host, listeningOn ?? options.port ?? config.server.port),
+    });
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({
+        ...rt,
+        accounts,
+        sessions: signIn.sessions,
+        status,
+        bodyLimit: config.server.bodyLimit,
+      }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
+    routers.push({ path: '/', router: signIn.router });
+    routers.push({ path: '/', router: createDashboardRouter() });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -168,6 +188,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
     closers.push(() => server.close());
     mountScim?.(server.port);
+    listeningOn = server.port;
 
     if (config.schedule) {
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
@@ -201,10 +222,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
  * lengths and clashes, once the rest is known to be there).
  */
 function serveSecrets(config: RunConfig): SecretRef[] {
+  const { oidc } = config.server;
   return [
-    ...(config.server.tokens.length === 0
+    ...(config.server.tokens.length === 0 && !oidc
       ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
       : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
+    ...(oidc?.clientSecretEnv ? [{ key: 'server.oidc.clientSecretEnv', variable: oidc.clientSecretEnv }] : []),
     ...config.sources.flatMap((s, i) =>
       s.type === 'scim' ? [{ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv }] : [],
     ),

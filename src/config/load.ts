@@ -147,6 +147,18 @@ function checkConfig(config: Config): PathMessage[] {
       });
     }
   });
+  const oidc = config.server.oidc;
+  if (oidc) {
+    if (!oidc.scopes.includes('openid')) {
+      problems.push({ path: ['server', 'oidc', 'scopes'], message: 'must include "openid"' });
+    }
+    if (!oidc.adminGroups.length && !oidc.approverGroups.length && !oidc.viewerGroups.length) {
+      problems.push({
+        path: ['server', 'oidc'],
+        message: 'name at least one of adminGroups, approverGroups, viewerGroups: nobody could sign in',
+      });
+    }
+  }
   if (config.schedule) {
     try {
       new Cron(config.schedule, { paused: true }).stop();

@@ -108,6 +108,23 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses a sign-in with the IdP that nobody could pass, or without the openid scope, on its line', () => {
+    const file = write(
+      [
+        'server:',
+        '  oidc:',
+        '    issuer: https://acme.okta.com',
+        '    clientId: 0oa1',
+        '    scopes: [email, groups]',
+        '',
+      ].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ env: {}, cwd: dir }))).toEqual([
+      `${file}:5 server.oidc.scopes: must include "openid"`,
+      `${file}:2 server.oidc: name at least one of adminGroups, approverGroups, viewerGroups: nobody could sign in`,
+    ]);
+  });
+
   it('several scim sources: each with its own token variable and a name fit for a file name', () => {
     const file = write(
       [
