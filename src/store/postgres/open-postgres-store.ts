@@ -12,10 +12,12 @@ import {
   closeOnce,
   inTransaction,
   openPostgresPool,
+  rows,
   type PostgresConnection,
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 
 /**
@@ -39,8 +41,16 @@ export async function openPostgresStore(
   return {
     getBaseline: (users) => readBaseline(pool, users),
     // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
-    commitRun: (record, baseline) =>
+    commitRun: (record, baseline, options) =>
       inTransaction(pool, async (client) => {
+        // FOR SHARE: a takeover (which locks the row FOR UPDATE) waits for this commit, or this commit sees it
+        const lease = options?.lease;
+        if (lease) {
+          const [row] = await rows<{ owner: string }>(client, 'SELECT owner FROM locks WHERE name = $1 FOR SHARE', [
+            lease.lock,
+          ]);
+          assertLease(lease, row?.owner, record.id);
+        }
         const committed = await appendJournal(client, record);
         await writeBaseline(client, baseline, committed.endedAt);
         await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
