@@ -173,6 +173,8 @@ export const configSchema = z.strictObject({
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
+      /** this replica's name in /readyz and metrics (default: the host name; HEAP_ACCESS_SYNC_REPLICA overrides) */
+      replica: z.string().min(1).optional(),
       /** /readyz answers without a token (for Kubernetes probes); it then shows only ok / not ready */
       publicReadiness: z.boolean().default(false),
     })
