@@ -33,6 +33,7 @@ import { openPostgresRunQueue } from './store/postgres/open-postgres-run-queue.j
 import type { RunQueue } from './ports/run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
+import { createServiceMetrics } from './services/service-metrics.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
 
 export interface ServeOptions extends RuntimeOptions {
@@ -83,10 +84,12 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     metricsRegistry.setDefaultLabels({ replica });
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
+    const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
       logger: rt.logger.child({ component: 'alerts' }),
+      onDelivery: (report) => serviceMetrics.alertDelivered(report),
     });
     closers.push(() => dispatcher?.close(5_000));
 
