@@ -19,6 +19,7 @@ import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
+import { prepareReviewQueries } from './review-queries.js';
 
 /**
  * The store in PostgreSQL, for several replicas on one database (DESIGN §13). Migrates on open (safe when replicas
@@ -64,6 +65,7 @@ export async function openPostgresStore(
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
     ...prepareTaskQueries(pool),
+    ...prepareReviewQueries(pool),
     ...prepareLockQueries(pool, logger),
     close: closeOnce(pool),
   };

@@ -49,6 +49,7 @@ describe('PostgreSQL store', () => {
         'core-007-locks',
         'core-008-pending-runs',
         'core-009-tasks',
+        'core-010-reviews',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
