@@ -4,6 +4,8 @@ import { accountOfToken, cleanName, NAME_COOKIE, TOKEN_COOKIE } from '../api/rol
 import { DASHBOARD_JS } from './assets/client.js';
 import { DASHBOARD_HTML } from './assets/page.js';
 import { DASHBOARD_CSS } from './assets/styles.js';
+import { REVIEWS_JS } from './assets/reviews-client.js';
+import { REVIEWS_HTML } from './assets/reviews-page.js';
 
 export interface DashboardOptions {
   accounts: TokenAccount[];
@@ -59,6 +61,12 @@ export function createDashboardRouter(options: DashboardOptions): Router {
   });
   router.get('/dashboard/app.js', (_req, res) => sendAsset(res, 'js', DASHBOARD_JS));
   router.get('/dashboard/app.css', (_req, res) => sendAsset(res, 'css', DASHBOARD_CSS));
+  // the reviewer's page: their items of an access review campaign, decided one by one
+  router.get('/reviews', (_req, res) => {
+    res.set({ 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    sendAsset(res, 'html', REVIEWS_HTML);
+  });
+  router.get('/dashboard/reviews.js', (_req, res) => sendAsset(res, 'js', REVIEWS_JS));
 
   router.post('/login', form, (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
