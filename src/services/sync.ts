@@ -17,6 +17,7 @@ import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-d
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
+import { fingerprintsOf, staleFingerprints, StalePlanError, type PlanFingerprints } from './saved-plans.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
@@ -50,6 +51,11 @@ export interface RunOptions {
   scope?: string[] | null;
   signal?: AbortSignal;
   onProgress?: (phase: string, progress?: ApplyProgress) => void;
+  /**
+   * `sync --plan`: apply the plan saved by `plan --out` only if what it was computed from is unchanged (its scope
+   * replaces `scope`); otherwise a StalePlanError and nothing is applied or journaled.
+   */
+  savedPlan?: { scope: string[] | null; fingerprints: PlanFingerprints };
 }
 
 export interface RunOutcome {
@@ -198,7 +204,7 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
-    const scope = held ? held.scope : (options.scope ?? null);
+    const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,
       trigger: options.approve ? 'approval' : options.trigger,
@@ -230,6 +236,14 @@ export function createSyncService(deps: SyncDeps) {
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
+    if (options.savedPlan) {
+      const now = fingerprintsOf({ mappingVersion: mapping.version, sourcesVersion: snapshot.version, actual, plan });
+      const changed = staleFingerprints(options.savedPlan.fingerprints, now);
+      if (changed.length) {
+        log.info({ changed }, 'saved plan is stale; nothing applied');
+        throw new StalePlanError(changed);
+      }
+    }
     await journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
@@ -335,4 +349,7 @@ export type SyncService = ReturnType<typeof createSyncService>;
 
 export const assertRunnable = (options: RunOptions): void => {
   if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
+  if (options.savedPlan && (options.approve || options.dryRun || options.scope)) {
+    throw new BadRequestError('--plan applies a saved plan as it is: no --approve, --dry-run or --user with it');
+  }
 };
