@@ -5,10 +5,11 @@ import {
   type EntitlementValue,
   MEMBERSHIP,
   normalizeUserKey,
+  ORG,
   parseEntitlement,
 } from '../domain/entitlement.js';
 import { type AccessException, isExceptionActive } from '../domain/exception.js';
-import { ADMIN, type AccessModel, rankOf } from '../domain/model.js';
+import { type AccessModel, rankOf, topRolesOf } from '../domain/model.js';
 import type { DriftItem } from '../domain/plan.js';
 import type { ReviewFlag, ReviewItem } from '../domain/review.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -18,6 +19,8 @@ import { describeReason } from './render.js';
 const UNUSED_MS = 90 * 24 * 3600 * 1000;
 
 export interface ReviewItemsInput {
+  /** the mapping's model: its top org and project roles are the Admins a review flags */
+  model: AccessModel;
   /** what Heap has: the items come from here, never from what the mapping intends */
   actual: readonly Teammate[];
   desired: DesiredState;
@@ -39,6 +42,9 @@ export interface ReviewItemsInput {
  */
 export function buildReviewItems(input: ReviewItemsInput): ReviewItem[] {
   const desiredOf = new Map(input.desired.users.map((u) => [u.user, u]));
+  const top = topRolesOf(input.model);
+  const isAdmin = (key: string, value: EntitlementValue): boolean =>
+    value !== null && (key === ORG ? value === top.org : key.startsWith('project:') && value === top.project);
   const exceptionOf = new Map<string, AccessException>();
   for (const e of input.exceptions) {
     if (isExceptionActive(e, input.now)) exceptionOf.set(`${normalizeUserKey(e.user)}\u0000${e.entitlement}`, e);
@@ -65,7 +71,7 @@ export function buildReviewItems(input: ReviewItemsInput): ReviewItem[] {
     const reasons = (wanted?.reasons ?? []).map(describeReason);
     if (exception) reasons.unshift(describeReason(exceptionReason(exception)));
     const flags: ReviewFlag[] = [];
-    if (actual === ADMIN) flags.push('admin');
+    if (isAdmin(key, actual)) flags.push('admin');
     const last = t?.lastActiveAt ?? null;
     if (input.reportsActivity && (last === null || input.now.getTime() - Date.parse(last) > UNUSED_MS)) {
       flags.push('unused-90-days');

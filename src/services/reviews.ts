@@ -119,6 +119,7 @@ export function createReviewService(deps: ReviewDeps) {
       const preview = await deps.sync.plan();
       const previous = await lastClosed();
       const items = buildReviewItems({
+        model: preview.mapping.model,
         actual: preview.actual,
         desired: preview.desired,
         exceptions: await deps.store.listExceptions({ now: at }),

@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
 
   let t0 = performance.now();
   const items = buildReviewItems({
+    model: org.mapping.model,
     actual: heap.actual,
     desired,
     exceptions: [],
