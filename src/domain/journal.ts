@@ -1,14 +1,22 @@
 import type { Access } from './entitlement.js';
 import type { Change, Plan, Rename } from './plan.js';
+import type { ReviewJournalEntry } from './review.js';
 import type { TeammateFacts } from './teammate.js';
 
-export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
+/** `review`: an access review's event, or the run that applied its close */
+export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval' | 'review';
+/** `recorded`: a record that is not a run (an access review's event) */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';
 
 export interface ChangeResult {
   change: Change;
   outcome: 'applied' | 'blocked' | 'failed' | 'skipped';
   error?: string;
+  /**
+   * A write whose outcome was unknown (timed out, connection dropped), as read back from Heap before the run was
+   * journaled (DESIGN §10): `applied` (outcome applied), `not-applied` or `unknown` (outcome failed)
+   */
+  recheck?: 'applied' | 'not-applied' | 'unknown';
   attempts?: number;
 }
 
@@ -43,6 +51,8 @@ export interface JournalRecord {
   renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
+  /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
+  review?: ReviewJournalEntry;
   prevHash: string;
   hash: string;
 }
