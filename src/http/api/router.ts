@@ -9,6 +9,7 @@ import type { AdminApiDeps, RouteDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { actorName, CSRF_HEADER, TOKEN_COOKIE, viaCookie } from './roles.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { taskRoutes } from './routes/task-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { readRoutes } from './routes/read-routes.js';
@@ -23,6 +24,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...syncRoutes(deps),
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
+    ...taskRoutes(deps),
     ...docsRoutes(deps),
   ];
 }
