@@ -25,6 +25,12 @@ import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
+import { ConfigError } from './domain/errors.js';
+import { metricsRegistry } from './http/metrics.js';
+import { composeNotices } from './notices/compose-notice.js';
+import { createEmailNotifier, type EmailNotifier } from './notices/email-notifier.js';
+import { createNoticeMetrics } from './notices/notice-metrics.js';
+import { readNoticeTemplate, type NoticeTemplate } from './notices/notice-template.js';
 
 /** Log keys that must never reach a log line (DESIGN §9). */
 export const REDACT = [
@@ -121,16 +127,26 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const { logger, clock, store } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
+  /** the first scim source's repository (most configurations have one) */
   let scimRepository: ScimRepository | null = null;
+  /** every scim source's repository, by source name */
+  const scimRepositories = new Map<string, ScimRepository>();
   const sources: IdentitySource[] = [];
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
-      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+      let repository: ScimRepository | null = null;
+      if (s.type === 'scim') {
+        const name = sourceName(s);
+        const file = scimStoreFile(resolve(config.store.sqlite), name, scimRepositories.size === 0);
+        repository = openSqliteScimRepository(file, { source: name });
+        scimRepositories.set(name, repository);
+        scimRepository ??= repository;
+      }
+      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository: repository }));
     }
   } catch (err) {
-    await scimRepository?.close();
+    for (const repository of scimRepositories.values()) await repository.close();
     await store.close();
     throw err;
   }
@@ -147,6 +163,24 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     pageSize: config.target.pageSize,
     logger: logger.child({ component: 'target' }),
   });
+  let notices: ReturnType<typeof createNotifier>;
+  try {
+    notices = createNotifier(config, secrets, resolve, logger);
+  } catch (err) {
+    mapping.close();
+    for (const repository of scimRepositories.values()) await repository.close();
+    await store.close();
+    throw err;
+  }
+  const notifier = notices?.notifier ?? null;
+  const hooks: SyncHooks = { ...options.hooks };
+  if (notices) {
+    const { template, contact } = notices;
+    hooks.runFinished = async (outcome) => {
+      notifier?.send(composeNotices(outcome.record, { projects: mapping.current().projects, contact, template }));
+      await options.hooks?.runFinished?.(outcome);
+    };
+  }
   const sync = createSyncService({
     store,
     sources,
@@ -155,7 +189,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     clock,
     applyConcurrency: config.target.applyConcurrency,
     logger: logger.child({ component: 'sync' }),
-    ...(options.hooks && { hooks: options.hooks }),
+    hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
   return {
@@ -167,13 +201,17 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     store,
     sources,
     scimRepository: scimRepository as ScimRepository | null,
+    scimRepositories: scimRepositories as ReadonlyMap<string, ScimRepository>,
     target,
     mapping,
     sync,
     exceptions,
+    notifier,
     async close() {
+      // a CLI run's notices get a few seconds to go out; the run itself was journaled long before
+      await notifier?.close(NOTICE_SHUTDOWN_WAIT_MS);
       mapping.close();
-      await (scimRepository as ScimRepository | null)?.close();
+      for (const repository of scimRepositories.values()) await repository.close();
       await store.close();
     },
   };
@@ -181,8 +219,52 @@ export async function createRuntime(options: RuntimeOptions = {}) {
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
+const NOTICE_SHUTDOWN_WAIT_MS = 10_000;
+
+/** The e-mail notifier when `notifications.email` is configured (opt-in), its template checked at start-up. */
+function createNotifier(
+  config: RunConfig,
+  secrets: Record<string, string>,
+  resolve: (p: string) => string,
+  logger: Logger,
+): { notifier: EmailNotifier; template: NoticeTemplate; contact: string } | null {
+  const email = config.notifications?.email;
+  if (!email) return null;
+  let template: NoticeTemplate;
+  try {
+    template = readNoticeTemplate(email.template ? resolve(email.template) : null);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+  const contact = email.replyTo ?? email.from;
+  const notifier = createEmailNotifier({
+    smtpUrl: secrets[email.smtpUrlEnv]!,
+    from: email.from,
+    replyTo: contact,
+    attempts: email.attempts,
+    retryDelayMs: email.retryDelayMs,
+    logger: logger.child({ component: 'notices' }),
+    onDelivery: createNoticeMetrics(metricsRegistry),
+  });
+  return { notifier, template, contact };
+}
+
+/**
+ * Where a scim source's pushed users and groups live: the first scim source's in the store's own file (as with
+ * one source); each other one in its own file beside it, `<store>.scim-<name>.db`, so that two IdPs' userNames,
+ * groups and first-push state never mix.
+ */
+export function scimStoreFile(storeFile: string, sourceName: string, first: boolean): string {
+  if (first || storeFile === ':memory:') return storeFile;
+  const ext = path.extname(storeFile);
+  return `${storeFile.slice(0, storeFile.length - ext.length)}.scim-${sourceName}${ext || '.db'}`;
+}
+
 function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];
+  if (config.notifications?.email) {
+    needed.push({ key: 'notifications.email.smtpUrlEnv', variable: config.notifications.email.smtpUrlEnv });
+  }
   config.sources.forEach((s, i) => {
     if (s.type === 'okta' && s.tokenEnv) needed.push({ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv });
     if (s.type === 'okta' && s.privateKeyEnv)

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Cron } from 'croner';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -10,20 +11,26 @@ import {
   type AlertDispatcher,
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
-import { RunInProgressError } from './domain/errors.js';
+import { sourceName } from './config/load.js';
+import { ConfigError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
+import { createSignIn } from './http/sign-in/create-sign-in.js';
 import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
+import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-dispatch.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
-import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
+import type { RunRequest } from './ports/run-queue.js';
 import { alertOnRun } from './services/run-alerts.js';
+import { createRunWorker } from './services/run-worker.js';
+import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
+import { createServiceMetrics } from './services/service-metrics.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
 
 export interface ServeOptions extends RuntimeOptions {
@@ -34,7 +41,7 @@ export interface ServeOptions extends RuntimeOptions {
 export interface RunningService {
   url: string;
   runtime: Runtime;
-  /** queue a run behind the one in progress (schedule, SCIM pushes, exception expiry) */
+  /** queues a run (coalesced with what is pending) and resolves once the queue is empty again */
   enqueueRun(options: RunOptions): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,29 +76,37 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const closers: (() => unknown)[] = [];
   try {
     const { config } = rt;
-    const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const accounts = resolveServiceAccounts(config.server, env);
+    const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
+    const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
     dispatcher = createAlertDispatcher({
       sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
       store: rt.store,
       logger: rt.logger.child({ component: 'alerts' }),
+      onDelivery: (report) => serviceMetrics.alertDelivered(report),
     });
     closers.push(() => dispatcher?.close(5_000));
 
-    // One run at a time in this process; the store's lock keeps other processes out.
-    let chain: Promise<void> = Promise.resolve();
-    const enqueueRun = (runOptions: RunOptions): Promise<void> => {
-      chain = chain.then(async () => {
-        try {
-          await rt.sync.run(runOptions);
-        } catch (err) {
-          const level = err instanceof RunInProgressError ? 'warn' : 'error';
-          log[level]({ trigger: runOptions.trigger, error: (err as Error).message }, 'run did not complete');
-        }
-      });
-      return chain;
+    // Every trigger goes through the durable run queue: one run at a time per target, triggers coalesce, a run
+    // that meets the lock (a CLI `sync`) is retried, pushes acknowledged before a crash are run after the restart.
+    const queue = openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
+    closers.push(() => queue.close());
+    const worker = createRunWorker({
+      queue,
+      target: `target:${rt.target.name}`,
+      run: (runOptions) => rt.sync.run(runOptions),
+      outboxes: [...rt.scimRepositories.values()],
+      logger: rt.logger.child({ component: 'run-queue' }),
+    });
+    closers.push(() => worker.close());
+    const enqueueRun = async (runOptions: RunOptions): Promise<void> => {
+      await worker.trigger({ trigger: runOptions.trigger, scope: runOptions.scope ?? null });
+      await worker.settled();
     };
+    const trigger = (request: RunRequest) =>
+      worker.trigger(request).catch((err: unknown) => {
+        log.error({ trigger: request.trigger, error: (err as Error).message }, 'could not queue the run');
+      });
 
     rt.mapping.watch();
     closers.push(() => rt.mapping.close());
@@ -109,35 +124,68 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const routers = [];
     const scimMount = express.Router();
     let mountScim: ((port: number) => void) | null = null;
-    let debouncer: ScimChangeDebouncer | null = null;
-    if (scimSource && rt.scimRepository) {
-      const repository = rt.scimRepository;
-      debouncer = createScimChangeDebouncer({
-        windowMs: scimSource.debounceMs,
-        logger: rt.logger.child({ component: 'scim-debouncer' }),
-        run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
-      });
-      closers.push(() => debouncer?.close());
+    const scimRoutes: ((baseUri: string) => ScimSourceRoute)[] = [];
+    for (const scimSource of config.sources) {
+      if (scimSource.type !== 'scim') continue;
+      const name = sourceName(scimSource);
+      const repository = rt.scimRepositories.get(name);
+      if (!repository) continue;
+      // the users a push touched are in the outbox already (same transaction as the write): the run reads them
+      const pushed = () =>
+        worker.drainOutbox({ debounceMs: scimSource.debounceMs }).catch((err: unknown) => {
+          log.error({ error: (err as Error).message }, 'could not queue the pushed change; the next drain runs it');
+        });
+      const token = secrets[scimSource.tokenEnv]!;
+      scimRoutes.push((baseUri) => ({
+        source: name,
+        token,
+        router: createScimRouter({
+          repository,
+          token,
+          baseUri,
+          onChange: () => void pushed(),
+          logger: rt.logger.child({ component: 'scim', source: name }),
+          bodyLimit: config.server.bodyLimit,
+        }),
+      }));
+    }
+    if (scimRoutes.length) {
+      const duplicate = duplicateScimToken(config.sources, secrets);
+      if (duplicate) throw new ConfigError([duplicate]);
       // Mounted once the port is bound: with `server.port: 0`, Location and meta.location need the real one.
-      mountScim = (port) =>
-        scimMount.use(
-          createScimRouter({
-            repository,
-            token: secrets[scimSource.tokenEnv]!,
-            baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`,
-            onChange: (change) => debouncer?.add(change),
-            logger: rt.logger.child({ component: 'scim' }),
-            bodyLimit: config.server.bodyLimit,
-          }),
-        );
+      mountScim = (port) => {
+        const baseUri = `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`;
+        scimMount.use(dispatchScimSources(scimRoutes.map((route) => route(baseUri))));
+      };
       routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
+    // The port is known once the server listens (`server.port: 0`): the IdP's redirect URI asks for it later.
+    let listeningOn: number | null = null;
+    const signIn = createSignIn({
+      server: config.server,
+      accounts,
+      env,
+      clock: rt.clock,
+      logger: rt.logger,
+      publicUrl: () =>
+        config.server.publicUrl ??
+        publicBase(options.host ?? config.server.host, listeningOn ?? options.port ?? config.server.port),
+    });
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({
+        ...rt,
+        // an administrator's run waits for the queued run of this process instead of meeting its lock
+        sync: { run: (o) => worker.exclusive(() => rt.sync.run(o)), plan: (o) => rt.sync.plan(o) },
+        accounts,
+        sessions: signIn.sessions,
+        status,
+        bodyLimit: config.server.bodyLimit,
+      }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
+    routers.push({ path: '/', router: signIn.router });
+    routers.push({ path: '/', router: createDashboardRouter() });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -154,12 +202,19 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
     closers.push(() => server.close());
     mountScim?.(server.port);
+    listeningOn = server.port;
 
     if (config.schedule) {
-      const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
+      const cron = new Cron(
+        config.schedule,
+        { protect: true },
+        () => void trigger({ trigger: 'schedule', scope: null }),
+      );
       closers.push(() => cron.stop());
     }
-    const housekeeping = await startHousekeeping(rt, dispatcher, enqueueRun, log);
+    const housekeeping = await startHousekeeping(rt, dispatcher, trigger, log);
+    // what was pushed and acknowledged before the last stop (or crash) runs now
+    await worker.drainOutbox();
     closers.push(() => clearInterval(housekeeping));
 
     log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
@@ -168,9 +223,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       runtime: rt,
       enqueueRun,
       async close() {
-        // stop taking work, let the run in progress finish, then close what it writes to
+        // stop taking work, let the run in progress finish, then close what it writes to; pending runs stay queued
         for (const close of closers.reverse()) await close();
-        await chain;
         await rt.close();
       },
     };
@@ -187,28 +241,31 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
  * lengths and clashes, once the rest is known to be there).
  */
 function serveSecrets(config: RunConfig): SecretRef[] {
-  const scim = config.sources.findIndex((s) => s.type === 'scim');
-  const scimSource = config.sources[scim];
+  const { oidc } = config.server;
   return [
-    ...(config.server.tokens.length === 0
+    ...(config.server.tokens.length === 0 && !oidc
       ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
       : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
-    ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
+    ...(oidc?.clientSecretEnv ? [{ key: 'server.oidc.clientSecretEnv', variable: oidc.clientSecretEnv }] : []),
+    ...config.sources.flatMap((s, i) =>
+      s.type === 'scim' ? [{ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv }] : [],
+    ),
   ];
 }
 
-/** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */
-async function scopeOfScimUsers(
-  repository: NonNullable<Runtime['scimRepository']>,
-  userIds: string[],
-): Promise<string[] | null> {
-  const emails: string[] = [];
-  for (const id of userIds) {
-    const user = await repository.getUser(id);
-    if (!user) return null;
-    emails.push((user.primaryEmail ?? user.userName).toLowerCase());
+/** Two scim sources whose variables hold the same token could not be told apart: a config error naming both. */
+function duplicateScimToken(sources: RunConfig['sources'], secrets: Record<string, string>): string | null {
+  const seen = new Map<string, string>();
+  for (const s of sources) {
+    if (s.type !== 'scim') continue;
+    const token = secrets[s.tokenEnv]!;
+    const other = seen.get(token);
+    if (other !== undefined) {
+      return `scim sources: ${other} and ${s.tokenEnv} hold the same token; each scim source needs its own`;
+    }
+    seen.set(token, s.tokenEnv);
   }
-  return emails;
+  return null;
 }
 
 /**
@@ -218,13 +275,13 @@ async function scopeOfScimUsers(
 async function startHousekeeping(
   rt: Runtime,
   dispatcher: AlertDispatcher,
-  enqueueRun: (o: RunOptions) => Promise<void>,
+  trigger: (request: RunRequest) => Promise<void>,
   log: Logger,
 ): Promise<NodeJS.Timeout> {
   let nextExpiry = await rt.exceptions.nextExpiry();
   const check = async () => {
     const now = rt.clock.now();
-    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void enqueueRun({ trigger: 'exception-expiry' });
+    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void trigger({ trigger: 'exception-expiry', scope: null });
     nextExpiry = await rt.exceptions.nextExpiry();
     const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
     if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));

@@ -12,9 +12,14 @@ const fileSource = z.strictObject({
   name: z.string().optional(),
   path: z.string().min(1),
 });
+/**
+ * An IdP pushing over SCIM to `/scim/v2`. Several may be configured (Okta and Entra): each needs its own name and
+ * token variable; the token an IdP presents picks its source (checked in config/load.ts).
+ */
 const scimSource = z.strictObject({
   type: z.literal('scim'),
   name: z.string().optional(),
+  /** the variable holding the bearer token this source's IdP presents */
   tokenEnv: envName.default('SCIM_TOKEN'),
   /** debounce window for the incremental run a push triggers */
   debounceMs: z.number().int().min(0).max(600_000).default(2000),
@@ -86,12 +91,52 @@ const slackAlert = z.strictObject({ type: z.literal('slack'), urlEnv: envName })
 const logAlert = z.strictObject({ type: z.literal('log') });
 export const alertSchema = z.discriminatedUnion('type', [webhookAlert, slackAlert, logAlert]);
 
+/** E-mail to each person whose access a run changed (opt-in): Heap's guide, step 6 "Notify the user". */
+export const emailNoticeSchema = z.strictObject({
+  /** the variable holding the SMTP URL, e.g. smtp://user:password@mail.example.com:587 */
+  smtpUrlEnv: envName,
+  from: z.string().min(3),
+  /** whom people ask about the change; default `from` */
+  replyTo: z.string().min(3).optional(),
+  /** a text file replacing the built-in message: `Subject: …` first line, then the body, with {{placeholders}} */
+  template: z.string().min(1).optional(),
+  /** attempts per message before it counts as failed */
+  attempts: z.number().int().min(1).max(10).default(4),
+  /** the first retry's delay; each next one doubles it */
+  retryDelayMs: z.number().int().min(0).default(5_000),
+});
+
 /** A named service account for automation: its token's variable and what it may do (DESIGN §14). */
 const serviceAccount = z.strictObject({
   /** recorded as the actor of everything the account does */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"'),
   tokenEnv: envName,
   role: z.enum(ROLES),
+});
+
+/**
+ * People sign in to the dashboard with their IdP (OpenID Connect, authorization code + PKCE); the groups claim
+ * gives the role (the strongest group that matches), and the actor recorded is their e-mail.
+ */
+const oidcSignIn = z.strictObject({
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  /** absent: a public client, PKCE alone */
+  clientSecretEnv: envName.optional(),
+  /** the button's "Sign in with …"; default from the issuer (Okta, Microsoft) */
+  label: z.string().min(1).max(40).optional(),
+  /** Okta sends the groups claim for a `groups` scope its authorization server defines; Entra needs none */
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  groupsClaim: z.string().min(1).default('groups'),
+  adminGroups: z.array(z.string().min(1)).default([]),
+  approverGroups: z.array(z.string().min(1)).default([]),
+  viewerGroups: z.array(z.string().min(1)).default([]),
+  /** a session lasts this long; the role is re-read from the groups at the next sign-in */
+  sessionHours: z
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(8),
 });
 
 /** Keys a command that reads the sources or writes to Heap needs; never defaulted (DESIGN §10: no silent example data). */
@@ -111,6 +156,7 @@ export const configSchema = z.strictObject({
       viewerTokenEnv: envName.default('VIEWER_TOKEN'),
       /** named service accounts beside the `admin` (ADMIN_TOKEN) and `viewer` (VIEWER_TOKEN) accounts */
       tokens: z.array(serviceAccount).default([]),
+      oidc: oidcSignIn.optional(),
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
@@ -128,6 +174,7 @@ export const configSchema = z.strictObject({
     }),
   schedule: z.string().nullable().default('*/30 * * * *'),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
+  notifications: z.strictObject({ email: emailNoticeSchema.optional() }).optional(),
   /** the log level of `serve`; the other commands log warnings and errors unless --log-level says otherwise */
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });
@@ -135,7 +182,9 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
+export type EmailNoticeConfig = z.infer<typeof emailNoticeSchema>;
 export type ServerConfig = Config['server'];
+export type OidcConfig = NonNullable<ServerConfig['oidc']>;
 export type TargetConfig = NonNullable<Config['target']>;
 /** A config with every key a run needs (`requireRunKeys`). */
 export type RunConfig = Config & { mappings: string; sources: SourceConfig[]; target: TargetConfig };

@@ -1,5 +1,5 @@
 import type { Access } from './entitlement.js';
-import type { Change, Plan } from './plan.js';
+import type { Change, Plan, Rename } from './plan.js';
 import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
@@ -10,6 +10,13 @@ export interface ChangeResult {
   outcome: 'applied' | 'blocked' | 'failed' | 'skipped';
   error?: string;
   attempts?: number;
+}
+
+/** How one planned rename went: `applied` with the user's write, else `failed` (or `skipped`) with it. */
+export interface RenameResult {
+  rename: Rename;
+  outcome: 'applied' | 'failed' | 'skipped';
+  error?: string;
 }
 
 /** One record per run, append-only, hash-chained (DESIGN §5). */
@@ -32,6 +39,8 @@ export interface JournalRecord {
   preSyncFacts?: Record<string, TeammateFacts>;
   plan: Plan | null;
   results: ChangeResult[];
+  /** the plan's renames and how each went (absent when the run renamed nobody) */
+  renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
   /** what the run did with assisted-change tasks: opened, verified, attested (with who said it was done), closed */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
+import type { ChangeResult, JournalRecord, RenameResult, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -17,6 +17,7 @@ import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-d
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
+import { fingerprintsOf, staleFingerprints, StalePlanError, type PlanFingerprints } from './saved-plans.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 import { believedTeammates, type Attestation } from '../planner/believed.js';
 import { labelPlan } from '../planner/enforcement.js';
@@ -63,6 +64,11 @@ export interface RunOptions {
   scope?: string[] | null;
   signal?: AbortSignal;
   onProgress?: (phase: string, progress?: ApplyProgress) => void;
+  /**
+   * `sync --plan`: apply the plan saved by `plan --out` only if what it was computed from is unchanged (its scope
+   * replaces `scope`); otherwise a StalePlanError and nothing is applied or journaled.
+   */
+  savedPlan?: { scope: string[] | null; fingerprints: PlanFingerprints };
 }
 
 export interface RunOutcome {
@@ -213,7 +219,7 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
-    const scope = held ? held.scope : (options.scope ?? null);
+    const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,
       trigger: options.approve ? 'approval' : options.trigger,
@@ -246,6 +252,14 @@ export function createSyncService(deps: SyncDeps) {
     }
     const { snapshot, actual, mapping, desired } = planned.preview;
     let plan = planned.preview.plan;
+    if (options.savedPlan) {
+      const now = fingerprintsOf({ mappingVersion: mapping.version, sourcesVersion: snapshot.version, actual, plan });
+      const changed = staleFingerprints(options.savedPlan.fingerprints, now);
+      if (changed.length) {
+        log.info({ changed }, 'saved plan is stale; nothing applied');
+        throw new StalePlanError(changed);
+      }
+    }
     await journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
@@ -293,9 +307,12 @@ export function createSyncService(deps: SyncDeps) {
     const { toWrite, assisted } = splitAssisted(plan.changes, planned.reach.writes);
     await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
+    const renames: RenameResult[] = [];
     const written = await applyPlan(toWrite, deps.target, {
       profiles,
       runId,
+      renames: plan.renames ?? [],
+      onRenamed: (r) => renames.push(r),
       concurrency: deps.applyConcurrency ?? 4,
       logger: log,
       ...(options.signal && { signal: options.signal }),
@@ -303,7 +320,7 @@ export function createSyncService(deps: SyncDeps) {
     });
     const results = mergeResults(plan.changes, written, assisted);
     const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);
-    const attempted = results.some((r) => r.outcome === 'applied' || r.outcome === 'failed');
+    const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');
     let postActual = planned.input.actual;
     if (attempted) {
       options.onProgress?.('reading Heap again');
@@ -312,18 +329,22 @@ export function createSyncService(deps: SyncDeps) {
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
-        const record = await deps.store.commitRun(finish(base, 'partial', { results, error }), new Map());
+        const record = await deps.store.commitRun(
+          finish(base, 'partial', { results, ...(renames.length && { renames: sortRenames(renames) }), error }),
+          new Map(),
+        );
         return { record, plan };
       }
     }
     const post = accessByUser(postActual);
-    const failed = results.filter((r) => r.outcome === 'failed').length;
-    const applied = results.filter((r) => r.outcome === 'applied').length;
+    const failed = [...results, ...renames].filter((r) => r.outcome === 'failed').length;
+    const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
     const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
     const record = await deps.store.commitRun(
       finish(base, status, {
         results,
+        ...(renames.length && { renames: sortRenames(renames) }),
         postSync: pickAccess(post, touched),
         postSyncDiff: diffPostSync(plan, results, post),
         ...(failed > 0 && { error: `${failed} change(s) failed` }),
@@ -357,8 +378,15 @@ export function createSyncService(deps: SyncDeps) {
   };
 }
 
+/** Renames finish in any order; the journal lists them by old e-mail. */
+const sortRenames = (r: RenameResult[]): RenameResult[] =>
+  r.sort((a, b) => (a.rename.from < b.rename.from ? -1 : a.rename.from > b.rename.from ? 1 : 0));
+
 export type SyncService = ReturnType<typeof createSyncService>;
 
 export const assertRunnable = (options: RunOptions): void => {
   if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
+  if (options.savedPlan && (options.approve || options.dryRun || options.scope)) {
+    throw new BadRequestError('--plan applies a saved plan as it is: no --approve, --dry-run or --user with it');
+  }
 };

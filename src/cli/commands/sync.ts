@@ -1,8 +1,29 @@
+import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { BadRequestError } from '../../domain/errors.js';
+import { parseSavedPlan, type SavedPlan } from '../../services/saved-plans.js';
 import { EXIT } from '../errors.js';
 import { printJson, withRuntime } from '../context.js';
 import { assertRunnable } from '../../services/sync.js';
 import { renderRunText } from '../render-run.js';
+
+interface SyncCommandOptions {
+  dryRun?: boolean;
+  approve?: string;
+  user?: string[];
+  plan?: string;
+  json?: boolean;
+}
+
+async function readSavedPlan(file: string): Promise<SavedPlan> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new BadRequestError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseSavedPlan(text, file);
+}
 
 export function registerSync(program: Command): void {
   program
@@ -11,14 +32,17 @@ export function registerSync(program: Command): void {
     .option('--dry-run', 'plan and journal, change nothing')
     .option('--approve <runId>', 'approve a plan a guard held, and apply it')
     .option('--user <email...>', 'limit the run to these users')
+    .option('--plan <file>', 'apply exactly the plan plan --out saved; refused (exit 2) if Heap or the sources changed')
     .option('--json', 'print the journal record as JSON')
-    .action(async (opts: { dryRun?: boolean; approve?: string; user?: string[]; json?: boolean }, command: Command) => {
+    .action(async (opts: SyncCommandOptions, command: Command) => {
+      const savedPlan = opts.plan ? await readSavedPlan(opts.plan) : undefined;
       const options = {
         trigger: 'cli' as const,
         actor: process.env.USER ?? 'cli',
         ...(opts.dryRun && { dryRun: true }),
         ...(opts.approve && { approve: opts.approve }),
         ...(opts.user && { scope: opts.user }),
+        ...(savedPlan && { savedPlan }),
       };
       assertRunnable(options);
       await withRuntime(command, async (rt, terminal) => {

@@ -8,6 +8,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>heap-access-sync</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/app.css">
 <script src="/dashboard/app.js" defer></script>
 </head>
@@ -21,20 +22,27 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   </div>
 </header>
 
-<form class="login" id="login" method="post" action="/login" hidden>
+<section class="login" id="login" hidden>
   <h2>Sign in</h2>
-  <p class="note">Use the ADMIN_TOKEN to act, or the VIEWER_TOKEN to look. The token is kept in an HttpOnly cookie.</p>
   <p class="error" id="login-error" role="alert" hidden>That token is not valid.</p>
-  <label for="login-token">Access token</label>
-  <input type="password" id="login-token" name="token" required autocomplete="current-password">
-  <label for="login-name">Your name <span class="hint">(recorded as the actor and approver; optional)</span></label>
-  <input type="text" id="login-name" name="name" maxlength="100" autocomplete="name">
-  <p><button type="submit" class="primary">Sign in</button></p>
-</form>
+  <p id="idp-sign-in" hidden><a class="button primary" id="idp-link" href="/auth/login">Sign in with your identity provider</a></p>
+  <form method="post" action="/login" id="token-form">
+    <p class="note">Or with a service account's token (ADMIN_TOKEN, VIEWER_TOKEN, server.tokens). The browser keeps a session id, never the token.</p>
+    <label for="login-token">Access token</label>
+    <input type="password" id="login-token" name="token" required autocomplete="current-password">
+    <p><button type="submit">Sign in</button></p>
+  </form>
+</section>
 
 <main id="app" hidden>
   <div id="capabilities"></div>
   <div id="banners"></div>
+  <section class="card" aria-labelledby="h-run" id="run-view" hidden>
+    <p><a href="#" id="run-back">← Back to the overview</a></p>
+    <h2 id="h-run">Run <code id="run-id"></code></h2>
+    <div id="run-detail"></div>
+  </section>
+  <div id="overview">
   <div class="toolbar" id="toolbar"></div>
   <section class="card" aria-labelledby="h-held" id="held-section">
     <h2 id="h-held">Held plans <span class="count" id="held-count">0</span></h2>
@@ -55,13 +63,15 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <div id="runs"></div>
   </section>
   <section class="card" aria-labelledby="h-exceptions">
-    <h2 id="h-exceptions">Exceptions expiring within 7 days <span class="count" id="exceptions-count">0</span></h2>
+    <h2 id="h-exceptions">Active exceptions <span class="count" id="exceptions-count">0</span>
+      <span class="note" id="exceptions-expiring"></span></h2>
     <div id="exceptions"></div>
   </section>
   <section class="card" aria-labelledby="h-sources">
     <h2 id="h-sources">Identity sources</h2>
     <div id="sources"></div>
   </section>
+  </div>
   <p class="note" id="refreshed" aria-live="off"></p>
 </main>
 
