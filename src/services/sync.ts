@@ -14,6 +14,7 @@ import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
+import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
@@ -188,6 +189,21 @@ export function createSyncService(deps: SyncDeps) {
     };
   }
 
+  /**
+   * Heap after apply: only the users the plan touched are read again (issue 11), the rest is as read before. A plan
+   * with renames reads everyone: a renamed teammate's old key must disappear from the picture.
+   */
+  async function readAfterApply(
+    before: Teammate[],
+    touched: Set<string>,
+    options: { everyone: boolean; signal?: AbortSignal },
+  ): Promise<Teammate[]> {
+    const signalOpt = options.signal ? { signal: options.signal } : {};
+    if (options.everyone) return deps.target.readAll(signalOpt);
+    const fresh = await deps.target.readUsers([...touched], signalOpt);
+    return [...before.filter((t) => !touched.has(t.email.toLowerCase())), ...fresh];
+  }
+
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
     const owner = createLockOwner(runId);
@@ -236,6 +252,15 @@ export function createSyncService(deps: SyncDeps) {
       postSyncDiff: [],
     };
 
+    // A run killed during apply (its pending run is left) may have writes still in flight: they land within the
+    // target's request timeout, so wait that out before reading Heap, or they would look like manual changes.
+    if ((await deps.store.listPendingRuns()).length > 0) {
+      log.warn(
+        { waitMs: deps.target.requestTimeoutMs ?? 0 },
+        'a run was interrupted during apply; letting its writes land',
+      );
+      await sleep(deps.target.requestTimeoutMs ?? 0, options.signal);
+    }
     let planned: Awaited<ReturnType<typeof preview>>;
     try {
       planned = await preview({
@@ -318,25 +343,38 @@ export function createSyncService(deps: SyncDeps) {
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
-    const results = mergeResults(plan.changes, written, assisted);
+    let results = mergeResults(plan.changes, written, assisted);
     const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);
     const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');
     let postActual = planned.input.actual;
     if (attempted) {
+      // a write whose outcome is unknown may still be landing: wait it out, then read it back (DESIGN §10)
+      if (hasAmbiguousWrites(results)) await sleep(deps.target.requestTimeoutMs ?? 0, options.signal);
       options.onProgress?.('reading Heap again');
       try {
-        postActual = believe(await deps.target.readAll(options.signal ? { signal: options.signal } : {}));
+        postActual = believe(
+          await readAfterApply(actual, touched, {
+            everyone: Boolean(plan.renames?.length),
+            ...(options.signal && { signal: options.signal }),
+          }),
+        );
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
+        const settled = resolveAmbiguousWrites(results, null, (err as Error).message);
         const record = await deps.store.commitRun(
-          finish(base, 'partial', { results, ...(renames.length && { renames: sortRenames(renames) }), error }),
+          finish(base, 'partial', {
+            results: settled,
+            ...(renames.length && { renames: sortRenames(renames) }),
+            error,
+          }),
           new Map(),
         );
         return { record, plan };
       }
     }
     const post = accessByUser(postActual);
+    results = resolveAmbiguousWrites(results, post);
     const failed = [...results, ...renames].filter((r) => r.outcome === 'failed').length;
     const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
