@@ -25,6 +25,7 @@ import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
+import { createReviewService } from './services/reviews.js';
 import { ConfigError } from './domain/errors.js';
 import { metricsRegistry } from './http/metrics.js';
 import { composeNotices } from './notices/compose-notice.js';
@@ -192,6 +193,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {
     config,
     loaded,
@@ -206,6 +208,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
+    reviews,
     notifier,
     async close() {
       // a CLI run's notices get a few seconds to go out; the run itself was journaled long before

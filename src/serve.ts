@@ -8,6 +8,8 @@ import {
   exceptionExpiring,
   findExpiringExceptions,
   mappingReloadFailed,
+  REVIEW_REMINDER_BEFORE_MS,
+  reviewReminder,
   type AlertDispatcher,
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
@@ -212,6 +214,17 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       );
       closers.push(() => cron.stop());
     }
+    const review = config.reviews;
+    if (review?.schedule) {
+      // the quarterly campaign: started as `schedule`, from what Heap has at that moment
+      const start = () =>
+        rt.reviews
+          .start({ reviewers: review.reviewers, actor: 'schedule', due: review.due, project: review.project ?? null })
+          .then(({ campaign }) => log.info({ review: campaign.id, items: campaign.items }, 'access review started'))
+          .catch((err: unknown) => log.error({ error: (err as Error).message }, 'scheduled access review failed'));
+      const reviewCron = new Cron(review.schedule, { protect: true }, () => void start());
+      closers.push(() => reviewCron.stop());
+    }
     const housekeeping = await startHousekeeping(rt, dispatcher, trigger, log);
     // what was pushed and acknowledged before the last stop (or crash) runs now
     await worker.drainOutbox();
@@ -285,6 +298,11 @@ async function startHousekeeping(
     nextExpiry = await rt.exceptions.nextExpiry();
     const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
     if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
+    // access reviews close to (or past) their due date with undecided items: a reminder a day through the sinks
+    const reminders = (await rt.reviews.pendingReminders()).filter(
+      (r) => Date.parse(r.campaign.dueAt) - now.getTime() <= REVIEW_REMINDER_BEFORE_MS,
+    );
+    if (reminders.length) await dispatcher.enqueue(reminders.map((r) => reviewReminder(r.campaign, r.undecided, now)));
   };
   const timer = setInterval(() => {
     check().catch((err: unknown) => log.error({ error: (err as Error).message }, 'housekeeping failed'));

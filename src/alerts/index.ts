@@ -21,6 +21,8 @@ export {
   guardBlocked,
   mappingReloadFailed,
   planHeld,
+  REVIEW_REMINDER_BEFORE_MS,
+  reviewReminder,
   runFailed,
 } from './events.js';
 export type { AlertStateStore } from './state-cache.js';

@@ -175,6 +175,15 @@ export const configSchema = z.strictObject({
   schedule: z.string().nullable().default('*/30 * * * *'),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
   notifications: z.strictObject({ email: emailNoticeSchema.optional() }).optional(),
+  /** access reviews started on a schedule (a cron expression; quarterly: minute 0, hour 9, day 1, every 3rd month) */
+  reviews: z
+    .strictObject({
+      schedule: z.string().min(1).nullable().default(null),
+      reviewers: z.array(z.string().min(3)).min(1),
+      due: z.string().min(1).default('14d'),
+      project: z.string().min(1).optional(),
+    })
+    .optional(),
   /** the log level of `serve`; the other commands log warnings and errors unless --log-level says otherwise */
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });

@@ -1,9 +1,12 @@
 import type { Access } from './entitlement.js';
 import type { Change, Plan, Rename } from './plan.js';
+import type { ReviewJournalEntry } from './review.js';
 import type { TeammateFacts } from './teammate.js';
 
-export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
+/** `review`: an access review's event, or the run that applied its close */
+export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval' | 'review';
+/** `recorded`: a record that is not a run (an access review's event) */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';
 
 export interface ChangeResult {
   change: Change;
@@ -50,6 +53,8 @@ export interface JournalRecord {
   postSyncDiff: PostSyncDiffItem[];
   /** what the run did with assisted-change tasks: opened, verified, attested (with who said it was done), closed */
   tasks?: TaskRunRecord[];
+  /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
+  review?: ReviewJournalEntry;
   prevHash: string;
   hash: string;
 }

@@ -2,6 +2,7 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
+import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
 
 /** A journal record before the store assigns its place in the chain. */
@@ -105,6 +106,18 @@ export interface Store {
   getHeldPlan(runId: string): Promise<HeldPlan | null>;
   listHeldPlans(): Promise<HeldPlan[]>;
   deleteHeldPlan(runId: string): Promise<void>;
+
+  /** Access reviews: a campaign and all its items in one transaction (items keep their order by id). */
+  createReview(campaign: ReviewCampaign, items: readonly ReviewItem[]): Promise<void>;
+  /** replaces a campaign's record (close); the items are untouched */
+  putReview(campaign: ReviewCampaign): Promise<void>;
+  getReview(id: string): Promise<ReviewCampaign | null>;
+  /** every campaign, by creation time then id */
+  listReviews(): Promise<ReviewCampaign[]>;
+  /** a campaign's items by id; [] for an unknown campaign */
+  listReviewItems(campaignId: string): Promise<ReviewItem[]>;
+  /** replaces one item (a decision); rejects when the campaign has no such item */
+  putReviewItem(campaignId: string, item: ReviewItem): Promise<void>;
 
   getAlertStates(): Promise<AlertState[]>;
   putAlertState(state: AlertState): Promise<void>;

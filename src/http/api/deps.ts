@@ -8,6 +8,7 @@ import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SessionService } from '../../services/sessions.js';
 import type { SyncService } from '../../services/sync.js';
+import type { ReviewService } from '../../services/reviews.js';
 import type { TokenAccount } from '../auth.js';
 
 /** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the service accounts. */
@@ -15,6 +16,7 @@ export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
+  reviews: ReviewService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
   target: Pick<AccessTarget, 'name' | 'capabilities'>;

@@ -15,6 +15,7 @@ import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { readRoutes } from './routes/read-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -27,6 +28,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...exceptionRoutes(deps),
     ...taskRoutes(deps),
     ...docsRoutes(deps),
+    ...reviewRoutes(deps),
   ];
 }
 

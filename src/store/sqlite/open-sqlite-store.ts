@@ -12,6 +12,7 @@ import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
 import { prepareTaskQueries } from './task-queries.js';
+import { prepareReviewQueries } from './review-queries.js';
 
 /** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
 export function openSqliteStore(path: string, options: { logger?: Logger } = {}): Store {
@@ -44,6 +45,7 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
       ...prepareTaskQueries(db),
+      ...prepareReviewQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {
         if (db.open) db.close();
