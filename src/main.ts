@@ -21,6 +21,9 @@ import { createScimIdentitySource } from './sources/scim/source.js';
 import type { ScimRepository } from './sources/scim/repository.js';
 import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
+import { openPostgresScimRepository } from './store/postgres/open-postgres-scim-repository.js';
+import { openPostgresStore } from './store/postgres/open-postgres-store.js';
+import type { PostgresConnection } from './store/postgres/open-postgres-pool.js';
 import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
@@ -93,7 +96,7 @@ export interface StoreRuntime {
 }
 
 /** The store alone (journal, exceptions list): no mapping, no source, no target, so no secret either. */
-export function openStoreRuntime(options: RuntimeOptions = {}): StoreRuntime {
+export async function openStoreRuntime(options: RuntimeOptions = {}): Promise<StoreRuntime> {
   const env = options.env ?? process.env;
   const loaded = loadRuntimeConfig(options, env);
   requireConfigFile(loaded, options.command ?? 'this command');
@@ -108,10 +111,21 @@ function loadRuntimeConfig(options: RuntimeOptions, env: NodeJS.ProcessEnv): Loa
   });
 }
 
-function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): StoreRuntime {
+/** The PostgreSQL connection the config names, or null for the embedded SQLite store. */
+export function postgresConnection(config: Config, env: NodeJS.ProcessEnv): PostgresConnection | null {
+  const pg = config.store.postgres;
+  if (!pg) return null;
+  const url = requireEnv(env, [{ key: 'store.postgres.urlEnv', variable: pg.urlEnv }])[pg.urlEnv]!;
+  return { url, poolSize: pg.poolSize, applicationName: 'heap-access-sync' };
+}
+
+async function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): Promise<StoreRuntime> {
   const { config } = loaded;
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
-  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
+  const pg = postgresConnection(config, env);
+  const store: Store = pg
+    ? await openPostgresStore(pg, { logger })
+    : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
   return { config, loaded, logger, clock: options.clock ?? clockFromEnv(env), store, close: () => store.close() };
 }
 
@@ -124,7 +138,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const loaded = loadRuntimeConfig(options, env);
   const config = requireRunKeys(loaded, options.command ?? 'this command');
   const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
-  const base = openStore(loaded, options, env);
+  const base = await openStore(loaded, options, env);
   const { logger, clock, store } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
@@ -139,8 +153,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       let repository: ScimRepository | null = null;
       if (s.type === 'scim') {
         const name = sourceName(s);
-        const file = scimStoreFile(resolve(config.store.sqlite), name, scimRepositories.size === 0);
-        repository = openSqliteScimRepository(file, { source: name });
+        repository = await openScimRepository(config, env, resolve, logger, name, scimRepositories.size === 0);
         scimRepositories.set(name, repository);
         scimRepository ??= repository;
       }
@@ -250,6 +263,24 @@ function createNotifier(
     onDelivery: createNoticeMetrics(metricsRegistry),
   });
   return { notifier, template, contact };
+}
+
+/**
+ * A scim source's repository beside the store: the first source's in the store's own file or database (as with one
+ * source); each other one apart (`<store>.scim-<name>.db`, or schema `scim_<name>` in PostgreSQL), so that two
+ * IdPs' userNames, groups and first-push state never mix.
+ */
+async function openScimRepository(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  resolve: (p: string) => string,
+  logger: Logger,
+  name: string,
+  first: boolean,
+): Promise<ScimRepository> {
+  const pg = postgresConnection(config, env);
+  if (pg) return openPostgresScimRepository(pg, { logger, source: name, ...(!first && { schema: `scim_${name}` }) });
+  return openSqliteScimRepository(scimStoreFile(resolve(config.store.sqlite), name, first), { source: name });
 }
 
 /**

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Cron } from 'croner';
 import express from 'express';
@@ -24,12 +25,14 @@ import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-dispatch.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
-import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
+import { createRuntime, postgresConnection, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
 import type { RunRequest } from './ports/run-queue.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createRunWorker } from './services/run-worker.js';
 import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
+import { openPostgresRunQueue } from './store/postgres/open-postgres-run-queue.js';
+import type { RunQueue } from './ports/run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
 import { createServiceMetrics } from './services/service-metrics.js';
@@ -78,6 +81,9 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const closers: (() => unknown)[] = [];
   try {
     const { config } = rt;
+    // which replica this is, in /readyz and on every metric (HEAP_ACCESS_SYNC_REPLICA: one config for all replicas)
+    const replica = env.HEAP_ACCESS_SYNC_REPLICA || config.server.replica || os.hostname();
+    metricsRegistry.setDefaultLabels({ replica });
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
@@ -91,7 +97,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
 
     // Every trigger goes through the durable run queue: one run at a time per target, triggers coalesce, a run
     // that meets the lock (a CLI `sync`) is retried, pushes acknowledged before a crash are run after the restart.
-    const queue = openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
+    // On PostgreSQL the queue is shared by every replica (DESIGN §13): one active and one pending run per target.
+    const pg = postgresConnection(config, env);
+    const queue: RunQueue = pg
+      ? await openPostgresRunQueue(pg, { logger: rt.logger })
+      : openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
     closers.push(() => queue.close());
     const worker = createRunWorker({
       queue,
@@ -193,7 +203,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const app = createHttpApp({
       logger: rt.logger.child({ component: 'http' }),
       routers,
-      readiness: async () => readiness(rt),
+      readiness: async () => readiness(rt, queue, `target:${rt.target.name}`, replica),
       metrics: () => metricsRegistry.metrics(),
       protect: bearerAuth({ accounts }),
       publicReadiness: config.server.publicReadiness,
@@ -230,7 +240,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     await worker.drainOutbox();
     closers.push(() => clearInterval(housekeeping));
 
-    log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
+    log.info({ url: server.url, replica, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
     return {
       url: server.url,
       runtime: rt,
@@ -311,15 +321,28 @@ async function startHousekeeping(
   return timer;
 }
 
-async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<string, string> }> {
-  const checks: Record<string, string> = {};
+async function readiness(
+  rt: Runtime,
+  queue: RunQueue,
+  target: string,
+  replica: string,
+): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = { replica };
   let ok = true;
+  const kind = rt.config.store.postgres ? 'postgres' : 'sqlite';
   try {
     await rt.store.listJournal({ limit: 1 });
-    checks.store = 'ok';
+    checks.store = `ok (${kind})`;
   } catch (err) {
     ok = false;
-    checks.store = `unreachable: ${(err as Error).message}`;
+    checks.store = `unreachable (${kind}): ${(err as Error).message}`;
+  }
+  try {
+    const { active, pending } = await queue.state(target);
+    checks.queue = `ok: ${active ? `running on ${active.worker}` : 'idle'}${pending ? ', one run pending' : ''}`;
+  } catch (err) {
+    ok = false;
+    checks.queue = `unreachable: ${(err as Error).message}`;
   }
   const mapping = rt.mapping.status();
   checks.mapping = mapping.reloadError ? `last reload failed; serving ${mapping.version}` : `loaded ${mapping.version}`;

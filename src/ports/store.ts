@@ -64,6 +64,16 @@ export interface SourceState {
   data?: unknown;
 }
 
+/** How a run proves at commit that it still holds its target's lock (its lease). */
+export interface CommitOptions {
+  /**
+   * The fencing check: the commit writes nothing (rejects with RunInProgressError) unless `owner` holds lock `lock`
+   * when the commit happens. The owner is unique to one run, so a run whose lease lapsed and was taken over cannot
+   * journal or write a baseline after the new holder started, whichever replica it runs on.
+   */
+  lease?: { lock: string; owner: string };
+}
+
 /**
  * A run that has started applying changes. It is written before the first change and removed by the `commitRun`
  * that journals the run, so a run killed mid-apply is found (and journaled) by the next one.
@@ -76,7 +86,7 @@ export interface PendingRun {
 }
 
 /**
- * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
+ * The storage port. SQLite and PostgreSQL (src/store/*) both run test/contract/store.contract.ts.
  * Every method is asynchronous (a network database answers later); a write has happened, durably, when its
  * promise resolves, so callers await every write before they report it done.
  * `commitRun` writes the journal record and the baseline in one durable transaction.
@@ -88,7 +98,11 @@ export interface Store {
    * Append a journal record and replace the baseline of the given users (null removes the user), atomically.
    * The pending run of the same id, if any, is removed in the same transaction.
    */
-  commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): Promise<JournalRecord>;
+  commitRun(
+    record: NewJournalRecord,
+    baseline: Map<string, Access | null>,
+    options?: CommitOptions,
+  ): Promise<JournalRecord>;
 
   putPendingRun(run: PendingRun): Promise<void>;
   listPendingRuns(): Promise<PendingRun[]>;

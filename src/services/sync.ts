@@ -4,6 +4,7 @@ import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { DesiredState } from '../domain/desired.js';
+import type { Access } from '../domain/entitlement.js';
 import { BadRequestError, NotFoundError, RunInProgressError } from '../domain/errors.js';
 import type { AccessTarget } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
@@ -221,7 +222,7 @@ export function createSyncService(deps: SyncDeps) {
     heartbeat.unref();
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     try {
-      const outcome = await runLocked(runId, { ...options, signal });
+      const outcome = await runLocked(runId, owner, { ...options, signal });
       await deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
@@ -230,7 +231,10 @@ export function createSyncService(deps: SyncDeps) {
     }
   }
 
-  async function runLocked(runId: string, options: RunOptions): Promise<RunOutcome> {
+  async function runLocked(runId: string, owner: string, options: RunOptions): Promise<RunOutcome> {
+    // every journal write of the run is fenced by its lease: once another run took the lock over, it writes nothing
+    const commit = (record: NewJournalRecord, baseline: Map<string, Access | null>) =>
+      deps.store.commitRun(record, baseline, { lease: { lock: lockName, owner } });
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
@@ -272,7 +276,7 @@ export function createSyncService(deps: SyncDeps) {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error({ error }, 'run failed before planning; nothing applied');
-      const record = await deps.store.commitRun(finish(base, 'failed', { error }), new Map());
+      const record = await commit(finish(base, 'failed', { error }), new Map());
       return { record, plan: null };
     }
     const { snapshot, actual, mapping, desired } = planned.preview;
@@ -299,18 +303,18 @@ export function createSyncService(deps: SyncDeps) {
     if (held && !approvalCovers(held.plan, plan)) {
       await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const error = `the plan changed since run ${held.runId} was held; approve run ${runId} instead`;
-      const record = await deps.store.commitRun(finish(base, 'held', { error }), new Map());
+      const record = await commit(finish(base, 'held', { error }), new Map());
       return { record, plan };
     }
     if (options.dryRun) {
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'dry run' }));
-      return { record: await deps.store.commitRun(finish(base, 'dry-run', { results }), new Map()), plan };
+      return { record: await commit(finish(base, 'dry-run', { results }), new Map()), plan };
     }
     if (plan.held) {
       await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'plan held' }));
       log.warn({ heldBy: plan.heldBy, revocations: plan.summary.revocations }, 'plan held for approval');
-      return { record: await deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
+      return { record: await commit(finish(base, 'held', { results }), new Map()), plan };
     }
 
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
@@ -362,7 +366,7 @@ export function createSyncService(deps: SyncDeps) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
         const settled = resolveAmbiguousWrites(results, null, (err as Error).message);
-        const record = await deps.store.commitRun(
+        const record = await commit(
           finish(base, 'partial', {
             results: settled,
             ...(renames.length && { renames: sortRenames(renames) }),
@@ -379,7 +383,7 @@ export function createSyncService(deps: SyncDeps) {
     const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
     const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
-    const record = await deps.store.commitRun(
+    const record = await commit(
       finish(base, status, {
         results,
         ...(renames.length && { renames: sortRenames(renames) }),

@@ -612,6 +612,27 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect(await store.acquireLock('heap', 'run-c', STALE, at(110_003))).toBe(false);
       });
 
+      it('fences commits by the lease: once the lock was taken over, the old run journals nothing', async () => {
+        const lease = { lock: 'heap', owner: 'run-a' };
+        expect(await store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
+        const first = await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Member' }]]), {
+          lease,
+        });
+        expect(first.sequence).toBe(1);
+        // run-a stalls past staleMs; run-b takes the lock over
+        expect(await store.acquireLock('heap', 'run-b', STALE, at(STALE + 1))).toBe(true);
+        await expect(
+          store.commitRun(buildRecord('r2'), new Map([['alice@example.com', { org: 'Admin' }]]), { lease }),
+        ).rejects.toThrow(/no longer holds lock heap/);
+        expect(await store.getJournal('r2')).toBeNull();
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Member' }]]));
+        // the new holder commits; after it released, the old lease is still refused
+        await store.commitRun(buildRecord('r3'), new Map(), { lease: { lock: 'heap', owner: 'run-b' } });
+        await store.releaseLock('heap', 'run-b');
+        await expect(store.commitRun(buildRecord('r4'), new Map(), { lease })).rejects.toThrow(/released/);
+        expect(await store.verifyJournal()).toEqual({ ok: true, records: 2 });
+      });
+
       it('is taken over at once when its owner was a process of this host that has died', async () => {
         const deadOwner = `${host}:${findDeadPid()}:run-a`;
         expect(await store.acquireLock('heap', deadOwner, STALE, at(0))).toBe(true);
