@@ -33,7 +33,6 @@ import {
   type TargetReach,
   withTasks,
 } from './tasks.js';
-import type { Access } from '../domain/entitlement.js';
 
 export interface SyncDeps {
   store: Store;
