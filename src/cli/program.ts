@@ -8,6 +8,7 @@ import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
 import { registerApprovals } from './commands/approvals.js';
 import { registerExceptions } from './commands/exceptions.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerJournal(program);
   registerExceptions(program);
   registerApprovals(program);
+  registerTasks(program);
   registerReviews(program);
   registerServe(program);
   registerDemo(program);

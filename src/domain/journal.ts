@@ -51,10 +51,25 @@ export interface JournalRecord {
   renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
+  /** what the run did with assisted-change tasks: opened, verified, attested (with who said it was done), closed */
+  tasks?: TaskRunRecord[];
   /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
   review?: ReviewJournalEntry;
   prevHash: string;
   hash: string;
+}
+
+/** One thing a run did to an assisted-change task. */
+export interface TaskRunRecord {
+  task: string;
+  user: string;
+  entitlement: string;
+  from: string | null;
+  to: string | null;
+  action: 'opened' | 'verified' | 'attested' | 'reopened' | 'closed';
+  /** who said it was done (verified, attested, reopened) */
+  doneBy?: string;
+  note?: string;
 }
 
 export interface PostSyncDiffItem {

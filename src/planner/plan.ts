@@ -9,6 +9,7 @@ import { InverseMapping } from './inverse.js';
 import { compareByUserThenEntitlement } from './order.js';
 import { forEachSubject } from './subjects.js';
 import { suggestFor } from './suggest.js';
+import { teamBindingDrift } from './team-bindings.js';
 import { PlanWalker } from './walk.js';
 
 /**
@@ -52,6 +53,7 @@ export function planChanges(input: PlanInput): Plan {
     const { suggestion, suggestedActions } = suggestFor(item, desiredReasons, exception, mapping.model, inverted());
     return { ...item, suggestion, suggestedActions };
   });
+  if (input.teams) drift.push(...teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects));
 
   gateApprovals(changes, mapping.policy.approvals, input.approvals ?? [], input.now);
   const approved = input.approved ?? false;

@@ -11,6 +11,7 @@ import { CSRF_HEADER, viaCookie } from './roles.js';
 import { sessionPrincipal } from '../sign-in/router.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { taskRoutes } from './routes/task-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { readRoutes } from './routes/read-routes.js';
@@ -27,6 +28,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
     ...approvalRoutes(deps),
+    ...taskRoutes(deps),
     ...docsRoutes(deps),
     ...reviewRoutes(deps),
   ];
