@@ -65,6 +65,12 @@ const ROUTES = [
   ['post', '/api/approvals/{id}'],
   ['get', '/api/users/{user}/explain'],
   ['get', '/api/docs'],
+  ['get', '/api/reviews'],
+  ['post', '/api/reviews'],
+  ['get', '/api/reviews/{id}'],
+  ['post', '/api/reviews/{id}/items/{itemId}/decision'],
+  ['post', '/api/reviews/{id}/close'],
+  ['get', '/api/reviews/{id}/export'],
 ] as const;
 
 describe('admin API over HTTP against a real runtime (file source, Heap stand-in, SQLite)', () => {
@@ -88,7 +94,7 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
   describe('authentication and roles', () => {
     it('answers 401 without a token or with an unknown one, on every route', async () => {
       for (const [method, path] of ROUTES) {
-        const concrete = path.replace('{id}', 'x').replace('{user}', ALICE);
+        const concrete = path.replace('{id}', 'x').replace('{itemId}', 'x').replace('{user}', ALICE);
         for (const as of ['none', 'wrong'] as const) {
           const res = await call(t, method.toUpperCase(), concrete, { as, ...(method !== 'get' && { body: {} }) });
           expect(res.status, `${as} ${method} ${concrete}`).toBe(401);
