@@ -25,6 +25,10 @@ import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
+import { createJournalService, type JournalService } from './services/journal.js';
+import { createJournalHasher, missingKeyHasher, type JournalHasher } from './store/journal-hash.js';
+import { createAlertDispatcher, createAlertSinks, type AlertDispatcher } from './alerts/index.js';
+import { ConfigError } from './domain/errors.js';
 
 /** Log keys that must never reach a log line (DESIGN §9). */
 export const REDACT = [
@@ -67,7 +71,12 @@ export interface RuntimeOptions {
   command?: string;
   /** secrets the caller uses beside the target's and the sources' (serve: its tokens): all missing ones are named together */
   moreSecrets?: (config: RunConfig) => SecretRef[];
+  /** send the configured alerts (commands that sync: `sync`, `serve`); their secrets are then needed too */
+  alerts?: boolean;
 }
+
+/** How long closing a runtime waits for its alerts to be delivered: a CLI `sync` delivers before it exits. */
+export const ALERT_DRAIN_MS = 10_000;
 
 export interface SecretRef {
   /** the config key that names the variable, e.g. `target.tokenEnv` */
@@ -82,6 +91,7 @@ export interface StoreRuntime {
   logger: Logger;
   clock: Clock;
   store: Store;
+  journal: JournalService;
   close(): Promise<void>;
 }
 
@@ -101,11 +111,41 @@ function loadRuntimeConfig(options: RuntimeOptions, env: NodeJS.ProcessEnv): Loa
   });
 }
 
-function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): StoreRuntime {
+function openStore(
+  loaded: LoadedConfig,
+  options: RuntimeOptions,
+  env: NodeJS.ProcessEnv,
+  alerts: () => AlertDispatcher | null = () => null,
+): StoreRuntime {
   const { config } = loaded;
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
-  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
-  return { config, loaded, logger, clock: options.clock ?? clockFromEnv(env), store, close: () => store.close() };
+  const journalHasher = journalHasherFrom(config, env);
+  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger, journalHasher });
+  const clock = options.clock ?? clockFromEnv(env);
+  const { checkpointFile } = config.journal;
+  const journal = createJournalService({
+    store,
+    hasher: journalHasher,
+    checkpointFile: checkpointFile ? path.resolve(loaded.baseDir, checkpointFile) : null,
+    clock,
+    logger: logger.child({ component: 'journal' }),
+    alerts,
+  });
+  return { config, loaded, logger, clock, store, journal, close: () => store.close() };
+}
+
+/**
+ * The journal key is read only when something hashes (a run appending, `journal verify`): listing and showing
+ * records need no secret, and a missing key never silently writes unkeyed records.
+ */
+function journalHasherFrom(config: Config, env: NodeJS.ProcessEnv): JournalHasher {
+  const variable = config.journal.keyEnv;
+  if (!variable) return createJournalHasher(null);
+  const key = env[variable];
+  if (key) return createJournalHasher(key);
+  return missingKeyHasher(
+    () => new ConfigError([`journal.keyEnv: environment variable ${variable} is not set (the journal key)`]),
+  );
 }
 
 /**
@@ -117,8 +157,9 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const loaded = loadRuntimeConfig(options, env);
   const config = requireRunKeys(loaded, options.command ?? 'this command');
   const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
-  const base = openStore(loaded, options, env);
-  const { logger, clock, store } = base;
+  let dispatcher: AlertDispatcher | null = null;
+  const base = openStore(loaded, options, env, () => dispatcher);
+  const { logger, clock, store, journal } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
   let scimRepository: ScimRepository | null = null;
@@ -128,6 +169,13 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     for (const s of config.sources) {
       if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
       sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+    }
+    if (options.alerts) {
+      dispatcher = createAlertDispatcher({
+        sinks: createAlertSinks(config.alerts, { env, logger }),
+        store,
+        logger: logger.child({ component: 'alerts' }),
+      });
     }
   } catch (err) {
     await scimRepository?.close();
@@ -155,6 +203,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     clock,
     applyConcurrency: config.target.applyConcurrency,
     logger: logger.child({ component: 'sync' }),
+    journal,
+    alerts: dispatcher,
     ...(options.hooks && { hooks: options.hooks }),
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
@@ -171,8 +221,12 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
+    journal,
+    /** the alert dispatcher of a runtime built with `alerts: true` */
+    alerts: dispatcher as AlertDispatcher | null,
     async close() {
       mapping.close();
+      await (dispatcher as AlertDispatcher | null)?.close(ALERT_DRAIN_MS);
       await (scimRepository as ScimRepository | null)?.close();
       await store.close();
     },
@@ -183,6 +237,8 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];
+  // a run journals what it did: without the key it would fail after writing to Heap, so it does not start
+  if (config.journal.keyEnv) needed.push({ key: 'journal.keyEnv', variable: config.journal.keyEnv });
   config.sources.forEach((s, i) => {
     if (s.type === 'okta' && s.tokenEnv) needed.push({ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv });
     if (s.type === 'okta' && s.privateKeyEnv)

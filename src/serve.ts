@@ -1,8 +1,6 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import {
-  createAlertDispatcher,
-  createAlertSinks,
   exceptionExpiring,
   findExpiringExceptions,
   mappingReloadFailed,
@@ -54,6 +52,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     env,
     command: options.command ?? 'serve',
     moreSecrets: serveSecrets,
+    alerts: true,
     hooks: {
       sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
       runFinished: async (outcome) => {
@@ -74,12 +73,10 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       admin: secrets[config.server.adminTokenEnv]!,
       viewer: env[config.server.viewerTokenEnv] || null,
     };
-    dispatcher = createAlertDispatcher({
-      sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
-      store: rt.store,
-      logger: rt.logger.child({ component: 'alerts' }),
-    });
-    closers.push(() => dispatcher?.close(5_000));
+    // the runtime's dispatcher: runs alert through it, and closing the runtime drains it
+    const alerts = rt.alerts;
+    if (!alerts) throw new Error('serve builds its runtime with alerts');
+    dispatcher = alerts;
 
     // One run at a time in this process; the store's lock keeps other processes out.
     let chain: Promise<void> = Promise.resolve();
@@ -156,7 +153,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
       closers.push(() => cron.stop());
     }
-    const housekeeping = await startHousekeeping(rt, dispatcher, enqueueRun, log);
+    const housekeeping = await startHousekeeping(rt, alerts, enqueueRun, log);
     closers.push(() => clearInterval(housekeeping));
 
     log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');

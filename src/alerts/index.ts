@@ -19,6 +19,7 @@ export {
   exceptionExpiring,
   findExpiringExceptions,
   guardBlocked,
+  journalCheckpoint,
   mappingReloadFailed,
   planHeld,
   runFailed,

@@ -1,7 +1,24 @@
 import type { Access } from './entitlement.js';
+import type { AccessException } from './exception.js';
 import type { Change, Plan } from './plan.js';
 
-export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval';
+export type RunTrigger =
+  | 'cli'
+  | 'api'
+  | 'schedule'
+  | 'scim'
+  | 'exception-expiry'
+  | 'approval'
+  /** not a run: an exception was created or revoked */
+  | 'exception'
+  /** not a run: the journal was re-keyed (`journal rekey`) */
+  | 'rekey';
+
+/** What a record that is not a sync run records: everything that changes access or the journal is in the chain. */
+export type JournalEvent =
+  | { kind: 'exception-created'; exception: AccessException }
+  | { kind: 'exception-revoked'; exception: AccessException }
+  | { kind: 'journal-rekeyed'; records: number; previousHead: { sequence: number; hash: string } | null };
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
 
 export interface ChangeResult {
@@ -31,7 +48,11 @@ export interface JournalRecord {
   results: ChangeResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
+  /** set on records that are not runs (trigger `exception`, `rekey`) */
+  event?: JournalEvent;
   prevHash: string;
+  /** `hmac-sha256` when hashed under the journal key; absent on a record of an unkeyed journal (plain SHA-256) */
+  hashAlg?: 'hmac-sha256';
   hash: string;
 }
 

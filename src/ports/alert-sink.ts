@@ -5,7 +5,8 @@ export type AlertEvent =
   | 'plan-held'
   | 'guard-blocked'
   | 'exception-expiring'
-  | 'mapping-reload-failed';
+  | 'mapping-reload-failed'
+  | 'journal-checkpoint';
 
 export interface Alert {
   /** stable identity of what the alert is about, e.g. "drift:alice@x:project:web-prod"; one alert per key until resolved */

@@ -3,6 +3,7 @@ import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../doma
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
+import type { Access } from '../domain/entitlement.js';
 import type { DesiredState } from '../domain/desired.js';
 import { BadRequestError, NotFoundError, RunInProgressError } from '../domain/errors.js';
 import type { AccessTarget } from '../ports/access-target.js';
@@ -17,6 +18,8 @@ import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
+import type { AlertDispatcher } from '../alerts/index.js';
+import type { JournalService } from './journal.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
@@ -31,6 +34,10 @@ export interface SyncDeps {
   /** a lock not refreshed for this long is taken over (its holder is presumed dead) */
   lockStaleMs?: number;
   hooks?: SyncHooks;
+  /** writes the signed checkpoint after each record */
+  journal?: Pick<JournalService, 'recorded'>;
+  /** the configured alert sinks (every syncing path sends alerts) */
+  alerts?: AlertDispatcher | null;
 }
 
 export interface SyncHooks {
@@ -193,6 +200,13 @@ export function createSyncService(deps: SyncDeps) {
     }
   }
 
+  /** The record and the baseline in one transaction, then the journal's signed checkpoint. */
+  async function commit(record: NewJournalRecord, baseline: Map<string, Access | null>): Promise<JournalRecord> {
+    const committed = await deps.store.commitRun(record, baseline);
+    await deps.journal?.recorded(committed);
+    return committed;
+  }
+
   async function runLocked(runId: string, options: RunOptions): Promise<RunOutcome> {
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
@@ -226,7 +240,7 @@ export function createSyncService(deps: SyncDeps) {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error({ error }, 'run failed before planning; nothing applied');
-      const record = await deps.store.commitRun(finish(base, 'failed', { error }), new Map());
+      const record = await commit(finish(base, 'failed', { error }), new Map());
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
@@ -242,18 +256,18 @@ export function createSyncService(deps: SyncDeps) {
     if (held && !approvalCovers(held.plan, plan)) {
       await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const error = `the plan changed since run ${held.runId} was held; approve run ${runId} instead`;
-      const record = await deps.store.commitRun(finish(base, 'held', { error }), new Map());
+      const record = await commit(finish(base, 'held', { error }), new Map());
       return { record, plan };
     }
     if (options.dryRun) {
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'dry run' }));
-      return { record: await deps.store.commitRun(finish(base, 'dry-run', { results }), new Map()), plan };
+      return { record: await commit(finish(base, 'dry-run', { results }), new Map()), plan };
     }
     if (plan.held) {
       await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'plan held' }));
       log.warn({ heldBy: plan.heldBy, revocations: plan.summary.revocations }, 'plan held for approval');
-      return { record: await deps.store.commitRun(finish(base, 'held', { results }), new Map()), plan };
+      return { record: await commit(finish(base, 'held', { results }), new Map()), plan };
     }
 
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
@@ -278,7 +292,7 @@ export function createSyncService(deps: SyncDeps) {
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
-        const record = await deps.store.commitRun(finish(base, 'partial', { results, error }), new Map());
+        const record = await commit(finish(base, 'partial', { results, error }), new Map());
         return { record, plan };
       }
     }
@@ -287,7 +301,7 @@ export function createSyncService(deps: SyncDeps) {
     const applied = results.filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
     const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
-    const record = await deps.store.commitRun(
+    const record = await commit(
       finish(base, status, {
         results,
         postSync: pickAccess(post, touched),

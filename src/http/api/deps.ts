@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdentitySource } from '../../ports/identity-source.js';
 import type { Store } from '../../ports/store.js';
 import type { ExceptionService } from '../../services/exceptions.js';
+import type { JournalService } from '../../services/journal.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SyncService } from '../../services/sync.js';
@@ -14,6 +15,7 @@ export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
+  journal: Pick<JournalService, 'verify'>;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
   target: Pick<AccessTarget, 'name'>;

@@ -117,7 +117,7 @@ export const exception = z.looseObject({
   revokedAt: z.string().nullable().optional(),
 });
 const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run']);
-const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval']);
+const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval', 'exception', 'rekey']);
 export const journalSummary = z.looseObject({
   id: z.string(),
   sequence: z.number().int(),
