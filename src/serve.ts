@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import express from 'express';
 import type { Logger } from 'pino';
 import {
   exceptionExpiring,
@@ -9,7 +10,6 @@ import {
 import type { RunConfig } from './config/schema.js';
 import { RunInProgressError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
-import { tokenList, type RoleTokens } from './http/api/roles.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
@@ -17,6 +17,7 @@ import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
+import { resolveServiceAccounts } from './config/service-accounts.js';
 import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createStatusService, type StatusService } from './services/status.js';
@@ -69,10 +70,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const tokens: RoleTokens = {
-      admin: secrets[config.server.adminTokenEnv]!,
-      viewer: env[config.server.viewerTokenEnv] || null,
-    };
+    const accounts = resolveServiceAccounts(config.server, env);
     // the runtime's dispatcher: runs alert through it, and closing the runtime drains it
     const alerts = rt.alerts;
     if (!alerts) throw new Error('serve builds its runtime with alerts');
@@ -106,6 +104,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
 
     const routers = [];
+    const scimMount = express.Router();
+    let mountScim: ((port: number) => void) | null = null;
     let debouncer: ScimChangeDebouncer | null = null;
     if (scimSource && rt.scimRepository) {
       const repository = rt.scimRepository;
@@ -115,24 +115,26 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
       });
       closers.push(() => debouncer?.close());
-      routers.push({
-        path: '/scim/v2',
-        router: createScimRouter({
-          repository,
-          token: secrets[scimSource.tokenEnv]!,
-          baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(config.server.host, config.server.port, options)}/scim/v2`,
-          onChange: (change) => debouncer?.add(change),
-          logger: rt.logger.child({ component: 'scim' }),
-          bodyLimit: config.server.bodyLimit,
-        }),
-      });
+      // Mounted once the port is bound: with `server.port: 0`, Location and meta.location need the real one.
+      mountScim = (port) =>
+        scimMount.use(
+          createScimRouter({
+            repository,
+            token: secrets[scimSource.tokenEnv]!,
+            baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`,
+            onChange: (change) => debouncer?.add(change),
+            logger: rt.logger.child({ component: 'scim' }),
+            bodyLimit: config.server.bodyLimit,
+          }),
+        );
+      routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, tokens, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ tokens }) });
+    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -140,7 +142,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       routers,
       readiness: async () => readiness(rt),
       metrics: () => metricsRegistry.metrics(),
-      protect: bearerAuth({ tokens: tokenList(tokens) }),
+      protect: bearerAuth({ accounts }),
       publicReadiness: config.server.publicReadiness,
     });
     const server: RunningServer = await startHttpServer(app, {
@@ -148,6 +150,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       port: options.port ?? config.server.port,
     });
     closers.push(() => server.close());
+    mountScim?.(server.port);
 
     if (config.schedule) {
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
@@ -175,12 +178,18 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   }
 }
 
-/** The tokens `serve` answers with: checked with the target's and the sources' secrets, all missing ones at once. */
+/**
+ * The secrets `serve` answers with, checked with the target's and the sources' so all missing ones are named at
+ * once: the SCIM source's token and the service accounts' (resolveServiceAccounts checks them again, with their
+ * lengths and clashes, once the rest is known to be there).
+ */
 function serveSecrets(config: RunConfig): SecretRef[] {
   const scim = config.sources.findIndex((s) => s.type === 'scim');
   const scimSource = config.sources[scim];
   return [
-    { key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv },
+    ...(config.server.tokens.length === 0
+      ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
+      : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
     ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
   ];
 }
@@ -239,8 +248,7 @@ async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<str
   return { ok, checks };
 }
 
-function publicBase(host: string, port: number, options: ServeOptions): string {
-  const h = options.host ?? host;
-  const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
-  return `http://${shown}:${options.port ?? port}`;
+function publicBase(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }

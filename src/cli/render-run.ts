@@ -1,7 +1,7 @@
 import { showAccess } from '../domain/entitlement.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { JournalSummary } from '../ports/store.js';
-import { describeReasons } from '../planner/index.js';
+import { describeFacts, describeReasons } from '../planner/index.js';
 import type { JournalVerdict } from '../services/journal.js';
 
 /** A run as a person reads it in a terminal: status, counts, then each change with its outcome. */
@@ -23,11 +23,14 @@ export function renderRunText(record: JournalRecord): string {
     );
     const why = describeReasons(c);
     if (why) lines.push(`           because ${why}`);
+    if (c.risk.includes('owns-assets')) lines.push(`           ${describeFacts(c)}: transfer them first`);
   }
   for (const d of record.plan?.drift ?? []) {
     lines.push(`  drift    ${d.user} ${d.entitlement}: ${d.cause}, ${d.action}; ${d.suggestion}`);
   }
-  if (record.status === 'held') lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
+  if (record.status === 'held' && record.plan?.heldBy === 'ownedAssets') {
+    lines.push(`  held until the asset transfer is confirmed: heap-access-sync sync --approve ${record.id}`);
+  } else if (record.status === 'held') lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
   for (const item of record.postSyncDiff) {
     lines.push(
       `  still different: ${item.user} ${item.entitlement} wants ${showAccess(item.desired)} has ${showAccess(item.actual)}: ${item.why}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../domain/role.js';
 
 /** Keys ending in `Env` name the environment variable that holds a secret: secrets are never in the file. */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -85,6 +86,14 @@ const slackAlert = z.strictObject({ type: z.literal('slack'), urlEnv: envName })
 const logAlert = z.strictObject({ type: z.literal('log') });
 export const alertSchema = z.discriminatedUnion('type', [webhookAlert, slackAlert, logAlert]);
 
+/** A named service account for automation: its token's variable and what it may do (DESIGN §14). */
+const serviceAccount = z.strictObject({
+  /** recorded as the actor of everything the account does */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"'),
+  tokenEnv: envName,
+  role: z.enum(ROLES),
+});
+
 /** Keys a command that reads the sources or writes to Heap needs; never defaulted (DESIGN §10: no silent example data). */
 export const RUN_KEYS = ['mappings', 'sources', 'target'] as const;
 export type RunKey = (typeof RUN_KEYS)[number];
@@ -100,6 +109,8 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       adminTokenEnv: envName.default('ADMIN_TOKEN'),
       viewerTokenEnv: envName.default('VIEWER_TOKEN'),
+      /** named service accounts beside the `admin` (ADMIN_TOKEN) and `viewer` (VIEWER_TOKEN) accounts */
+      tokens: z.array(serviceAccount).default([]),
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
@@ -111,6 +122,7 @@ export const configSchema = z.strictObject({
       port: 8080,
       adminTokenEnv: 'ADMIN_TOKEN',
       viewerTokenEnv: 'VIEWER_TOKEN',
+      tokens: [],
       bodyLimit: '1mb',
       publicReadiness: false,
     }),
@@ -128,6 +140,7 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
+export type ServerConfig = Config['server'];
 export type TargetConfig = NonNullable<Config['target']>;
 /** A config with every key a run needs (`requireRunKeys`). */
 export type RunConfig = Config & { mappings: string; sources: SourceConfig[]; target: TargetConfig };

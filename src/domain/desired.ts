@@ -48,6 +48,9 @@ export interface DesiredUser {
   /** The value used to find this identity among Heap teammates (policy.match). */
   matchValue: string;
   identityId: string;
+  /** the identity's immutable id (the IdP's externalId, else the source's id): written to the teammate's
+   * externalId, so a changed e-mail is found as the same person (a rename) */
+  externalId?: string;
   source: string;
   displayName?: string;
   /** false when no rule maps the identity, or it is inactive in the IdP: unmappedUsers policy applies. */

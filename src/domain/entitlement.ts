@@ -20,6 +20,14 @@ export const TEAM_MEMBER = 'member';
 export const ENTITLEMENT_KINDS = ['membership', 'org', 'project', 'module', 'team'] as const;
 export type EntitlementKind = (typeof ENTITLEMENT_KINDS)[number];
 
+/**
+ * How far the sync reaches an entitlement in this Heap: `enforced` (written and read back), `assisted` (read but
+ * not written: a Heap administrator makes the change, the next run verifies it) or `unobservable` (not read: a
+ * change is a task the administrator attests, and nothing about it is ever reported as drift).
+ */
+export type Enforcement = 'enforced' | 'assisted' | 'unobservable';
+export type KindEnforcement = Record<EntitlementKind, Enforcement>;
+
 export type EntitlementRef =
   | { kind: 'membership' }
   | { kind: 'org' }

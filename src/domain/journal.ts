@@ -1,6 +1,7 @@
 import type { Access } from './entitlement.js';
 import type { AccessException } from './exception.js';
-import type { Change, Plan } from './plan.js';
+import type { Change, Plan, Rename } from './plan.js';
+import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger =
   | 'cli'
@@ -28,6 +29,13 @@ export interface ChangeResult {
   attempts?: number;
 }
 
+/** How one planned rename went: `applied` with the user's write, else `failed` (or `skipped`) with it. */
+export interface RenameResult {
+  rename: Rename;
+  outcome: 'applied' | 'failed' | 'skipped';
+  error?: string;
+}
+
 /** One record per run, append-only, hash-chained (DESIGN §5). */
 export interface JournalRecord {
   id: string;
@@ -44,8 +52,12 @@ export interface JournalRecord {
   scope: string[] | null;
   approvedRun?: string | null;
   preSync: Record<string, Access>;
+  /** what Heap reported before the run about the touched users who own assets or were ever active */
+  preSyncFacts?: Record<string, TeammateFacts>;
   plan: Plan | null;
   results: ChangeResult[];
+  /** the plan's renames and how each went (absent when the run renamed nobody) */
+  renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
   /** set on records that are not runs (trigger `exception`, `rekey`) */

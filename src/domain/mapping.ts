@@ -11,7 +11,11 @@ export interface Guards {
   maxOrgAdmins: number;
   maxRevocations: number;
   productionAdminNeedsAllow: boolean;
+  /** a change lowering a user who owns assets: `warn` flags it, `hold` holds the plan until the transfer is confirmed */
+  ownedAssets: OwnedAssetsGuard;
 }
+
+export type OwnedAssetsGuard = 'warn' | 'hold';
 
 export interface Policy {
   multiGroup: MultiGroupPolicy;
@@ -32,6 +36,7 @@ export const DEFAULT_POLICY: Policy = {
     maxOrgAdmins: 5,
     maxRevocations: 25,
     productionAdminNeedsAllow: true,
+    ownedAssets: 'warn',
   },
 };
 
@@ -53,7 +58,20 @@ export interface Rule {
   orgRole?: string;
   projects: Record<string, string>;
   modules: Record<string, Record<string, string>>;
+  /** Heap Teams the rule's members join (names as declared in `teams:`); absent: none */
+  teams?: string[];
   allowProductionAdmin: boolean;
+  location: SourceLocation;
+}
+
+/**
+ * A Heap Team as the mapping declares it: its members are written through SCIM Groups; the projects it is bound
+ * to are set in Heap's UI (no API writes them), so the mapping states them to document and check them.
+ */
+export interface Team {
+  name: string;
+  /** project keys the Team is bound to in Heap */
+  projects: string[];
   location: SourceLocation;
 }
 
@@ -64,5 +82,7 @@ export interface MappingSet {
   projects: Project[];
   policy: Policy;
   rules: Rule[];
+  /** absent: the mapping declares no Teams */
+  teams?: Team[];
   files: string[];
 }

@@ -3,8 +3,8 @@ import type { Reason } from './desired.js';
 
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
 export type DriftCause = 'manual-override' | 'conflict' | 'unmanaged';
-export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access';
-export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins';
+export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access' | 'owns-assets';
+export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins' | 'ownedAssets';
 
 /** One entitlement change for one user (DESIGN §6 JSON shape). */
 export interface Change {
@@ -17,6 +17,9 @@ export interface Change {
   risk: RiskFlag[];
   /** the guard that stopped this change, or null */
   blocked: GuardName | null;
+  /** what Heap reports about the user, when it does: assets to transfer before lowering them, last activity */
+  ownedAssets?: number;
+  lastActiveAt?: string;
 }
 
 /** An IdP change that would make a manual Heap change permanent. */
@@ -38,6 +41,8 @@ export interface DriftItem {
   action: 'revert' | 'keep';
   suggestion: string;
   suggestedActions: SuggestedAction[];
+  ownedAssets?: number;
+  lastActiveAt?: string;
 }
 
 export interface PlanSummary {
@@ -51,8 +56,20 @@ export interface PlanSummary {
   risk: string[];
 }
 
+/** The same person (by the source's immutable id) now known in Heap by another e-mail: updated in place. */
+export interface Rename {
+  /** the identity's immutable id, as written to the teammate's externalId */
+  id: string;
+  /** the e-mail Heap knows the teammate by now */
+  from: string;
+  /** the e-mail the identity provider has now; the plan's changes for this user name it */
+  to: string;
+}
+
 export interface Plan {
   changes: Change[];
+  /** teammates to rename before their changes apply (absent in plans made before renames existed) */
+  renames?: Rename[];
   drift: DriftItem[];
   /** true when a guard holds the whole plan until an administrator approves it */
   held: boolean;

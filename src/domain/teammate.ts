@@ -16,3 +16,18 @@ export interface Teammate {
 export interface TeammatesDocument {
   teammates: Teammate[];
 }
+
+/** What Heap reports about a teammate beside their access, for people deciding on a revocation. */
+export interface TeammateFacts {
+  ownedAssets?: number;
+  lastActiveAt?: string;
+}
+
+/** The facts a teammate carries, or null when Heap reports none. */
+export function factsOf(t: Teammate | null | undefined): TeammateFacts | null {
+  if (!t || (t.ownedAssets === undefined && t.lastActiveAt === undefined)) return null;
+  return {
+    ...(t.ownedAssets !== undefined && { ownedAssets: t.ownedAssets }),
+    ...(t.lastActiveAt !== undefined && { lastActiveAt: t.lastActiveAt }),
+  };
+}

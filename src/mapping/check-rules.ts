@@ -1,4 +1,4 @@
-import type { Policy, Rule } from '../domain/mapping.js';
+import type { Policy, Rule, Team } from '../domain/mapping.js';
 import type { AccessModel, Project } from '../domain/model.js';
 import type { IssueSink, SourceFile } from './issue-sink.js';
 import type { Declared } from './read-mapping-file.js';
@@ -18,6 +18,7 @@ export interface RuleContext {
   model: AccessModel;
   projects: Project[];
   policy: Policy;
+  teams: readonly Team[];
 }
 
 /** Checks every rule against the merged model and projects, and returns them in their final form. */
@@ -37,8 +38,14 @@ export function checkRules(rules: readonly Declared<RawRule>[], ctx: RuleContext
     if (r.group !== undefined && r.groupId !== undefined) error(at('groupId'), 'give group or groupId, not both');
     const modules = normalizeModules(r, ctx, d.src, at, sink);
     const projects = r.projects ?? {};
-    if (r.orgRole === undefined && !Object.keys(projects).length && !Object.values(modules).some(hasKeys)) {
-      error(at(), `rule "${r.name}" grants nothing: give orgRole, projects or modules`);
+    const teams = checkTeamGrants(r, ctx, (path, msg) => error(at('teams', ...path), msg));
+    if (
+      r.orgRole === undefined &&
+      !Object.keys(projects).length &&
+      !Object.values(modules).some(hasKeys) &&
+      !r.teams?.length
+    ) {
+      error(at(), `rule "${r.name}" grants nothing: give orgRole, projects, modules or teams`);
     }
     if (r.orgRole !== undefined && !ctx.model.orgRoles.includes(r.orgRole)) {
       error(at('orgRole'), notInModel(r.orgRole, 'an org role', ctx.model.orgRoles));
@@ -60,10 +67,26 @@ export function checkRules(rules: readonly Declared<RawRule>[], ctx: RuleContext
       ...(r.orgRole !== undefined && { orgRole: r.orgRole }),
       projects,
       modules,
+      ...(teams.length && { teams }),
       allowProductionAdmin: r.allowProductionAdmin ?? false,
       location: { file: d.src.file, line: sink.line(d.src, d.path) },
     });
   }
+  return out;
+}
+
+/** The rule's Teams under their declared names (Heap compares Team names without case). */
+function checkTeamGrants(r: RawRule, ctx: RuleContext, error: (path: PathSegment[], msg: string) => void): string[] {
+  const out: string[] = [];
+  (r.teams ?? []).forEach((name, i) => {
+    const team = ctx.teams.find((t) => t.name.toLowerCase() === name.trim().toLowerCase());
+    if (!team) {
+      const declared = ctx.teams.map((t) => t.name);
+      const known = declared.length ? `declared: ${quoteList(declared)}` : 'no teams: are declared';
+      error([i], `unknown Team "${name}"${didYouMean(name, declared)} (${known})`);
+    } else if (out.includes(team.name)) error([i], `Team "${team.name}" is listed twice`);
+    else out.push(team.name);
+  });
   return out;
 }
 

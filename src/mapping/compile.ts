@@ -1,4 +1,12 @@
-import { compareEntitlements, MEMBERSHIP, moduleEntitlement, ORG, projectEntitlement } from '../domain/entitlement.js';
+import {
+  compareEntitlements,
+  MEMBERSHIP,
+  moduleEntitlement,
+  ORG,
+  projectEntitlement,
+  TEAM_MEMBER,
+  teamEntitlement,
+} from '../domain/entitlement.js';
 import type { MappingSet, Rule } from '../domain/mapping.js';
 import { MEMBER, valuesOf } from '../domain/model.js';
 import { resolveSelectorEntries } from './selectors.js';
@@ -111,6 +119,7 @@ export function grantsOf(rule: Rule, mapping: MappingSet): Grant[] {
       out.push({ key: moduleEntitlement(module, project), value, selector });
     }
   }
+  for (const team of rule.teams ?? []) out.push({ key: teamEntitlement(team), value: TEAM_MEMBER, selector: team });
   return out;
 }
 

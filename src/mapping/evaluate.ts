@@ -95,6 +95,7 @@ class UserEvaluator {
       user,
       matchValue: matchValueOf(identity, c.mapping.policy.match, user),
       identityId: identity.id,
+      externalId: identity.externalId ?? identity.id,
       source: identity.source,
       mapped: from < to,
       entitlements: {},

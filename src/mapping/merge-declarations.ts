@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type Policy } from '../domain/mapping.js';
+import { DEFAULT_POLICY, type Policy, type Team } from '../domain/mapping.js';
 import { DEFAULT_MODEL, type AccessModel, type Project } from '../domain/model.js';
 import type { IssueSink } from './issue-sink.js';
 import type { Declarations } from './read-mapping-file.js';
@@ -66,6 +66,35 @@ export function mergeProjects(decl: Declarations, sink: IssueSink): Project[] {
     projects.push({ key, name: p.value.name ?? key, environment });
   }
   return projects;
+}
+
+/**
+ * Teams of every file, in file order. A name declared twice (Heap compares Team names without case) or a project
+ * that is not declared is an error where it is written.
+ */
+export function mergeTeams(decl: Declarations, projects: readonly Project[], sink: IssueSink): Team[] {
+  const seen = new Map<string, string>();
+  const keys = projects.map((p) => p.key);
+  const teams: Team[] = [];
+  for (const t of decl.teams) {
+    const name = t.value.name.trim();
+    const first = seen.get(name.toLowerCase());
+    if (first) {
+      sink.error(t.src, [...t.path, 'name'], `duplicate Team "${name}" (first declared at ${first})`);
+      continue;
+    }
+    seen.set(name.toLowerCase(), `${t.src.file}:${sink.line(t.src, [...t.path, 'name'])}`);
+    const bound = t.value.projects ?? [];
+    bound.forEach((key, i) => {
+      if (!keys.includes(key)) {
+        sink.error(t.src, [...t.path, 'projects', i], `unknown project "${key}"${didYouMean(key, keys)}`);
+      } else if (bound.indexOf(key) !== i) {
+        sink.error(t.src, [...t.path, 'projects', i], `project "${key}" is listed twice`);
+      }
+    });
+    teams.push({ name, projects: [...bound], location: { file: t.src.file, line: sink.line(t.src, t.path) } });
+  }
+  return teams;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

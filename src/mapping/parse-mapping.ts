@@ -3,7 +3,7 @@ import { type Issue, MappingError } from '../domain/errors.js';
 import type { MappingSet } from '../domain/mapping.js';
 import { checkRules } from './check-rules.js';
 import { IssueSink } from './issue-sink.js';
-import { mergeModel, mergePolicy, mergeProjects } from './merge-declarations.js';
+import { mergeModel, mergePolicy, mergeProjects, mergeTeams } from './merge-declarations.js';
 import { emptyDeclarations, readMappingFile } from './read-mapping-file.js';
 
 export interface MappingFileText {
@@ -33,7 +33,8 @@ export function parseMappingFiles(files: readonly MappingFileText[]): MappingPar
   const model = mergeModel(decl, sink);
   const policy = mergePolicy(decl);
   const projects = mergeProjects(decl, sink);
-  const rules = checkRules(decl.rules, { model, projects, policy }, sink);
+  const teams = mergeTeams(decl, projects, sink);
+  const rules = checkRules(decl.rules, { model, projects, policy, teams }, sink);
   const errors = sink.errors();
   if (errors.length) throw new MappingError(errors);
   const warnings = sink.warnings();
@@ -47,7 +48,10 @@ export function parseMappingFiles(files: readonly MappingFileText[]): MappingPar
     });
   }
   const files_ = sorted.map((f) => f.file);
-  return { mapping: { version: mappingVersion(sorted), model, projects, policy, rules, files: files_ }, warnings };
+  return {
+    mapping: { version: mappingVersion(sorted), model, projects, policy, rules, teams, files: files_ },
+    warnings,
+  };
 }
 
 /**

@@ -9,11 +9,13 @@ import {
   policySchema,
   projectSchema,
   ruleSchema,
+  teamSchema,
   type RawGuards,
   type RawModel,
   type RawPolicy,
   type RawProject,
   type RawRule,
+  type RawTeam,
 } from './schema.js';
 import type { IssueSink, SourceFile } from './issue-sink.js';
 import { translateZodIssues } from './zod-issues.js';
@@ -33,6 +35,7 @@ export interface Declarations {
   guards: Declared<RawGuards> | null;
   projects: Declared<RawProject>[];
   rules: Declared<RawRule>[];
+  teams: Declared<RawTeam>[];
   /** where model and policy were first declared, valid or not, to report a second declaration */
   declaredAt: Partial<Record<'model' | 'policy', { src: SourceFile; path: PathSegment[] }>>;
 }
@@ -43,6 +46,7 @@ export const emptyDeclarations = (): Declarations => ({
   guards: null,
   projects: [],
   rules: [],
+  teams: [],
   declaredAt: {},
 });
 
@@ -65,7 +69,7 @@ export function readMappingFile(file: string, text: string, order: number, sink:
     return;
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    sink.error(src, [], `expected a map with apiVersion, model, projects, policy and rules`);
+    sink.error(src, [], `expected a map with apiVersion, model, projects, policy, teams and rules`);
     return;
   }
   checkApiVersion(src, (raw as Record<string, unknown>).apiVersion, sink);
@@ -79,6 +83,10 @@ export function readMappingFile(file: string, text: string, order: number, sink:
   eachItem(doc0.projects, (item, i) => {
     const parsed = validate(src, ['projects', i], item, projectSchema, KNOWN_KEYS.project, sink);
     if (parsed) decl.projects.push({ value: parsed, src, path: ['projects', i] });
+  });
+  eachItem(doc0.teams, (item, i) => {
+    const parsed = validate(src, ['teams', i], item, teamSchema, KNOWN_KEYS.team, sink);
+    if (parsed) decl.teams.push({ value: parsed, src, path: ['teams', i] });
   });
   eachItem(doc0.rules, (item, i) => {
     const parsed = validate(src, ['rules', i], item, ruleSchema, KNOWN_KEYS.rule, sink);

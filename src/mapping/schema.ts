@@ -9,6 +9,7 @@ export const fileSchema = z.strictObject({
   model: z.unknown().optional(),
   projects: z.array(z.unknown()).optional(),
   policy: z.unknown().optional(),
+  teams: z.array(z.unknown()).optional(),
   rules: z.array(z.unknown()).optional(),
 });
 
@@ -31,12 +32,19 @@ export const projectSchema = z.strictObject({
   environment: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a single word such as production'),
 });
 
+/** A Heap Team: the name Heap shows (any text but blank), and the project keys it is bound to in Heap. */
+export const teamSchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty'),
+  projects: z.array(name).optional(),
+});
+
 export const guardsSchema = z.strictObject({
   lastProjectAdmin: z.boolean().optional(),
   lastOrgAdmin: z.boolean().optional(),
   maxOrgAdmins: z.number().int().min(0).optional(),
   maxRevocations: z.number().int().min(0).optional(),
   productionAdminNeedsAllow: z.boolean().optional(),
+  ownedAssets: z.enum(['warn', 'hold']).optional(),
 });
 
 export const policySchema = z.strictObject({
@@ -64,6 +72,7 @@ export const ruleSchema = z.strictObject({
   orgRole: name.optional(),
   projects: z.record(name, name).optional(),
   modules: z.record(name, moduleGrant).optional(),
+  teams: z.array(name).optional(),
   allowProductionAdmin: z.boolean().optional(),
 });
 
@@ -72,6 +81,7 @@ export type RawProject = z.infer<typeof projectSchema>;
 export type RawPolicy = z.infer<typeof policySchema>;
 export type RawGuards = z.infer<typeof guardsSchema>;
 export type RawRule = z.infer<typeof ruleSchema>;
+export type RawTeam = z.infer<typeof teamSchema>;
 
 /** Known keys per section, for "unknown key" suggestions. */
 export const KNOWN_KEYS = {
@@ -80,6 +90,7 @@ export const KNOWN_KEYS = {
   project: Object.keys(projectSchema.shape),
   policy: Object.keys(policySchema.shape),
   guards: Object.keys(guardsSchema.shape),
+  team: Object.keys(teamSchema.shape),
   rule: Object.keys(ruleSchema.shape),
 } as const;
 

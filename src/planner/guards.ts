@@ -119,7 +119,10 @@ export function runGuards(
   for (const c of changes) if (!done.has(c)) consider(c, false);
 
   const revocations = changes.filter((c) => !c.blocked && c.risk.includes('revokes-access')).length;
-  const held = revocations > guards.maxRevocations && !approved;
+  const tooMany = revocations > guards.maxRevocations && !approved;
+  const owners = assetOwnersLowered(changes);
+  const ownersHold = owners.length > 0 && guards.ownedAssets === 'hold' && !approved;
+  const held = tooMany || ownersHold;
   const orgAdmins = census.orgAdmins;
   const risk: string[] = [];
   const warnings: string[] = [];
@@ -128,10 +131,32 @@ export function runGuards(
       `${revocations} revocations exceed maxRevocations (${guards.maxRevocations}): ${approved ? 'approved' : 'plan held for approval'}`,
     );
   }
+  if (owners.length) {
+    const who = owners.map((o) => `${o.user} (${o.ownedAssets})`).join(', ');
+    const verdict =
+      guards.ownedAssets === 'warn'
+        ? 'transfer their assets first (guards.ownedAssets: warn)'
+        : approved
+          ? 'transfer confirmed by the approval'
+          : 'plan held until someone confirms the transfer';
+    const note = `${owners.length} user(s) losing access own assets in Heap: ${who}: ${verdict}`;
+    risk.push(note);
+    if (guards.ownedAssets === 'warn') warnings.push(note);
+  }
   if (orgAdmins > guards.maxOrgAdmins) {
     const note = `the organization would have ${orgAdmins} Admins, more than maxOrgAdmins (${guards.maxOrgAdmins})`;
     risk.push(note);
     warnings.push(note);
   }
-  return { held, heldBy: held ? 'maxRevocations' : null, revocations, orgAdminsAfter: orgAdmins, risk, warnings };
+  const heldBy: GuardName | null = tooMany ? 'maxRevocations' : ownersHold ? 'ownedAssets' : null;
+  return { held, heldBy, revocations, orgAdminsAfter: orgAdmins, risk, warnings };
+}
+
+/** Users whose unblocked changes lower them while they own assets, once each, in plan order. */
+function assetOwnersLowered(changes: readonly Change[]): { user: string; ownedAssets: number }[] {
+  const seen = new Map<string, number>();
+  for (const c of changes) {
+    if (!c.blocked && c.risk.includes('owns-assets') && !seen.has(c.user)) seen.set(c.user, c.ownedAssets ?? 0);
+  }
+  return [...seen].map(([user, ownedAssets]) => ({ user, ownedAssets }));
 }

@@ -45,7 +45,27 @@ function renderChanges(changes: readonly Change[]): string[] {
   return [
     `Changes (${changes.length}):`,
     ...table(['USER', 'ENTITLEMENT', 'FROM -> TO', 'CAUSE', 'RISK', 'BLOCKED', 'REASONS'], rows),
+    ...ownersOf(changes),
   ];
+}
+
+/** "owns 12 assets, last active 2026-11-02": what Heap says about a user, or '' when it says nothing. */
+export function describeFacts(f: { ownedAssets?: number; lastActiveAt?: string }): string {
+  const parts: string[] = [];
+  if (f.ownedAssets !== undefined) parts.push(`owns ${f.ownedAssets} asset${f.ownedAssets === 1 ? '' : 's'}`);
+  parts.push(f.lastActiveAt ? `last active ${f.lastActiveAt.slice(0, 10)}` : 'never active');
+  return f.ownedAssets === undefined && f.lastActiveAt === undefined ? '' : parts.join(', ');
+}
+
+/** One line per user whose access is lowered while they own assets: the transfer to do first. */
+function ownersOf(changes: readonly Change[]): string[] {
+  const lines = new Map<string, string>();
+  for (const c of changes) {
+    if (c.risk.includes('owns-assets') && !lines.has(c.user)) {
+      lines.set(c.user, `  ${c.user} ${describeFacts(c)}: transfer their events, funnels, segments and dashboards`);
+    }
+  }
+  return lines.size ? ['', 'Asset owners losing access:', ...lines.values()] : [];
 }
 
 function renderDrift(drift: readonly DriftItem[]): string[] {
@@ -57,6 +77,8 @@ function renderDrift(drift: readonly DriftItem[]): string[] {
         `  [${d.cause}, ${d.action}]`,
       `    suggestion: ${d.suggestion}`,
     );
+    const facts = describeFacts(d);
+    if (facts) out.push(`    in Heap: ${facts}`);
   }
   return out;
 }
@@ -81,8 +103,11 @@ export function renderPlanText(plan: Plan): string {
     ...s.risk.map((r) => `  risk: ${r}`),
     ...plan.warnings.map((w) => `  warning: ${w}`),
   ];
-  if (plan.held)
+  if (plan.held && plan.heldBy === 'ownedAssets') {
+    lines.push('', 'HELD by ownedAssets: nothing is applied until someone confirms the assets were transferred.');
+  } else if (plan.held) {
     lines.push('', `HELD by ${plan.heldBy}: nothing is applied until an administrator approves this plan.`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -98,6 +123,8 @@ export function planToJson(plan: Plan): Plan {
       reasons: c.reasons,
       risk: c.risk,
       blocked: c.blocked,
+      ...(c.ownedAssets !== undefined && { ownedAssets: c.ownedAssets }),
+      ...(c.lastActiveAt !== undefined && { lastActiveAt: c.lastActiveAt }),
     })),
     drift: plan.drift.map((d) => ({
       user: d.user,
@@ -109,6 +136,8 @@ export function planToJson(plan: Plan): Plan {
       action: d.action,
       suggestion: d.suggestion,
       suggestedActions: d.suggestedActions,
+      ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),
+      ...(d.lastActiveAt !== undefined && { lastActiveAt: d.lastActiveAt }),
     })),
     held: plan.held,
     heldBy: plan.heldBy,

@@ -3,7 +3,7 @@ import { type Access, DEACTIVATED, type EntitlementValue, MEMBERSHIP } from '../
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Cause, Change, DriftItem } from '../domain/plan.js';
-import type { Teammate } from '../domain/teammate.js';
+import { factsOf, type Teammate } from '../domain/teammate.js';
 import { AdminCensus } from './census.js';
 import { classifyDifference } from './classify.js';
 import { EMPTY_ACCESS, visitWanted } from './effective.js';
@@ -139,7 +139,16 @@ export class PlanWalker {
     }
     const action = this.mapping.policy.manualOverrides;
     this.drafts.push({
-      item: { user: s.user, entitlement: d.key, baseline: b ?? null, actual: a, desired: d.desired, cause, action },
+      item: {
+        user: s.user,
+        entitlement: d.key,
+        baseline: b ?? null,
+        actual: a,
+        desired: d.desired,
+        cause,
+        action,
+        ...factsOf(s.teammate),
+      },
       desiredReasons: d.reasons,
       exception: d.exception,
     });
@@ -154,6 +163,8 @@ export class PlanWalker {
 
   private emit(s: Subject, d: Difference, cause: Cause, reasons: Reason[]): void {
     const risk = assessRisk(this.mapping.model, this.environments, d.key, d.actual, d.desired);
+    // Heap's guide: before lowering someone, check what they own and transfer it
+    if ((s.teammate?.ownedAssets ?? 0) > 0 && risk.includes('revokes-access')) risk.push('owns-assets');
     this.changes.push({
       user: s.user,
       entitlement: d.key,
@@ -163,6 +174,7 @@ export class PlanWalker {
       reasons,
       risk,
       blocked: null,
+      ...factsOf(s.teammate),
     });
     if (!this.teammateOf.has(s.key)) this.teammateOf.set(s.key, s.teammate);
   }

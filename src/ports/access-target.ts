@@ -1,9 +1,11 @@
 import {
+  type Enforcement,
   ENTITLEMENT_KINDS,
   entitlementKind,
   type EntitlementKey,
   type EntitlementKind,
   type EntitlementValue,
+  type KindEnforcement,
 } from '../domain/entitlement.js';
 import type { Teammate } from '../domain/teammate.js';
 
@@ -120,6 +122,23 @@ export function canObserve(caps: TargetCapabilities, key: EntitlementKey): boole
 export function canWrite(caps: TargetCapabilities, key: EntitlementKey): boolean {
   const kind = entitlementKind(key);
   return kind !== null && entitlementCapabilities(caps)[kind].write;
+}
+
+/** Observed and written: enforced; observed only: assisted; not observed: unobservable (whatever it writes). */
+export function enforcementOfKind(kind: KindCapability): Enforcement {
+  return !kind.observe ? 'unobservable' : kind.write ? 'enforced' : 'assisted';
+}
+
+/** The label of every entitlement kind on this target. */
+export function enforcementOf(caps: TargetCapabilities): KindEnforcement {
+  const kinds = entitlementCapabilities(caps);
+  return Object.fromEntries(ENTITLEMENT_KINDS.map((k) => [k, enforcementOfKind(kinds[k])])) as KindEnforcement;
+}
+
+/** The label of one entitlement key (null for a key that is not an entitlement). */
+export function enforcementOfKey(caps: TargetCapabilities, key: EntitlementKey): Enforcement | null {
+  const kind = entitlementKind(key);
+  return kind === null ? null : enforcementOfKind(entitlementCapabilities(caps)[kind]);
 }
 
 export class TargetReadError extends Error {

@@ -2,6 +2,7 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
+import type { AssistedTask, TaskStatus } from '../domain/task.js';
 
 /** A journal record before the store assigns its place in the chain. */
 export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash' | 'hashAlg'>;
@@ -124,6 +125,12 @@ export interface Store {
 
   getAlertStates(): Promise<AlertState[]>;
   putAlertState(state: AlertState): Promise<void>;
+
+  /** assisted changes (DESIGN §12), by creation time then id; `statuses` limits the list, `user` to one subject */
+  listTasks(options?: { statuses?: readonly TaskStatus[]; user?: string }): Promise<AssistedTask[]>;
+  getTask(id: string): Promise<AssistedTask | null>;
+  /** inserts or replaces each task (by id), all in one transaction */
+  putTasks(tasks: readonly AssistedTask[]): Promise<void>;
 
   getSourceState(source: string): Promise<SourceState | null>;
   putSourceState(state: SourceState): Promise<void>;

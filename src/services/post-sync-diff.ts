@@ -1,7 +1,7 @@
 import type { Access } from '../domain/entitlement.js';
 import type { ChangeResult, PostSyncDiffItem } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
-import type { Teammate } from '../domain/teammate.js';
+import { factsOf, type Teammate, type TeammateFacts } from '../domain/teammate.js';
 
 /**
  * What is still not as desired after the run, and why: changes a guard blocked, writes that failed,
@@ -43,5 +43,17 @@ export const accessByUser = (teammates: Teammate[]): Map<string, Access> =>
 export function pickAccess(all: Map<string, Access>, users: Iterable<string>): Record<string, Access> {
   const out: Record<string, Access> = {};
   for (const u of [...users].sort()) out[u] = all.get(u) ?? {};
+  return out;
+}
+
+/** Owned assets and last activity of just the given users, for the journal's pre-sync state. */
+export function pickFacts(teammates: readonly Teammate[], users: ReadonlySet<string>): Record<string, TeammateFacts> {
+  const out: Record<string, TeammateFacts> = {};
+  const picked = teammates.filter((t) => users.has(t.email.toLowerCase()));
+  picked.sort((a, b) => (a.email.toLowerCase() < b.email.toLowerCase() ? -1 : 1));
+  for (const t of picked) {
+    const facts = factsOf(t);
+    if (facts) out[t.email.toLowerCase()] = facts;
+  }
   return out;
 }

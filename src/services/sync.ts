@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeResult, JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
+import type { ChangeResult, JournalRecord, RenameResult, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -14,7 +14,7 @@ import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
-import { accessByUser, diffPostSync, pickAccess } from './post-sync-diff.js';
+import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
@@ -250,6 +250,8 @@ export function createSyncService(deps: SyncDeps) {
     const pre = accessByUser(actual);
     const touched = touchedUsers(plan);
     base.preSync = pickAccess(pre, touched);
+    const facts = pickFacts(actual, touched);
+    if (Object.keys(facts).length) base.preSyncFacts = facts;
     base.plan = plan;
     log.info({ changes: plan.changes.length, drift: plan.drift.length, held: plan.held }, 'plan ready');
 
@@ -275,15 +277,18 @@ export function createSyncService(deps: SyncDeps) {
     options.onProgress?.('applying');
     await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
+    const renames: RenameResult[] = [];
     const results = await applyPlan(plan.changes, deps.target, {
       profiles,
       runId,
+      renames: plan.renames ?? [],
+      onRenamed: (r) => renames.push(r),
       concurrency: deps.applyConcurrency ?? 4,
       logger: log,
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
-    const attempted = results.some((r) => r.outcome === 'applied' || r.outcome === 'failed');
+    const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');
     let postActual = actual;
     if (attempted) {
       options.onProgress?.('reading Heap again');
@@ -292,18 +297,22 @@ export function createSyncService(deps: SyncDeps) {
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
-        const record = await commit(finish(base, 'partial', { results, error }), new Map());
+        const record = await commit(
+          finish(base, 'partial', { results, ...(renames.length && { renames: sortRenames(renames) }), error }),
+          new Map(),
+        );
         return { record, plan };
       }
     }
     const post = accessByUser(postActual);
-    const failed = results.filter((r) => r.outcome === 'failed').length;
-    const applied = results.filter((r) => r.outcome === 'applied').length;
+    const failed = [...results, ...renames].filter((r) => r.outcome === 'failed').length;
+    const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
     const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
     const record = await commit(
       finish(base, status, {
         results,
+        ...(renames.length && { renames: sortRenames(renames) }),
         postSync: pickAccess(post, touched),
         postSyncDiff: diffPostSync(plan, results, post),
         ...(failed > 0 && { error: `${failed} change(s) failed` }),
@@ -331,6 +340,10 @@ export function createSyncService(deps: SyncDeps) {
     },
   };
 }
+
+/** Renames finish in any order; the journal lists them by old e-mail. */
+const sortRenames = (r: RenameResult[]): RenameResult[] =>
+  r.sort((a, b) => (a.rename.from < b.rename.from ? -1 : a.rename.from > b.rename.from ? 1 : 0));
 
 export type SyncService = ReturnType<typeof createSyncService>;
 

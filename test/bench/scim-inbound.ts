@@ -2,7 +2,8 @@
  * SCIM inbound throughput and latency (issue 4): with 10,000 users and 500 groups stored, autocannon on loopback
  * against the SCIM server (in a child process, request logging on at info level into /dev/null as in production)
  * for a filtered GET (a different user each time), POST /Users and a one-member PATCH /Groups/{id}, beside a bare
- * express route served by another child in the same run. Goal: >= 2,000 filtered GETs/s with p99 < 50 ms.
+ * express route served by another child in the same run. Goal: >= 2,000 filtered GETs/s with p99 < 50 ms. POST
+ * also runs against a third child with one fsync per commit (synchronous FULL, before group commit), side by side.
  *   npm run bench -- scim-inbound        (SCIM_BENCH_SECONDS=10 by default per scenario)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,8 +81,11 @@ async function seed(dbPath: string): Promise<{ groupIds: string[]; userIds: stri
   }
 }
 
+/** `scim-fsync-each`: the same server with one fsync per commit (synchronous FULL), as before group commit. */
+type ServerKind = 'scim' | 'scim-fsync-each' | 'bare';
+
 /** Child process: the SCIM server on an existing store, or the bare express route. Prints its URL. */
-async function serve(kind: 'scim' | 'bare', dbPath: string) {
+async function serve(kind: ServerKind, dbPath: string) {
   if (kind === 'bare') {
     const app = express();
     app.get('/bare', (_req, res) => {
@@ -92,7 +96,7 @@ async function serve(kind: 'scim' | 'bare', dbPath: string) {
     return;
   }
   const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
-  const repository = openSqliteScimRepository(dbPath);
+  const repository = openSqliteScimRepository(dbPath, { groupCommit: kind === 'scim' });
   const mount = express.Router();
   const app = createHttpApp({
     logger,
@@ -104,7 +108,7 @@ async function serve(kind: 'scim' | 'bare', dbPath: string) {
   console.log(`URL=${server.url}`);
 }
 
-function startChild(kind: 'scim' | 'bare', dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+function startChild(kind: ServerKind, dbPath: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [...process.execArgv.filter((a) => a !== '--expose-gc'), self, '--scim-bench-serve', kind, dbPath],
@@ -156,7 +160,8 @@ export async function run(): Promise<void> {
     );
     const scim = await startChild('scim', dbPath);
     const bare = await startChild('bare', dbPath);
-    children.push(scim.child, bare.child);
+    const fsyncEach = await startChild('scim-fsync-each', dbPath);
+    children.push(scim.child, bare.child, fsyncEach.child);
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
     const base = `${scim.url}/scim/v2`;
     let next = 0;
@@ -194,31 +199,31 @@ export async function run(): Promise<void> {
     const median = (rounds: Figures[]) => [...rounds].sort((a, b) => a.rps - b.rps)[1] ?? rounds[0];
     const figures: Figures[] = [];
     for (const f of [median(bareRounds), median(getRounds)]) if (f) figures.push(f);
-    figures.push(
-      await cannon('POST /Users', {
-        url: base,
-        headers,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => {
-              const name = `new${next++}-${process.pid}@bench.example.com`;
-              return {
-                ...req,
-                path: '/scim/v2/Users',
-                body: JSON.stringify({
-                  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-                  userName: name,
-                  name: { givenName: 'New', familyName: 'User' },
-                  emails: [{ value: name, type: 'work', primary: true }],
-                  active: true,
-                }),
-              };
-            },
+    const postUsers = (url: string): CannonOptions => ({
+      url,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const name = `new${next++}-${process.pid}@bench.example.com`;
+            return {
+              ...req,
+              path: '/scim/v2/Users',
+              body: JSON.stringify({
+                schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+                userName: name,
+                name: { givenName: 'New', familyName: 'User' },
+                emails: [{ value: name, type: 'work', primary: true }],
+                active: true,
+              }),
+            };
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
+    figures.push(await cannon('POST /Users', postUsers(base)));
+    figures.push(await cannon('POST /Users, fsync each commit', postUsers(`${fsyncEach.url}/scim/v2`)));
     figures.push(
       await cannon('PATCH /Groups/{id} one member', {
         url: base,
@@ -259,6 +264,14 @@ export async function run(): Promise<void> {
       const ok = get.rps >= 2000 && get.p99 < 50;
       console.log(`\nfiltered GET goal (>= 2000 req/s, p99 < 50 ms): ${ok ? 'met' : 'NOT met'}`);
     }
+    const post = figures.find((f) => f.name === 'POST /Users');
+    if (post) {
+      const ratio = post.rps / bareRps;
+      // issue 11: POST at 0.08 of the bare route with one fsync per write; group commit is to at least double it
+      console.log(
+        `POST goal (>= 0.16 of bare, twice the 0.08 before group commit): ${ratio >= 0.16 ? 'met' : 'NOT met'}`,
+      );
+    }
   } finally {
     for (const child of children) child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -267,5 +280,6 @@ export async function run(): Promise<void> {
 
 const serveAt = process.argv.indexOf('--scim-bench-serve');
 if (serveAt >= 0) {
-  await serve(process.argv[serveAt + 1] === 'bare' ? 'bare' : 'scim', process.argv[serveAt + 2] ?? '');
+  const kind = process.argv[serveAt + 1];
+  await serve(kind === 'bare' || kind === 'scim-fsync-each' ? kind : 'scim', process.argv[serveAt + 2] ?? '');
 }

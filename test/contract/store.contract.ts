@@ -5,6 +5,7 @@ import type { Access } from '../../src/domain/entitlement.js';
 import type { AccessException } from '../../src/domain/exception.js';
 import type { ChangeResult } from '../../src/domain/journal.js';
 import type { Change, DriftItem, Plan } from '../../src/domain/plan.js';
+import type { AssistedTask } from '../../src/domain/task.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
 
@@ -92,6 +93,25 @@ export function buildException(id: string, overrides: Partial<AccessException> =
     approver: 'lead@example.com',
     createdAt: iso(0),
     expiresAt: iso(86_400_000),
+    ...overrides,
+  };
+}
+
+export function buildTask(id: string, overrides: Partial<AssistedTask> = {}): AssistedTask {
+  return {
+    id,
+    user: 'alice@example.com',
+    entitlement: 'org',
+    from: 'Member',
+    to: 'Admin',
+    enforcement: 'unobservable',
+    step: 'Account → Manage → Members → alice@example.com → Organization Role: Member → Admin',
+    why: 'rule org-admins (group Heap Admins)',
+    status: 'open',
+    createdAt: iso(0),
+    updatedAt: iso(0),
+    runId: 'run-1',
+    history: [{ at: iso(0), action: 'opened', actor: 'sync', runId: 'run-1' }],
     ...overrides,
   };
 }
@@ -378,6 +398,48 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         await store.deleteHeldPlan('h1');
         await store.deleteHeldPlan('nope');
         expect((await store.listHeldPlans()).map((h) => h.runId)).toEqual(['h2']);
+      });
+    });
+
+    describe('tasks', () => {
+      it('puts tasks in one call, reads one back whole, and null for an unknown id', async () => {
+        const a = buildTask('t-a');
+        const b = buildTask('t-b', { user: 'team:Analysts', entitlement: 'project:web-prod', from: null, to: 'bound' });
+        await store.putTasks([a, b]);
+        expect(await store.getTask('t-b')).toEqual(b);
+        expect(await store.getTask('t-zzz')).toBeNull();
+        expect((await store.listTasks()).map((t) => t.id)).toEqual(['t-a', 't-b']);
+      });
+
+      it('replaces a task by id, and lists by creation time then id, by status and by user', async () => {
+        await store.putTasks([
+          buildTask('t-2', { createdAt: iso(5) }),
+          buildTask('t-1', { createdAt: iso(5), user: 'Bob@Example.com' }),
+          buildTask('t-0', { createdAt: iso(9) }),
+        ]);
+        const done = buildTask('t-2', {
+          createdAt: iso(5),
+          status: 'done',
+          doneBy: 'ops',
+          doneAt: iso(6),
+          history: [
+            { at: iso(0), action: 'opened', actor: 'sync', runId: 'run-1' },
+            { at: iso(6), action: 'done', actor: 'ops', note: 'set in Heap' },
+          ],
+        });
+        await store.putTasks([done]);
+        expect(await store.getTask('t-2')).toEqual(done);
+        expect((await store.listTasks()).map((t) => t.id)).toEqual(['t-1', 't-2', 't-0']);
+        expect((await store.listTasks({ statuses: ['open'] })).map((t) => t.id)).toEqual(['t-1', 't-0']);
+        expect((await store.listTasks({ statuses: ['done', 'closed'] })).map((t) => t.id)).toEqual(['t-2']);
+        expect(await store.listTasks({ statuses: [] })).toEqual([]);
+        expect((await store.listTasks({ user: 'bob@example.com' })).map((t) => t.id)).toEqual(['t-1']);
+      });
+
+      it('writes all tasks of a call or none', async () => {
+        const bad = { ...buildTask('t-bad'), createdAt: undefined } as unknown as AssistedTask;
+        await expect(store.putTasks([buildTask('t-ok'), bad])).rejects.toThrow();
+        expect(await store.listTasks()).toEqual([]);
       });
     });
 

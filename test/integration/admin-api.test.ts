@@ -13,7 +13,7 @@ interface Reply<T> {
   headers: Headers;
 }
 
-type Caller = 'admin' | 'viewer' | 'none' | 'wrong';
+type Caller = 'admin' | 'viewer' | 'deploy-bot' | 'approver' | 'none' | 'wrong';
 
 async function call<T = Record<string, unknown>>(
   t: TestRuntime,
@@ -25,6 +25,8 @@ async function call<T = Record<string, unknown>>(
   const headers: Record<string, string> = { ...options.headers };
   if (as === 'admin') headers.Authorization = `Bearer ${t.tokens.admin}`;
   if (as === 'viewer') headers.Authorization = `Bearer ${t.tokens.viewer}`;
+  if (as === 'deploy-bot') headers.Authorization = `Bearer ${t.tokens.deployBot}`;
+  if (as === 'approver') headers.Authorization = `Bearer ${t.tokens.approver}`;
   if (as === 'wrong') headers.Authorization = 'Bearer not-a-token';
   let body: string | undefined;
   if (options.raw !== undefined || options.body !== undefined) {
@@ -66,7 +68,11 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
 
   beforeAll(async () => {
     t = await startTestRuntime();
-    const res = await call<JournalRecord>(t, 'POST', '/api/sync', { body: {}, headers: { 'X-Actor': 'Dana Ops' } });
+    const res = await call<JournalRecord>(t, 'POST', '/api/sync', {
+      as: 'deploy-bot',
+      body: {},
+      headers: { 'X-Actor': 'Dana Ops' },
+    });
     expect(res.status).toBe(201);
     firstRun = res.body;
   });
@@ -118,12 +124,24 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
       expect((await call<{ exceptions: unknown[] }>(t, 'GET', '/api/exceptions?all=true')).body.exceptions).toEqual([]);
     });
 
-    it('names the administrator from X-Actor', async () => {
-      expect(firstRun).toMatchObject({ trigger: 'api', actor: 'Dana Ops', status: 'succeeded' });
+    it('records the service account a token belongs to as the actor, whatever X-Actor says', async () => {
+      expect(firstRun).toMatchObject({ trigger: 'api', actor: 'deploy-bot', status: 'succeeded' });
       expect((await call(t, 'GET', '/api/whoami', { headers: { 'X-Actor': 'Dana Ops' } })).body).toEqual({
         role: 'admin',
-        name: 'Dana Ops',
+        name: 'admin',
       });
+      expect((await call(t, 'GET', '/api/whoami', { as: 'approver' })).body).toEqual({
+        role: 'approver',
+        name: 'ops-approver',
+      });
+    });
+
+    it('forbids an approver to sync or create exceptions', async () => {
+      const sync = await call(t, 'POST', '/api/sync', { as: 'approver', body: { dryRun: true } });
+      expect(sync.status).toBe(403);
+      expect(sync.body).toMatchObject({ error: 'this needs the admin role (you are approver)' });
+      const body = { user: ALICE, entitlement: 'org', value: 'Admin', reason: 'r', expires: '1d' };
+      expect((await call(t, 'POST', '/api/exceptions', { as: 'approver', body })).status).toBe(403);
     });
   });
 
@@ -275,7 +293,10 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
       expect(res.body.drift.basis).toBe('live');
       expect(res.body.drift.items.some((d) => d.user === ERIN)).toBe(true);
       expect(res.body.runs[0]).toMatchObject({ trigger: 'api' });
-      expect(res.body.runs.find((r) => r.id === firstRun.id)).toMatchObject({ status: 'succeeded', actor: 'Dana Ops' });
+      expect(res.body.runs.find((r) => r.id === firstRun.id)).toMatchObject({
+        status: 'succeeded',
+        actor: 'deploy-bot',
+      });
       expect(res.body.lastSuccessfulSyncAt).toBe(firstRun.endedAt);
       expect(res.body.sources).toEqual([
         expect.objectContaining({ name: 'file', type: 'file', healthy: true, users: 25, lastError: null }),
@@ -345,10 +366,10 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
           reason: 'tracking plan deployment',
           expires: '3d',
         },
-        headers: { 'X-Actor': 'Dana Ops' },
+        as: 'deploy-bot',
       });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ user: FARAH, value: 'Admin', approver: 'Dana Ops', revokedAt: null });
+      expect(created.body).toMatchObject({ user: FARAH, value: 'Admin', approver: 'deploy-bot', revokedAt: null });
       expect(created.headers.get('location')).toBe(`/api/exceptions/${created.body.id}`);
 
       const list = await call<{ exceptions: AccessException[] }>(t, 'GET', '/api/exceptions', { as: 'viewer' });
@@ -524,14 +545,14 @@ describe('held plans through the admin API', () => {
 
     const approved = await call<JournalRecord>(t, 'POST', '/api/sync', {
       body: { approve: held.body.id },
-      headers: { 'X-Actor': 'Dana Ops' },
+      as: 'deploy-bot',
     });
     expect(approved.status).toBe(201);
     expect(approved.body).toMatchObject({
       status: 'succeeded',
       trigger: 'approval',
       approvedRun: held.body.id,
-      actor: 'Dana Ops',
+      actor: 'deploy-bot',
     });
     const after = await call<StatusReport>(t, 'GET', '/api/status');
     expect(after.body.heldPlans).toEqual([]);

@@ -76,7 +76,7 @@ describe('heap-access-sync validate', () => {
     const run = await cli('validate', '--mappings', 'mappings', '--directory', 'examples/directory.json');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      'mappings/20-teams.yaml:33 rules[3]: warning: rules "analysts" and "product-managers" give different values',
+      'mappings/20-teams.yaml:34 rules[3]: warning: rules "analysts" and "product-managers" give different values',
     );
     expect(run.stdout).toMatch(/6 warning\(s\)\nok: 3 file\(s\)/);
   });

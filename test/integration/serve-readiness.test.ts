@@ -33,7 +33,7 @@ describe('serve with server.publicReadiness (a Kubernetes probe without the admi
     );
     service = await startService({
       configFile: path.join(dir, 'config.yaml'),
-      env: { ADMIN_TOKEN: 'admin', HEAP_SCIM_TOKEN: 'heap' },
+      env: { ADMIN_TOKEN: 'readiness-admin-token', HEAP_SCIM_TOKEN: 'heap' },
       logger: pino({ level: 'silent' }),
       port: 0,
     });

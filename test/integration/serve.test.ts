@@ -92,6 +92,21 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
     expect((await fetch(`${service.url}/scim/v2/Users`)).status).toBe(401);
   });
 
+  it('with server.port 0, Location and meta.location carry the port it listens on', async () => {
+    const res = await fetch(`${service.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: scimHeaders,
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'port@example.com' }),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; meta: { location: string } };
+    const expected = `${service.url}/scim/v2/Users/${body.id}`;
+    expect(new URL(service.url).port).not.toBe('0');
+    expect(res.headers.get('location')).toBe(expected);
+    expect(body.meta.location).toBe(expected);
+    await fetch(expected, { method: 'DELETE', headers: scimHeaders });
+  });
+
   it('turns SCIM pushes into incremental runs limited to the users they touch', async () => {
     const admin = await scim(service.url, 'POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],

@@ -18,7 +18,9 @@ export interface Directory {
 }
 
 /** A small company: the mapping the end-to-end tests drive through the CLI. */
-export function e2eMapping(policy: { manualOverrides?: 'revert' | 'keep'; maxRevocations?: number } = {}): string {
+export function e2eMapping(
+  policy: { manualOverrides?: 'revert' | 'keep'; maxRevocations?: number; ownedAssets?: 'warn' | 'hold' } = {},
+): string {
   return `apiVersion: heap-access-sync/v1
 projects:
   - { key: web-prod, name: Web App, environment: production }
@@ -33,7 +35,7 @@ policy:
     lastOrgAdmin: true
     maxOrgAdmins: 5
     maxRevocations: ${policy.maxRevocations ?? 25}
-    productionAdminNeedsAllow: true
+    productionAdminNeedsAllow: true${policy.ownedAssets ? `\n    ownedAssets: ${policy.ownedAssets}` : ''}
 rules:
   - name: org-admins
     group: Heap Admins

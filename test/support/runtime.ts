@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { resolveServiceAccounts } from '../../src/config/service-accounts.js';
 import { createAdminApiRouter } from '../../src/http/api/router.js';
 import { createDashboardRouter } from '../../src/http/dashboard/router.js';
 import { createHttpApp } from '../../src/http/app.js';
@@ -31,7 +32,8 @@ export interface TestRuntime {
   /** the service's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   standIn: TestStandIn;
-  tokens: { admin: string; viewer: string; heap: string };
+  /** ADMIN_TOKEN (account `admin`), VIEWER_TOKEN (`viewer`), two named accounts of server.tokens, Heap's */
+  tokens: { admin: string; viewer: string; deployBot: string; approver: string; heap: string };
   status: StatusService;
   dir: string;
   readDirectory(): DirectoryDocument;
@@ -41,7 +43,15 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-const TOKENS = { admin: 'test-admin-token', viewer: 'test-viewer-token', heap: 'test-heap-token' };
+const TOKENS = {
+  admin: 'test-admin-token',
+  viewer: 'test-viewer-token',
+  /** the account `deploy-bot`, an admin */
+  deployBot: 'test-deploy-bot-token',
+  /** the account `ops-approver`, an approver */
+  approver: 'test-ops-approver-token',
+  heap: 'test-heap-token',
+};
 
 function listen(server: http.Server): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -84,14 +94,24 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
       'sources:',
       '  - { type: file, path: ./directory.json }',
       `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000, writesPerSecond: 1000 }`,
-      'server: { port: 0 }',
+      'server:',
+      '  port: 0',
+      '  tokens:',
+      '    - { name: deploy-bot, tokenEnv: DEPLOY_BOT_TOKEN, role: admin }',
+      '    - { name: ops-approver, tokenEnv: OPS_APPROVER_TOKEN, role: approver }',
       'schedule: null',
       'alerts: [{ type: log }]',
       'logLevel: silent',
       '',
     ].join('\n'),
   );
-  const env = { HEAP_SCIM_TOKEN: TOKENS.heap, ADMIN_TOKEN: TOKENS.admin, VIEWER_TOKEN: TOKENS.viewer };
+  const env = {
+    HEAP_SCIM_TOKEN: TOKENS.heap,
+    ADMIN_TOKEN: TOKENS.admin,
+    VIEWER_TOKEN: TOKENS.viewer,
+    DEPLOY_BOT_TOKEN: TOKENS.deployBot,
+    OPS_APPROVER_TOKEN: TOKENS.approver,
+  };
   const logger = pino({ level: 'silent' });
   let rt: Runtime;
   try {
@@ -102,12 +122,12 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
   }
   // Tests read drift live on every status request and wait for it, so what they assert is never a stale reading.
   const status = createStatusService(rt, { driftTtlMs: 0, driftWaitMs: 120_000 });
-  const tokens = { admin: TOKENS.admin, viewer: TOKENS.viewer };
+  const accounts = resolveServiceAccounts(rt.config.server, env);
   const app = createHttpApp({
     logger,
     routers: [
-      { path: '/api', router: createAdminApiRouter({ ...rt, tokens, status }) },
-      { path: '/', router: createDashboardRouter({ tokens }) },
+      { path: '/api', router: createAdminApiRouter({ ...rt, accounts, status }) },
+      { path: '/', router: createDashboardRouter({ accounts }) },
     ],
     readiness: async () => ({ ok: true, checks: {} }),
   });

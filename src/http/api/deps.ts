@@ -8,9 +8,9 @@ import type { JournalService } from '../../services/journal.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SyncService } from '../../services/sync.js';
-import type { RoleTokens } from './roles.js';
+import type { TokenAccount } from '../auth.js';
 
-/** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the tokens. */
+/** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the service accounts. */
 export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
@@ -18,10 +18,11 @@ export interface AdminApiDeps {
   journal: Pick<JournalService, 'verify'>;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
-  target: Pick<AccessTarget, 'name'>;
+  target: Pick<AccessTarget, 'name' | 'capabilities'>;
   clock: Clock;
   logger: Logger;
-  tokens: RoleTokens;
+  /** the service accounts whose bearer tokens it accepts */
+  accounts: TokenAccount[];
   /** shared with the dashboard so both see the same cached drift reading; created when absent */
   status?: StatusService;
   /** JSON body limit (config server.bodyLimit) */
@@ -29,4 +30,4 @@ export interface AdminApiDeps {
 }
 
 /** The deps the route modules see: the status service always exists there. */
-export type RouteDeps = Omit<AdminApiDeps, 'status' | 'tokens' | 'bodyLimit'> & { status: StatusService };
+export type RouteDeps = Omit<AdminApiDeps, 'status' | 'accounts' | 'bodyLimit'> & { status: StatusService };

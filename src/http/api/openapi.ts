@@ -80,7 +80,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], info: { version: string
       title: 'heap-access-sync admin API',
       version: info.version,
       description:
-        'Bearer ADMIN_TOKEN for every route; VIEWER_TOKEN for the reading routes only (x-required-role: viewer). ' +
+        "A service account's bearer token (ADMIN_TOKEN, VIEWER_TOKEN, server.tokens); each route names the least " +
+        'role it needs in x-required-role: viewer reads, approver also decides approvals, admin changes. ' +
         'Client mistakes answer 4xx with `{ error, requestId, issues? }`; never 500.',
     },
     security: [{ bearer: [] }],

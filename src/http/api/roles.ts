@@ -1,11 +1,5 @@
 import type { Request } from 'express';
-import { readBearerToken, tokenMatches, type Role } from '../auth.js';
-
-/** ADMIN_TOKEN may do everything; VIEWER_TOKEN may only read. */
-export interface RoleTokens {
-  admin: string;
-  viewer?: string | null;
-}
+import { accountMatcher, readBearerToken, type Principal, type TokenAccount } from '../auth.js';
 
 /** The dashboard keeps the token in an HttpOnly, SameSite=Strict cookie so page scripts never hold it. */
 export const TOKEN_COOKIE = 'has_token';
@@ -17,17 +11,9 @@ export const NAME_COOKIE = 'has_name';
  */
 export const CSRF_HEADER = 'x-heap-access-sync';
 
-/** The tokens in the form `bearerAuth` takes. */
-export const tokenList = (tokens: RoleTokens): { token: string; role: Role }[] => [
-  { token: tokens.admin, role: 'admin' },
-  ...(tokens.viewer ? [{ token: tokens.viewer, role: 'viewer' as const }] : []),
-];
-
-/** The role a token grants, or null (sign-in form). Every token is compared so timing says nothing. */
-export function roleOfToken(token: string, tokens: RoleTokens): Role | null {
-  let role: Role | null = null;
-  for (const t of tokenList(tokens)) if (tokenMatches(token, t.token) && role !== 'admin') role = t.role;
-  return role;
+/** The account a token belongs to, or null (sign-in form). Every token is compared so timing says nothing. */
+export function accountOfToken(token: string, accounts: TokenAccount[]): TokenAccount | null {
+  return accountMatcher(accounts)(token);
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -56,10 +42,12 @@ export function cleanName(raw: string | undefined): string | null {
 export const viaCookie = (req: Request): boolean => readBearerToken(req.headers.authorization) === null;
 
 /**
- * The name to record for the caller. Tokens are shared, so this is what the caller says, not an identity:
- * `X-Actor` for scripts, the sign-in form's name for the dashboard, else the role.
+ * The name to record for the caller: a service account's name (its token proves it), or the name given at the
+ * dashboard's token sign-in.
  */
-export function actorName(req: Request, role: Role): string {
-  const said = viaCookie(req) ? readCookie(req.headers.cookie, NAME_COOKIE) : req.get('x-actor');
-  return cleanName(said) ?? role;
+export function actorName(req: Request, principal: Principal): string {
+  if (principal.via === 'token' && viaCookie(req)) {
+    return cleanName(readCookie(req.headers.cookie, NAME_COOKIE)) ?? principal.name;
+  }
+  return principal.name;
 }

@@ -1,12 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { BadRequestError } from '../../domain/errors.js';
 import { createStatusService } from '../../services/status.js';
-import { bearerAuth, type Role } from '../auth.js';
+import { bearerAuth, type Principal } from '../auth.js';
+import { roleAtLeast } from '../../domain/role.js';
 import { ForbiddenError } from '../errors.js';
 import type { ApiRoute, Reply } from './define-route.js';
 import type { AdminApiDeps, RouteDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { actorName, CSRF_HEADER, TOKEN_COOKIE, tokenList, viaCookie } from './roles.js';
+import { actorName, CSRF_HEADER, TOKEN_COOKIE, viaCookie } from './roles.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
@@ -29,8 +30,8 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The admin API, mounted at `/api`. ADMIN_TOKEN for everything, VIEWER_TOKEN for reading routes only, as a bearer
- * token or the dashboard's cookie. Every failure is thrown to the app's one error boundary (src/http/errors.ts).
+ * The admin API, mounted at `/api`. Each route names the least role it needs (viewer reads, approver decides
+ * approvals, admin changes); the caller is a service account's bearer token or the dashboard's sign-in. Every failure is thrown to the app's one error boundary (src/http/errors.ts).
  */
 export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const status = deps.status ?? createStatusService(deps);
@@ -38,7 +39,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const openapi = buildOpenApiDocument(routes, { version: API_VERSION, basePath: '/api' });
   const router = express.Router();
 
-  router.use(bearerAuth({ tokens: tokenList(deps.tokens), cookieName: TOKEN_COOKIE }));
+  router.use(bearerAuth({ accounts: deps.accounts, cookieName: TOKEN_COOKIE }));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     if (!SAFE.has(req.method) && viaCookie(req) && !req.get(CSRF_HEADER)) {
       next(new ForbiddenError(`a change made with the dashboard's cookie needs the ${CSRF_HEADER} header`));
@@ -53,13 +54,14 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   });
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
-      const role = res.locals.role as Role;
-      if (route.access === 'admin' && role !== 'admin') throw new ForbiddenError();
+      const principal = res.locals.principal as Principal;
+      const { role } = principal;
+      if (!roleAtLeast(role, route.access)) throw new ForbiddenError(forbidden(role, route.access));
       const aborter = new AbortController();
       res.on('close', () => {
         if (!res.writableFinished) aborter.abort();
       });
-      send(res, await route.run(req, { role, name: actorName(req, role) }, aborter.signal));
+      send(res, await route.run(req, { role, name: actorName(req, principal) }, aborter.signal));
     });
   }
   // The router's own decoding of `:id` throws a bare URIError; say what it is so the boundary answers 400, not 500.
@@ -68,6 +70,9 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   });
   return router;
 }
+
+const forbidden = (role: string, needed: string): string =>
+  role === 'viewer' ? 'this token may only read' : `this needs the ${needed} role (you are ${role})`;
 
 function send(res: Response, reply: Reply): void {
   res.status(reply.status ?? 200);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../../domain/role.js';
 
 /**
  * The admin API's request and response shapes. The router validates with these and the OpenAPI document is
@@ -166,7 +167,7 @@ export const statusReport = z.looseObject({
   ),
   mapping: z.looseObject({ version: z.string(), reloadFailed: z.boolean() }),
 });
-export const whoami = z.strictObject({ role: z.enum(['admin', 'viewer']), name: z.string() });
+export const whoami = z.strictObject({ role: z.enum(ROLES), name: z.string() });
 /** What the error boundary (src/http/errors.ts) answers. */
 export const errorBody = z.looseObject({
   error: z.string().describe('what went wrong, for a person'),

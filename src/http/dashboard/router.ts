@@ -1,11 +1,12 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { cleanName, NAME_COOKIE, roleOfToken, TOKEN_COOKIE, type RoleTokens } from '../api/roles.js';
+import type { TokenAccount } from '../auth.js';
+import { accountOfToken, cleanName, NAME_COOKIE, TOKEN_COOKIE } from '../api/roles.js';
 import { DASHBOARD_JS } from './assets/client.js';
 import { DASHBOARD_HTML } from './assets/page.js';
 import { DASHBOARD_CSS } from './assets/styles.js';
 
 export interface DashboardOptions {
-  tokens: RoleTokens;
+  accounts: TokenAccount[];
   /** how long the sign-in cookie lasts */
   sessionHours?: number;
 }
@@ -62,7 +63,7 @@ export function createDashboardRouter(options: DashboardOptions): Router {
   router.post('/login', form, (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === 'string' ? body.token.trim() : '';
-    if (!roleOfToken(token, options.tokens)) {
+    if (!accountOfToken(token, options.accounts)) {
       res.redirect(303, '/?login=failed');
       return;
     }

@@ -109,12 +109,32 @@ export function stripValueFilters(path: string): string {
   return path.replace(/\[[^\]]*\]/g, '');
 }
 
+/** The extension a path names whole (`urn:…:enterprise:2.0:User`), if it does. */
+function wholeExtension(definition: Definition, path: string): Definition | undefined {
+  const lower = path.toLowerCase();
+  return (definition.attributes as unknown[]).find(
+    (a): a is Definition => a instanceof SCIMMY.Types.SchemaDefinition && a.id.toLowerCase() === lower,
+  );
+}
+
+/**
+ * scimmy splits a PATCH path at the dot of `2.0`, so a `remove` of a whole extension by its URN fails inside it;
+ * removing each of the extension's attributes means the same and takes paths it resolves.
+ */
+function expandExtensionRemove(definition: Definition, op: unknown): unknown[] {
+  if (!isPlainObject(op) || typeof op.op !== 'string' || op.op.toLowerCase() !== 'remove') return [op];
+  if (typeof op.path !== 'string') return [op];
+  const extension = wholeExtension(definition, op.path.trim());
+  if (!extension) return [op];
+  return extension.attributes.map((a) => ({ op: 'remove', path: `${extension.id}:${a.name}` }));
+}
+
 /** The same for a PatchOp: each operation's value is normalised against the attribute its path targets. */
 export function normalisePatchBody(definition: Definition, body: unknown): unknown {
   if (!isPlainObject(body) || !Array.isArray(body.Operations)) return body;
   return {
     ...body,
-    Operations: body.Operations.map((op: unknown) => {
+    Operations: body.Operations.flatMap((op: unknown) => expandExtensionRemove(definition, op)).map((op: unknown) => {
       if (!isPlainObject(op)) return op;
       if (typeof op.path !== 'string' || op.path.trim() === '') {
         return 'value' in op ? { ...op, value: normaliseResourceBody(definition, op.value) } : op;

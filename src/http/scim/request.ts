@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import SCIMMY from 'scimmy';
 import { readBearerToken, tokenMatcher } from '../auth.js';
 import { MAX_RESULTS } from './resources.js';
@@ -27,9 +27,13 @@ export const scimResponseType: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** A body in anything but SCIM or plain JSON is a 415, before it is read. */
+/** `Content-Length: 0` without chunked encoding: no body (RFC 7644 §3.6's DELETE, as Python requests sends it). */
+const hasEmptyBody = (req: Request) =>
+  req.headers['transfer-encoding'] === undefined && req.headers['content-length']?.trim() === '0';
+
+/** A body in anything but SCIM or plain JSON is a 415, before it is read; an empty body has no media type. */
 export const requireScimMediaType: RequestHandler = (req, res, next) => {
-  if (req.is(SCIM_MEDIA_TYPES) === false) {
+  if (!hasEmptyBody(req) && req.is(SCIM_MEDIA_TYPES) === false) {
     sendScimError(res, 415, null, `request bodies must be ${SCIM_MEDIA_TYPES.join(' or ')}`);
     return;
   }
@@ -74,6 +78,42 @@ function single(params: Params, name: string): string | undefined {
   return value;
 }
 
+/**
+ * `attributes` / `excludedAttributes`: a comma-separated string, or in a `.search` body a JSON array of names
+ * (RFC 7644 §3.4.3).
+ */
+function attributeList(params: Params, name: string): string | undefined {
+  const value = params.get(name.toLowerCase());
+  if (Array.isArray(value)) {
+    if (!value.every((v): v is string => typeof v === 'string' && v.trim() !== '' && !v.includes(','))) {
+      throw scimError(400, 'invalidValue', `"${name}" must be a list of attribute names`);
+    }
+    return value.map((v) => v.trim()).join(',');
+  }
+  return single(params, name);
+}
+
+/** Longest filter accepted, and most comparisons in it: parsing and matching grow with both. */
+export const MAX_FILTER_LENGTH = 4096;
+export const MAX_FILTER_TERMS = 50;
+
+/**
+ * A filter too long or with too many terms is refused before scimmy parses it, so that one request cannot hold
+ * the event loop (a 1 MB filter took seconds). Terms are counted outside quoted values.
+ */
+function boundedFilter(filter: string | undefined): string | undefined {
+  if (filter === undefined) return undefined;
+  if (filter.length > MAX_FILTER_LENGTH) {
+    throw scimError(400, 'invalidFilter', `the filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  }
+  const unquoted = filter.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const terms = (unquoted.match(/\b(?:and|or|not)\b|\[/gi)?.length ?? 0) + 1;
+  if (terms > MAX_FILTER_TERMS) {
+    throw scimError(400, 'invalidFilter', `the filter has more than ${MAX_FILTER_TERMS} terms`);
+  }
+  return filter;
+}
+
 function integer(params: Params, name: string): number | undefined {
   const text = single(params, name);
   if (text === undefined) return undefined;
@@ -87,9 +127,9 @@ function integer(params: Params, name: string): number | undefined {
  */
 export function readListParams(source: Record<string, unknown>): ListParams {
   const params = paramsOf(source);
-  const filter = single(params, 'filter');
-  const attributes = single(params, 'attributes');
-  const excludedAttributes = single(params, 'excludedAttributes');
+  const filter = boundedFilter(single(params, 'filter'));
+  const attributes = attributeList(params, 'attributes');
+  const excludedAttributes = attributeList(params, 'excludedAttributes');
   const sortBy = single(params, 'sortBy');
   const sortOrder = single(params, 'sortOrder');
   if (sortOrder !== undefined && !/^(ascending|descending)$/i.test(sortOrder)) {

@@ -1,5 +1,6 @@
 import type { EvaluationWarning, RuleReason } from '../../domain/desired.js';
 import type { DirectorySnapshot } from '../../domain/identity.js';
+import { entitlementKind, type KindEnforcement } from '../../domain/entitlement.js';
 import type { MappingSet, Policy, Rule } from '../../domain/mapping.js';
 import type { Project } from '../../domain/model.js';
 import { evaluateMapping } from '../evaluate.js';
@@ -25,13 +26,29 @@ export interface DocsRule {
   definedAt: string;
   projects: DocsGrant[];
   modules: (DocsGrant & { module: string })[];
+  /** Heap Teams the rule's members join */
+  teams: string[];
+}
+
+/** A Heap Team: the projects it gives (bound in Heap's UI) and the rules whose members join it. */
+export interface DocsTeam {
+  name: string;
+  projects: string[];
+  definedAt: string;
+  rules: { rule: string; group: string }[];
 }
 
 export interface DocsUser {
   user: string;
   displayName: string | null;
   mapped: boolean;
-  entitlements: { entitlement: string; value: string; reasons: RuleReason[] }[];
+  entitlements: {
+    entitlement: string;
+    value: string;
+    reasons: RuleReason[];
+    /** with a target's enforcement: how this entitlement reaches Heap */
+    enforcement?: string;
+  }[];
 }
 
 /** Everything the documentation export shows, in the order it shows it; every format renders this. */
@@ -53,6 +70,9 @@ export interface DocsData {
     rows: { project: string; environment: string; roles: (string | null)[] }[];
   };
   moduleGrants: { module: string; project: string; rule: string; group: string; value: string }[];
+  teams: DocsTeam[];
+  /** with a target: per entitlement kind, enforced, assisted or unobservable */
+  enforcement?: KindEnforcement;
   /** the quarterly access review: effective access of every user, with reasons */
   access?: { users: DocsUser[]; warnings: EvaluationWarning[] };
 }
@@ -61,6 +81,8 @@ export interface DocsOptions {
   generatedAt: string;
   snapshot?: DirectorySnapshot;
   withMembers?: boolean;
+  /** the target's reach per entitlement kind, to label what the sync enforces and what an administrator does */
+  enforcement?: KindEnforcement;
 }
 
 export function buildDocsData(mapping: MappingSet, options: DocsOptions): DocsData {
@@ -83,10 +105,12 @@ export function buildDocsData(mapping: MappingSet, options: DocsOptions): DocsDa
     rules,
     matrix: matrixOf(mapping),
     moduleGrants: moduleGrantsOf(mapping),
+    teams: teamsOf(mapping),
+    ...(options.enforcement && { enforcement: { ...options.enforcement } }),
   };
   if (options.withMembers) {
     if (!options.snapshot) throw new Error('withMembers needs a directory snapshot');
-    data.access = accessOf(mapping, options.snapshot);
+    data.access = accessOf(mapping, options.snapshot, options.enforcement);
   }
   return data;
 }
@@ -110,7 +134,19 @@ function describeRule(r: Rule, mapping: MappingSet): DocsRule {
     modules: Object.entries(r.modules).flatMap(([module, sel]) =>
       Object.entries(sel).map(([s, v]) => ({ module, ...grant(s, v) })),
     ),
+    teams: [...(r.teams ?? [])],
   };
+}
+
+function teamsOf(mapping: MappingSet): DocsTeam[] {
+  return (mapping.teams ?? []).map((t) => ({
+    name: t.name,
+    projects: [...t.projects],
+    definedAt: `${t.location.file}:${t.location.line}`,
+    rules: mapping.rules
+      .filter((r) => r.teams?.includes(t.name))
+      .map((r) => ({ rule: r.name, group: r.group ?? r.groupId ?? '' })),
+  }));
 }
 
 /** Environments in the order the mapping first names them (production usually first). */
@@ -156,7 +192,15 @@ function moduleGrantsOf(mapping: MappingSet): DocsData['moduleGrants'] {
   return out;
 }
 
-function accessOf(mapping: MappingSet, snapshot: DirectorySnapshot): NonNullable<DocsData['access']> {
+function accessOf(
+  mapping: MappingSet,
+  snapshot: DirectorySnapshot,
+  enforcement: KindEnforcement | undefined,
+): NonNullable<DocsData['access']> {
+  const labelOf = (key: string) => {
+    const kind = entitlementKind(key);
+    return enforcement && kind ? { enforcement: enforcement[kind] } : {};
+  };
   const desired = evaluateMapping(mapping, snapshot);
   return {
     users: desired.users.map((u) => ({
@@ -167,6 +211,7 @@ function accessOf(mapping: MappingSet, snapshot: DirectorySnapshot): NonNullable
         entitlement,
         value: e.value,
         reasons: e.reasons.map((r) => ({ ...r })),
+        ...labelOf(entitlement),
       })),
     })),
     warnings: desired.warnings,

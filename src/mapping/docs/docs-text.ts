@@ -48,3 +48,18 @@ export function describeGuards(p: Policy): string[][] {
 }
 
 export const reasonText = (r: RuleReason): string => `rule ${r.rule} (group ${r.group}, source ${r.source})`;
+
+/** What each label means, for the docs' "what the sync enforces" table. */
+export const ENFORCEMENT_MEANING: Record<string, string> = {
+  enforced: 'written to Heap and read back by every sync',
+  assisted: 'read from Heap but not written: a task asks a Heap administrator to change it, the next sync verifies it',
+  unobservable: 'neither read nor written: a task asks a Heap administrator to change it and records their word',
+};
+
+export const KIND_NAMES: Record<string, string> = {
+  membership: 'membership (active or deactivated)',
+  org: 'organization role',
+  project: 'project access',
+  module: 'module permissions',
+  team: 'Team membership',
+};

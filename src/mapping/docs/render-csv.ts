@@ -65,6 +65,10 @@ export function renderCsv(d: DocsData): string {
           rows.push([...base, `module:${g.module}:${p}`, g.value, g.selector, envOf.get(p) ?? '', d.mappingVersion]);
         }
       }
+      for (const team of r.teams) {
+        const bound = d.teams.find((t) => t.name === team)?.projects.join('; ') ?? '';
+        rows.push([...base, `team:${team}`, 'member', bound, '', d.mappingVersion]);
+      }
     }
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';

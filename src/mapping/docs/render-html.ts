@@ -1,5 +1,5 @@
 import type { DocsData, DocsGrant, DocsRule } from './docs-data.js';
-import { describeGuards, describePolicy, reasonText } from './docs-text.js';
+import { describeGuards, describePolicy, ENFORCEMENT_MEANING, KIND_NAMES, reasonText } from './docs-text.js';
 
 /** A standalone page (inline style, no scripts) an auditor can open or archive; every value is escaped. */
 export function renderHtml(d: DocsData): string {
@@ -59,6 +59,34 @@ export function renderHtml(d: DocsData): string {
       : '<p>No rule grants a module.</p>',
   );
 
+  body.push('<h2>Heap Teams</h2>');
+  body.push(
+    d.teams.length
+      ? table(
+          ['Team', 'gives projects (bound in Heap)', 'joined by group (rule)'],
+          d.teams.map((t) => [
+            t.name,
+            t.projects.join(', ') || '(none)',
+            t.rules.map((r) => `${r.group} (${r.rule})`).join(', ') || '(none)',
+          ]),
+        )
+      : '<p>The mapping declares no Teams.</p>',
+  );
+
+  if (d.enforcement) {
+    body.push('<h2>What the sync enforces in this Heap</h2>');
+    body.push(
+      table(
+        ['entitlement', 'label', 'meaning'],
+        Object.entries(d.enforcement).map(([kind, label]) => [
+          KIND_NAMES[kind] ?? kind,
+          label,
+          ENFORCEMENT_MEANING[label] ?? '',
+        ]),
+      ),
+    );
+  }
+
   body.push('<h2>Policy and guards</h2>');
   body.push(table(['setting', 'value', 'meaning'], [...describePolicy(d.policy), ...describeGuards(d.policy)]));
 
@@ -67,8 +95,13 @@ export function renderHtml(d: DocsData): string {
     body.push(`<h2>Effective access (${mapped.length} of ${d.access.users.length} users mapped)</h2>`);
     for (const u of mapped) {
       body.push(`<h3>${esc(u.user)}${u.displayName ? ` (${esc(u.displayName)})` : ''}</h3>`);
-      const rows = u.entitlements.map((e) => [e.entitlement, e.value, e.reasons.map(reasonText).join('; ')]);
-      body.push(table(['entitlement', 'value', 'because'], rows));
+      const rows = u.entitlements.map((e) => [
+        e.entitlement,
+        e.value,
+        ...(d.enforcement ? [e.enforcement ?? ''] : []),
+        e.reasons.map(reasonText).join('; '),
+      ]);
+      body.push(table(['entitlement', 'value', ...(d.enforcement ? ['enforcement'] : []), 'because'], rows));
     }
     const unmapped = d.access.users.filter((u) => !u.mapped);
     body.push('<h3>Users no rule maps</h3>');
@@ -112,6 +145,7 @@ function ruleSection(r: DocsRule): string {
   if (r.orgRole) items.push(`organization role: ${esc(r.orgRole)}`);
   for (const g of r.projects) items.push(`project role ${esc(g.value)} on ${grantTarget(g)}`);
   for (const g of r.modules) items.push(`module ${esc(g.module)} ${esc(g.value)} on ${grantTarget(g)}`);
+  for (const t of r.teams) items.push(`member of Heap Team ${esc(t)}`);
   if (r.allowProductionAdmin) items.push('allowed to give Admin on production projects (allowProductionAdmin)');
   return [
     `<h3>${esc(r.group)}</h3>`,

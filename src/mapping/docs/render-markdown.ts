@@ -1,5 +1,5 @@
 import type { DocsData, DocsGrant, DocsRule } from './docs-data.js';
-import { describeGuards, describePolicy, reasonText } from './docs-text.js';
+import { describeGuards, describePolicy, ENFORCEMENT_MEANING, KIND_NAMES, reasonText } from './docs-text.js';
 
 /** Markdown for a wiki or a pull request; tables escape `|` so any group name is safe. */
 export function renderMarkdown(d: DocsData): string {
@@ -50,6 +50,26 @@ export function renderMarkdown(d: DocsData): string {
     out.push(...table(['module', 'project', 'group', 'rule', 'value'], rows), '');
   } else out.push('No rule grants a module.', '');
 
+  out.push('## Heap Teams', '');
+  if (d.teams.length) {
+    const rows = d.teams.map((t) => [
+      t.name,
+      t.projects.join(', ') || '(none)',
+      t.rules.map((r) => `${r.group} (${r.rule})`).join(', ') || '(none)',
+    ]);
+    out.push(...table(['Team', 'gives projects (bound in Heap)', 'joined by group (rule)'], rows), '');
+  } else out.push('The mapping declares no Teams.', '');
+
+  if (d.enforcement) {
+    out.push('## What the sync enforces in this Heap', '');
+    const rows = Object.entries(d.enforcement).map(([kind, label]) => [
+      KIND_NAMES[kind] ?? kind,
+      label,
+      ENFORCEMENT_MEANING[label] ?? '',
+    ]);
+    out.push(...table(['entitlement', 'label', 'meaning'], rows), '');
+  }
+
   out.push('## Policy and guards', '');
   out.push(...table(['setting', 'value', 'meaning'], [...describePolicy(d.policy), ...describeGuards(d.policy)]), '');
 
@@ -58,8 +78,14 @@ export function renderMarkdown(d: DocsData): string {
     out.push(`## Effective access (${mapped.length} of ${d.access.users.length} users mapped)`, '');
     for (const u of mapped) {
       out.push(`### ${esc(u.user)}${u.displayName ? ` (${esc(u.displayName)})` : ''}`, '');
-      const rows = u.entitlements.map((e) => [e.entitlement, e.value, e.reasons.map(reasonText).join('; ')]);
-      out.push(...table(['entitlement', 'value', 'because'], rows), '');
+      const rows = u.entitlements.map((e) => [
+        e.entitlement,
+        e.value,
+        ...(d.enforcement ? [e.enforcement ?? ''] : []),
+        e.reasons.map(reasonText).join('; '),
+      ]);
+      const header = ['entitlement', 'value', ...(d.enforcement ? ['enforcement'] : []), 'because'];
+      out.push(...table(header, rows), '');
     }
     const unmapped = d.access.users.filter((u) => !u.mapped);
     out.push('### Users no rule maps', '');
@@ -90,6 +116,7 @@ function ruleSection(r: DocsRule): string[] {
   if (r.orgRole) out.push(`- organization role: ${esc(r.orgRole)}`);
   for (const g of r.projects) out.push(`- project role ${esc(g.value)} on ${grantTarget(g)}`);
   for (const g of r.modules) out.push(`- module ${esc(g.module)} ${esc(g.value)} on ${grantTarget(g)}`);
+  for (const t of r.teams) out.push(`- member of Heap Team ${esc(t)}`);
   if (r.allowProductionAdmin) out.push('- allowed to give Admin on production projects (allowProductionAdmin)');
   out.push('');
   return out;

@@ -12,6 +12,7 @@ import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareTaskQueries } from './task-queries.js';
 
 /** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
 export function openSqliteStore(
@@ -52,6 +53,7 @@ export function openSqliteStore(
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareTaskQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {
         if (db.open) db.close();

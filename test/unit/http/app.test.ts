@@ -80,7 +80,7 @@ describe('HTTP shell', () => {
 
   it('/readyz and /metrics can be protected by a token', async () => {
     const url = await start({
-      protect: bearerAuth({ tokens: [{ token: 'viewer-token', role: 'viewer' }] }),
+      protect: bearerAuth({ accounts: [{ name: 'viewer', token: 'viewer-token', role: 'viewer' }] }),
       metrics: () => metricsRegistry.metrics(),
     });
     expect((await fetch(`${url}/readyz`)).status).toBe(401);
@@ -93,7 +93,7 @@ describe('HTTP shell', () => {
   it('/readyz answers a probe without a token when readiness is public, with its status and nothing else', async () => {
     let ready = true;
     const url = await start({
-      protect: bearerAuth({ tokens: [{ token: 'admin-token', role: 'admin' }] }),
+      protect: bearerAuth({ accounts: [{ name: 'admin', token: 'admin-token', role: 'admin' }] }),
       publicReadiness: true,
       metrics: () => metricsRegistry.metrics(),
       readiness: async () => ({ ok: ready, checks: { store: 'unreachable: /var/lib/secret.db locked' } }),

@@ -34,21 +34,25 @@ describe('bearerAuth', () => {
     const api = express.Router();
     api.use(
       bearerAuth({
-        tokens: [
-          { token: 'admin-t', role: 'admin' },
-          { token: 'viewer-t', role: 'viewer' },
-          { token: '', role: 'admin' },
+        accounts: [
+          { name: 'admin', token: 'admin-t', role: 'admin' },
+          { name: 'ci-approver', token: 'approver-t', role: 'approver' },
+          { name: 'viewer', token: 'viewer-t', role: 'viewer' },
+          { name: 'empty', token: '', role: 'admin' },
         ],
         cookieName: 'has_token',
       }),
     );
     api.get('/status', (_req, res) => {
-      res.json({ role: res.locals.role as string });
+      res.json({ role: res.locals.role as string, name: (res.locals.principal as { name: string }).name });
     });
     api.post('/sync', (_req, res) => {
       res.json({ ok: true });
     });
     api.get('/secret', requireRole('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    api.get('/approvals', requireRole('approver'), (_req, res) => {
       res.json({ ok: true });
     });
     const app = createHttpApp({
@@ -79,6 +83,21 @@ describe('bearerAuth', () => {
     expect(await call(url, 'POST', '/sync', { authorization: 'Bearer viewer-t' })).toMatchObject({ status: 403 });
     expect(await call(url, 'GET', '/secret', { authorization: 'Bearer viewer-t' })).toMatchObject({ status: 403 });
     expect(await call(url, 'GET', '/secret', { authorization: 'Bearer admin-t' })).toMatchObject({ status: 200 });
+  });
+
+  it('names the account a token belongs to; an approver is more than a viewer and less than an admin', async () => {
+    const url = await start();
+    expect(await call(url, 'GET', '/status', { authorization: 'Bearer approver-t' })).toMatchObject({
+      status: 200,
+      body: { role: 'approver', name: 'ci-approver' },
+    });
+    expect(await call(url, 'GET', '/approvals', { authorization: 'Bearer approver-t' })).toMatchObject({
+      status: 200,
+    });
+    expect(await call(url, 'GET', '/approvals', { authorization: 'Bearer viewer-t' })).toMatchObject({
+      status: 403,
+    });
+    expect(await call(url, 'GET', '/secret', { authorization: 'Bearer approver-t' })).toMatchObject({ status: 403 });
   });
 
   it('401 with WWW-Authenticate for no, a wrong or an empty token; a cookie works too', async () => {

@@ -25,6 +25,7 @@ describe('evaluateMapping', () => {
         user: 'alice@acme.example',
         matchValue: 'alice@acme.example',
         identityId: 'alice',
+        externalId: 'alice',
         source: 'file',
         mapped: true,
         entitlements: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normalizeUserKey } from '../../../domain/entitlement.js';
 import { NotFoundError } from '../../../domain/errors.js';
 import { explainUser, renderDocs } from '../../../mapping/index.js';
+import { enforcementOf } from '../../../ports/access-target.js';
 import { readAllSources } from '../../../services/read-sources.js';
 import { defineRoute, type ApiRoute } from '../define-route.js';
 import type { RouteDeps } from '../deps.js';
@@ -75,6 +76,7 @@ export function docsRoutes(deps: RouteDeps): ApiRoute[] {
         const snapshot = query.withMembers ? await readAllSources(deps.sources, { signal }) : undefined;
         const body = renderDocs(deps.mapping.current(), query.format, {
           generatedAt: deps.clock.now().toISOString(),
+          enforcement: enforcementOf(deps.target.capabilities()),
           ...(snapshot && { snapshot, withMembers: true }),
         });
         const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };

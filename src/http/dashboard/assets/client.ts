@@ -88,6 +88,14 @@ export const DASHBOARD_JS = String.raw`
   var STATUS_CLASS = { succeeded: 'ok', partial: 'warn', failed: 'bad', held: 'warn', 'dry-run': 'info' };
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
 
+  /** Owned assets and last activity as Heap reports them: an owner losing access must transfer them first. */
+  function facts(item) {
+    var parts = [];
+    if (item.ownedAssets) parts.push(badge('owns ' + item.ownedAssets + ' asset' + (item.ownedAssets === 1 ? '' : 's'), 'warn'));
+    if (item.lastActiveAt) parts.push(el('small', { class: 'last-active', text: ' last active ' + item.lastActiveAt.slice(0, 10) }));
+    return parts.length ? el('span', { class: 'facts' }, parts) : null;
+  }
+
   function table(headers, rows) {
     return el('div', { class: 'scroll' }, [el('table', {}, [
       el('thead', {}, [el('tr', {}, headers.map(function (h) {
@@ -197,7 +205,7 @@ export const DASHBOARD_JS = String.raw`
     $('held-section').hidden = s.heldPlans.length === 0;
     fill($('held'), s.heldPlans.map(function (h) {
       var list = h.revocations.map(function (c) {
-        return el('li', {}, [c.user + ' ', el('code', { text: c.entitlement }), ' ', value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to)]);
+        return el('li', {}, [c.user + ' ', el('code', { text: c.entitlement }), ' ', value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to), ' ', facts(c)]);
       });
       if (h.more) list.push(el('li', { text: 'and ' + h.more + ' more' }));
       return el('div', { class: 'held', 'data-run': h.runId }, [
@@ -228,7 +236,7 @@ export const DASHBOARD_JS = String.raw`
     if (isAdmin()) headers.push('Actions');
     fill($('drift'), [table(headers, d.items.map(function (item) {
       var row = [
-        cell(item.user),
+        cell([item.user, ' ', facts(item)]),
         cell(el('code', { text: item.entitlement })),
         cell([value(item.baseline), el('span', { class: 'arrow', text: '→' }), value(item.actual)]),
         cell(value(item.desired)),

@@ -96,4 +96,16 @@ export const coreMigrations: readonly Migration[] = [
       record TEXT NOT NULL
     ) WITHOUT ROWID`,
   },
+  {
+    id: 'core-009-tasks',
+    sql: `CREATE TABLE tasks (
+      id TEXT PRIMARY KEY,
+      user TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      task TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
+    CREATE INDEX tasks_by_user ON tasks (user, created_at, id)`,
+  },
 ];
