@@ -162,13 +162,23 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const { logger, clock, store, journal } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
+  /** the first scim source's repository (most configurations have one) */
   let scimRepository: ScimRepository | null = null;
+  /** every scim source's repository, by source name */
+  const scimRepositories = new Map<string, ScimRepository>();
   const sources: IdentitySource[] = [];
   try {
     mapping = await createMappingHolder(resolve(config.mappings), { logger, now: () => clock.now() });
     for (const s of config.sources) {
-      if (s.type === 'scim') scimRepository ??= openSqliteScimRepository(resolve(config.store.sqlite));
-      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository }));
+      let repository: ScimRepository | null = null;
+      if (s.type === 'scim') {
+        const name = sourceName(s);
+        const file = scimStoreFile(resolve(config.store.sqlite), name, scimRepositories.size === 0);
+        repository = openSqliteScimRepository(file, { source: name });
+        scimRepositories.set(name, repository);
+        scimRepository ??= repository;
+      }
+      sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository: repository }));
     }
     if (options.alerts) {
       dispatcher = createAlertDispatcher({
@@ -178,7 +188,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       });
     }
   } catch (err) {
-    await scimRepository?.close();
+    for (const repository of scimRepositories.values()) await repository.close();
     await store.close();
     throw err;
   }
@@ -217,6 +227,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     store,
     sources,
     scimRepository: scimRepository as ScimRepository | null,
+    scimRepositories: scimRepositories as ReadonlyMap<string, ScimRepository>,
     target,
     mapping,
     sync,
@@ -227,13 +238,24 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     async close() {
       mapping.close();
       await (dispatcher as AlertDispatcher | null)?.close(ALERT_DRAIN_MS);
-      await (scimRepository as ScimRepository | null)?.close();
+      for (const repository of scimRepositories.values()) await repository.close();
       await store.close();
     },
   };
 }
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+/**
+ * Where a scim source's pushed users and groups live: the first scim source's in the store's own file (as with
+ * one source); each other one in its own file beside it, `<store>.scim-<name>.db`, so that two IdPs' userNames,
+ * groups and first-push state never mix.
+ */
+export function scimStoreFile(storeFile: string, sourceName: string, first: boolean): string {
+  if (first || storeFile === ':memory:') return storeFile;
+  const ext = path.extname(storeFile);
+  return `${storeFile.slice(0, storeFile.length - ext.length)}.scim-${sourceName}${ext || '.db'}`;
+}
 
 function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];

@@ -8,17 +8,20 @@ import {
   type AlertDispatcher,
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
-import { RunInProgressError } from './domain/errors.js';
+import { sourceName } from './config/load.js';
+import { ConfigError, RunInProgressError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
 import { createDashboardRouter } from './http/dashboard/router.js';
+import { createSignIn } from './http/sign-in/create-sign-in.js';
 import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
+import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-dispatch.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
-import { createScimChangeDebouncer, type ScimChangeDebouncer } from './sources/scim/debouncer.js';
+import { createScimChangeDebouncer } from './sources/scim/debouncer.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
@@ -68,9 +71,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const closers: (() => unknown)[] = [];
   try {
     const { config } = rt;
-    const scimSource = config.sources.find((s) => s.type === 'scim');
     const { secrets } = rt;
-    const accounts = resolveServiceAccounts(config.server, env);
+    const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     // the runtime's dispatcher: runs alert through it, and closing the runtime drains it
     const alerts = rt.alerts;
     if (!alerts) throw new Error('serve builds its runtime with alerts');
@@ -106,35 +108,67 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const routers = [];
     const scimMount = express.Router();
     let mountScim: ((port: number) => void) | null = null;
-    let debouncer: ScimChangeDebouncer | null = null;
-    if (scimSource && rt.scimRepository) {
-      const repository = rt.scimRepository;
-      debouncer = createScimChangeDebouncer({
+    const scimRoutes: ((baseUri: string) => ScimSourceRoute)[] = [];
+    for (const scimSource of config.sources) {
+      if (scimSource.type !== 'scim') continue;
+      const name = sourceName(scimSource);
+      const repository = rt.scimRepositories.get(name);
+      if (!repository) continue;
+      const debouncer = createScimChangeDebouncer({
         windowMs: scimSource.debounceMs,
-        logger: rt.logger.child({ component: 'scim-debouncer' }),
+        logger: rt.logger.child({ component: 'scim-debouncer', source: name }),
         run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
       });
-      closers.push(() => debouncer?.close());
+      closers.push(() => debouncer.close());
+      const token = secrets[scimSource.tokenEnv]!;
+      scimRoutes.push((baseUri) => ({
+        source: name,
+        token,
+        router: createScimRouter({
+          repository,
+          token,
+          baseUri,
+          onChange: (change) => debouncer.add(change),
+          logger: rt.logger.child({ component: 'scim', source: name }),
+          bodyLimit: config.server.bodyLimit,
+        }),
+      }));
+    }
+    if (scimRoutes.length) {
+      const duplicate = duplicateScimToken(config.sources, secrets);
+      if (duplicate) throw new ConfigError([duplicate]);
       // Mounted once the port is bound: with `server.port: 0`, Location and meta.location need the real one.
-      mountScim = (port) =>
-        scimMount.use(
-          createScimRouter({
-            repository,
-            token: secrets[scimSource.tokenEnv]!,
-            baseUri: `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`,
-            onChange: (change) => debouncer?.add(change),
-            logger: rt.logger.child({ component: 'scim' }),
-            bodyLimit: config.server.bodyLimit,
-          }),
-        );
+      mountScim = (port) => {
+        const baseUri = `${config.server.publicUrl?.replace(/\/$/, '') ?? publicBase(options.host ?? config.server.host, port)}/scim/v2`;
+        scimMount.use(dispatchScimSources(scimRoutes.map((route) => route(baseUri))));
+      };
       routers.push({ path: '/scim/v2', router: scimMount });
     }
     status = createStatusService(rt);
+    // The port is known once the server listens (`server.port: 0`): the IdP's redirect URI asks for it later.
+    let listeningOn: number | null = null;
+    const signIn = createSignIn({
+      server: config.server,
+      accounts,
+      env,
+      clock: rt.clock,
+      logger: rt.logger,
+      publicUrl: () =>
+        config.server.publicUrl ??
+        publicBase(options.host ?? config.server.host, listeningOn ?? options.port ?? config.server.port),
+    });
     routers.push({
       path: '/api',
-      router: createAdminApiRouter({ ...rt, accounts, status, bodyLimit: config.server.bodyLimit }),
+      router: createAdminApiRouter({
+        ...rt,
+        accounts,
+        sessions: signIn.sessions,
+        status,
+        bodyLimit: config.server.bodyLimit,
+      }),
     });
-    routers.push({ path: '/', router: createDashboardRouter({ accounts }) });
+    routers.push({ path: '/', router: signIn.router });
+    routers.push({ path: '/', router: createDashboardRouter() });
     closers.push(() => status?.settle());
 
     const app = createHttpApp({
@@ -151,6 +185,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     });
     closers.push(() => server.close());
     mountScim?.(server.port);
+    listeningOn = server.port;
 
     if (config.schedule) {
       const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
@@ -184,14 +219,31 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
  * lengths and clashes, once the rest is known to be there).
  */
 function serveSecrets(config: RunConfig): SecretRef[] {
-  const scim = config.sources.findIndex((s) => s.type === 'scim');
-  const scimSource = config.sources[scim];
+  const { oidc } = config.server;
   return [
-    ...(config.server.tokens.length === 0
+    ...(config.server.tokens.length === 0 && !oidc
       ? [{ key: 'server.adminTokenEnv', variable: config.server.adminTokenEnv }]
       : config.server.tokens.map((t, i) => ({ key: `server.tokens[${i}].tokenEnv`, variable: t.tokenEnv }))),
-    ...(scimSource?.type === 'scim' ? [{ key: `sources[${scim}].tokenEnv`, variable: scimSource.tokenEnv }] : []),
+    ...(oidc?.clientSecretEnv ? [{ key: 'server.oidc.clientSecretEnv', variable: oidc.clientSecretEnv }] : []),
+    ...config.sources.flatMap((s, i) =>
+      s.type === 'scim' ? [{ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv }] : [],
+    ),
   ];
+}
+
+/** Two scim sources whose variables hold the same token could not be told apart: a config error naming both. */
+function duplicateScimToken(sources: RunConfig['sources'], secrets: Record<string, string>): string | null {
+  const seen = new Map<string, string>();
+  for (const s of sources) {
+    if (s.type !== 'scim') continue;
+    const token = secrets[s.tokenEnv]!;
+    const other = seen.get(token);
+    if (other !== undefined) {
+      return `scim sources: ${other} and ${s.tokenEnv} hold the same token; each scim source needs its own`;
+    }
+    seen.set(token, s.tokenEnv);
+  }
+  return null;
 }
 
 /** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */

@@ -107,6 +107,8 @@ function describeIssues(error: z.ZodError, raw: unknown): PathMessage[] {
   return out;
 }
 
+const SCIM_SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 /** Cross-field checks zod cannot express on one field. */
 function checkConfig(config: Config): PathMessage[] {
   const problems: PathMessage[] = [];
@@ -124,8 +126,38 @@ function checkConfig(config: Config): PathMessage[] {
       problems.push({ path: ['sources', i], message: 'entra needs clientSecretEnv or certificatePathEnv' });
     }
   });
-  if ((config.sources ?? []).filter((s) => s.type === 'scim').length > 1) {
-    problems.push({ path: ['sources'], message: 'at most one scim source' });
+  // Several scim sources (Okta and Entra both pushing): the token an IdP presents says which source it is.
+  const scimTokens = new Map<string, string>();
+  const scimSources = (config.sources ?? []).filter((s) => s.type === 'scim').length;
+  (config.sources ?? []).forEach((s, i) => {
+    if (s.type !== 'scim') return;
+    const name = s.name ?? s.type;
+    const other = scimTokens.get(s.tokenEnv);
+    if (other !== undefined) {
+      problems.push({
+        path: ['sources', i, 'tokenEnv'],
+        message: `${s.tokenEnv} is already the token of scim source "${other}": each scim source needs its own`,
+      });
+    }
+    scimTokens.set(s.tokenEnv, name);
+    if (scimSources > 1 && !SCIM_SOURCE_NAME.test(name)) {
+      problems.push({
+        path: ['sources', i, 'name'],
+        message: 'with several scim sources, each name must be letters, digits, - and _ (it names its SCIM store file)',
+      });
+    }
+  });
+  const oidc = config.server.oidc;
+  if (oidc) {
+    if (!oidc.scopes.includes('openid')) {
+      problems.push({ path: ['server', 'oidc', 'scopes'], message: 'must include "openid"' });
+    }
+    if (!oidc.adminGroups.length && !oidc.approverGroups.length && !oidc.viewerGroups.length) {
+      problems.push({
+        path: ['server', 'oidc'],
+        message: 'name at least one of adminGroups, approverGroups, viewerGroups: nobody could sign in',
+      });
+    }
   }
   if (config.schedule) {
     try {

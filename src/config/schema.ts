@@ -12,9 +12,14 @@ const fileSource = z.strictObject({
   name: z.string().optional(),
   path: z.string().min(1),
 });
+/**
+ * An IdP pushing over SCIM to `/scim/v2`. Several may be configured (Okta and Entra): each needs its own name and
+ * token variable; the token an IdP presents picks its source (checked in config/load.ts).
+ */
 const scimSource = z.strictObject({
   type: z.literal('scim'),
   name: z.string().optional(),
+  /** the variable holding the bearer token this source's IdP presents */
   tokenEnv: envName.default('SCIM_TOKEN'),
   /** debounce window for the incremental run a push triggers */
   debounceMs: z.number().int().min(0).max(600_000).default(2000),
@@ -94,6 +99,31 @@ const serviceAccount = z.strictObject({
   role: z.enum(ROLES),
 });
 
+/**
+ * People sign in to the dashboard with their IdP (OpenID Connect, authorization code + PKCE); the groups claim
+ * gives the role (the strongest group that matches), and the actor recorded is their e-mail.
+ */
+const oidcSignIn = z.strictObject({
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  /** absent: a public client, PKCE alone */
+  clientSecretEnv: envName.optional(),
+  /** the button's "Sign in with …"; default from the issuer (Okta, Microsoft) */
+  label: z.string().min(1).max(40).optional(),
+  /** Okta sends the groups claim for a `groups` scope its authorization server defines; Entra needs none */
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  groupsClaim: z.string().min(1).default('groups'),
+  adminGroups: z.array(z.string().min(1)).default([]),
+  approverGroups: z.array(z.string().min(1)).default([]),
+  viewerGroups: z.array(z.string().min(1)).default([]),
+  /** a session lasts this long; the role is re-read from the groups at the next sign-in */
+  sessionHours: z
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(8),
+});
+
 /** Keys a command that reads the sources or writes to Heap needs; never defaulted (DESIGN §10: no silent example data). */
 export const RUN_KEYS = ['mappings', 'sources', 'target'] as const;
 export type RunKey = (typeof RUN_KEYS)[number];
@@ -111,6 +141,7 @@ export const configSchema = z.strictObject({
       viewerTokenEnv: envName.default('VIEWER_TOKEN'),
       /** named service accounts beside the `admin` (ADMIN_TOKEN) and `viewer` (VIEWER_TOKEN) accounts */
       tokens: z.array(serviceAccount).default([]),
+      oidc: oidcSignIn.optional(),
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
@@ -141,6 +172,7 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
 export type ServerConfig = Config['server'];
+export type OidcConfig = NonNullable<ServerConfig['oidc']>;
 export type TargetConfig = NonNullable<Config['target']>;
 /** A config with every key a run needs (`requireRunKeys`). */
 export type RunConfig = Config & { mappings: string; sources: SourceConfig[]; target: TargetConfig };

@@ -74,8 +74,6 @@ export interface BearerAuthOptions {
   accounts: TokenAccount[];
   /** the dashboard's session, looked up when no Authorization header is sent */
   session?: (req: Request) => Promise<Principal | null> | Principal | null;
-  /** a cookie that carries a token as the Authorization header would */
-  cookieName?: string;
 }
 
 /**
@@ -90,8 +88,6 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
     void (async (): Promise<Principal | null> => {
       const bearer = readBearerToken(req.headers.authorization);
       if (bearer !== null) return toPrincipal(match(bearer));
-      const cookieToken = options.cookieName ? readCookie(req.headers.cookie, options.cookieName) : null;
-      if (cookieToken !== null) return toPrincipal(match(cookieToken));
       return options.session ? await options.session(req) : null;
     })().then(
       (principal) => {

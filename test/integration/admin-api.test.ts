@@ -145,9 +145,9 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     });
   });
 
-  describe('dashboard sign-in cookie', () => {
-    async function signIn(token: string, name?: string): Promise<Response> {
-      const form = new URLSearchParams({ token, ...(name && { name }) });
+  describe('dashboard sign-in with a token', () => {
+    async function signIn(token: string): Promise<Response> {
+      const form = new URLSearchParams({ token });
       return fetch(`${t.url}/login`, { method: 'POST', body: form, redirect: 'manual' });
     }
     const cookieOf = (res: Response) =>
@@ -156,22 +156,25 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
         .map((c) => c.split(';')[0])
         .join('; ');
 
-    it('sets an HttpOnly, SameSite=Strict cookie for a valid token and refuses others', async () => {
-      const ok = await signIn(t.tokens.admin, 'Dana Ops');
+    it('sets an HttpOnly, SameSite=Strict session cookie that holds no token, and refuses others', async () => {
+      const ok = await signIn(t.tokens.admin);
       expect(ok.status).toBe(303);
       expect(ok.headers.get('location')).toBe('/');
-      const [token] = ok.headers.getSetCookie();
-      expect(token).toMatch(/^has_token=.+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);
+      const [session, ...more] = ok.headers.getSetCookie();
+      expect(more).toEqual([]);
+      expect(session).toMatch(/^has_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+      expect(session).not.toContain(t.tokens.admin);
+      expect(session).not.toContain(encodeURIComponent(t.tokens.admin));
       const bad = await signIn('guess');
       expect(bad.status).toBe(303);
       expect(bad.headers.get('location')).toBe('/?login=failed');
       expect(bad.headers.getSetCookie()).toEqual([]);
     });
 
-    it('reads with the cookie; a change needs the dashboard header too (CSRF)', async () => {
-      const cookie = cookieOf(await signIn(t.tokens.admin, 'Dana Ops'));
+    it('reads with the cookie; a change needs the dashboard header too (CSRF); signing out ends it', async () => {
+      const cookie = cookieOf(await signIn(t.tokens.deployBot));
       const me = await call(t, 'GET', '/api/whoami', { as: 'none', headers: { Cookie: cookie } });
-      expect(me.body).toEqual({ role: 'admin', name: 'Dana Ops' });
+      expect(me.body).toEqual({ role: 'admin', name: 'deploy-bot' });
       const noHeader = await call(t, 'POST', '/api/sync', {
         as: 'none',
         body: { dryRun: true },
@@ -184,7 +187,7 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
         headers: { Cookie: cookie, 'X-Heap-Access-Sync': 'dashboard' },
       });
       expect(withHeader.status).toBe(201);
-      expect(withHeader.body.actor).toBe('Dana Ops');
+      expect(withHeader.body.actor).toBe('deploy-bot');
       const viewer = cookieOf(await signIn(t.tokens.viewer));
       const denied = await call(t, 'POST', '/api/sync', {
         as: 'none',
@@ -192,6 +195,12 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
         headers: { Cookie: viewer, 'X-Heap-Access-Sync': 'dashboard' },
       });
       expect(denied.status).toBe(403);
+
+      // the copy of the cookie is worthless once its session signed out
+      const out = await fetch(`${t.url}/logout`, { method: 'POST', headers: { Cookie: cookie }, redirect: 'manual' });
+      expect(out.status).toBe(303);
+      expect(out.headers.getSetCookie()[0]).toMatch(/^has_session=; .*Max-Age=0/);
+      expect((await call(t, 'GET', '/api/whoami', { as: 'none', headers: { Cookie: cookie } })).status).toBe(401);
     });
 
     it('serves the page with a policy that forbids inline script', async () => {

@@ -24,10 +24,9 @@ async function post(t: TestRuntime, body: unknown): Promise<JournalRecord> {
   return (await res.json()) as JournalRecord;
 }
 
-async function signIn(page: Page, url: string, token: string, name?: string): Promise<void> {
+async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Access token').fill(token);
-  if (name) await page.getByLabel(/Your name/).fill(name);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#runs table').waitFor();
 }
@@ -92,11 +91,12 @@ describe('dashboard in headless Chromium', () => {
     const page = await newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await signIn(page, t.url, t.tokens.admin, 'Dana Ops');
+    await signIn(page, t.url, t.tokens.deployBot);
 
     const cookies = await page.context().cookies();
-    expect(cookies.find((c) => c.name === 'has_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-    expect(await page.locator('#who-text').textContent()).toBe('Signed in as Dana Ops (admin)');
+    expect(cookies.find((c) => c.name === 'has_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.map((c) => c.value).join()).not.toContain(t.tokens.deployBot);
+    expect(await page.locator('#who-text').textContent()).toBe('Signed in as deploy-bot (admin)');
 
     // the drift, with its suggestion
     const erinRow = page.locator(`#drift tr[data-user="${ERIN}"][data-entitlement="project:web-staging"]`);
@@ -122,7 +122,7 @@ describe('dashboard in headless Chromium', () => {
     await dialog.getByLabel('Expires after').selectOption('3d');
     await dialog.getByRole('button', { name: 'Create exception' }).click();
     await page.locator('#exceptions tr', { hasText: LENA }).waitFor();
-    expect(await page.locator('#exceptions').textContent()).toContain('Dana Ops');
+    expect(await page.locator('#exceptions').textContent()).toContain('deploy-bot');
     await page.locator(`#drift tr[data-user="${LENA}"]`).waitFor({ state: 'detached' });
 
     // approve the held plan
@@ -132,7 +132,7 @@ describe('dashboard in headless Chromium', () => {
     await approvalRow.first().waitFor();
     expect(await approvalRow.first().textContent()).toContain('succeeded');
     expect(await approvalRow.first().textContent()).toContain(`approves ${held.id}`);
-    expect(await approvalRow.first().textContent()).toContain('Dana Ops');
+    expect(await approvalRow.first().textContent()).toContain('deploy-bot');
     await heldCard.waitFor({ state: 'detached' });
     await page.locator('#held-section').waitFor({ state: 'hidden' });
     // the approval reverted Erin's manual change with the rest
@@ -193,6 +193,6 @@ describe('dashboard in headless Chromium', () => {
     await signIn(page, t.url, t.tokens.viewer);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#login').waitFor();
-    expect((await page.context().cookies()).find((c) => c.name === 'has_token')).toBeUndefined();
+    expect((await page.context().cookies()).find((c) => c.name === 'has_session')).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { resolveServiceAccounts } from '../../src/config/service-accounts.js';
 import { createAdminApiRouter } from '../../src/http/api/router.js';
 import { createDashboardRouter } from '../../src/http/dashboard/router.js';
+import { createSignIn } from '../../src/http/sign-in/create-sign-in.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { createStatusService, type StatusService } from '../../src/services/status.js';
@@ -25,6 +26,10 @@ export interface TestRuntimeOptions {
   maxRevocations?: number;
   /** the file source's directory; the example directory when absent */
   directory?: DirectoryDocument;
+  /** `server.oidc` of the config (sign-in with an OpenID provider) */
+  oidc?: Record<string, unknown>;
+  /** more environment variables (the OpenID client's secret) */
+  env?: Record<string, string>;
 }
 
 export interface TestRuntime {
@@ -99,6 +104,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
       '  tokens:',
       '    - { name: deploy-bot, tokenEnv: DEPLOY_BOT_TOKEN, role: admin }',
       '    - { name: ops-approver, tokenEnv: OPS_APPROVER_TOKEN, role: approver }',
+      ...(options.oidc ? [`  oidc: ${JSON.stringify(options.oidc)}`] : []),
       'schedule: null',
       'alerts: [{ type: log }]',
       'logLevel: silent',
@@ -111,6 +117,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     VIEWER_TOKEN: TOKENS.viewer,
     DEPLOY_BOT_TOKEN: TOKENS.deployBot,
     OPS_APPROVER_TOKEN: TOKENS.approver,
+    ...options.env,
   };
   const logger = pino({ level: 'silent' });
   let rt: Runtime;
@@ -123,16 +130,26 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
   // Tests read drift live on every status request and wait for it, so what they assert is never a stale reading.
   const status = createStatusService(rt, { driftTtlMs: 0, driftWaitMs: 120_000 });
   const accounts = resolveServiceAccounts(rt.config.server, env);
+  let url = '';
+  const signIn = createSignIn({
+    server: rt.config.server,
+    accounts,
+    env,
+    clock: rt.clock,
+    logger,
+    publicUrl: () => url,
+  });
   const app = createHttpApp({
     logger,
     routers: [
-      { path: '/api', router: createAdminApiRouter({ ...rt, accounts, status }) },
-      { path: '/', router: createDashboardRouter({ accounts }) },
+      { path: '/api', router: createAdminApiRouter({ ...rt, accounts, sessions: signIn.sessions, status }) },
+      { path: '/', router: signIn.router },
+      { path: '/', router: createDashboardRouter() },
     ],
     readiness: async () => ({ ok: true, checks: {} }),
   });
   const server = http.createServer(app);
-  const url = await listen(server);
+  url = await listen(server);
 
   return {
     rt,

@@ -7,6 +7,7 @@ import type { ExceptionService } from '../../services/exceptions.js';
 import type { JournalService } from '../../services/journal.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
+import type { SessionService } from '../../services/sessions.js';
 import type { SyncService } from '../../services/sync.js';
 import type { TokenAccount } from '../auth.js';
 
@@ -23,6 +24,8 @@ export interface AdminApiDeps {
   logger: Logger;
   /** the service accounts whose bearer tokens it accepts */
   accounts: TokenAccount[];
+  /** the dashboard's sign-ins, looked up for requests without an Authorization header */
+  sessions?: SessionService;
   /** shared with the dashboard so both see the same cached drift reading; created when absent */
   status?: StatusService;
   /** JSON body limit (config server.bodyLimit) */
@@ -30,4 +33,6 @@ export interface AdminApiDeps {
 }
 
 /** The deps the route modules see: the status service always exists there. */
-export type RouteDeps = Omit<AdminApiDeps, 'status' | 'accounts' | 'bodyLimit'> & { status: StatusService };
+export type RouteDeps = Omit<AdminApiDeps, 'status' | 'accounts' | 'sessions' | 'bodyLimit'> & {
+  status: StatusService;
+};

@@ -7,7 +7,8 @@ import { ForbiddenError } from '../errors.js';
 import type { ApiRoute, Reply } from './define-route.js';
 import type { AdminApiDeps, RouteDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { actorName, CSRF_HEADER, TOKEN_COOKIE, viaCookie } from './roles.js';
+import { CSRF_HEADER, viaCookie } from './roles.js';
+import { sessionPrincipal } from '../sign-in/router.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
@@ -39,7 +40,9 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const openapi = buildOpenApiDocument(routes, { version: API_VERSION, basePath: '/api' });
   const router = express.Router();
 
-  router.use(bearerAuth({ accounts: deps.accounts, cookieName: TOKEN_COOKIE }));
+  router.use(
+    bearerAuth({ accounts: deps.accounts, ...(deps.sessions && { session: sessionPrincipal(deps.sessions) }) }),
+  );
   router.use((req: Request, _res: Response, next: NextFunction) => {
     if (!SAFE.has(req.method) && viaCookie(req) && !req.get(CSRF_HEADER)) {
       next(new ForbiddenError(`a change made with the dashboard's cookie needs the ${CSRF_HEADER} header`));
@@ -61,7 +64,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
       res.on('close', () => {
         if (!res.writableFinished) aborter.abort();
       });
-      send(res, await route.run(req, { role, name: actorName(req, principal) }, aborter.signal));
+      send(res, await route.run(req, { role, name: principal.name }, aborter.signal));
     });
   }
   // The router's own decoding of `:id` throws a bare URIError; say what it is so the boundary answers 400, not 500.

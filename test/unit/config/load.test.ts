@@ -108,6 +108,50 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses a sign-in with the IdP that nobody could pass, or without the openid scope, on its line', () => {
+    const file = write(
+      [
+        'server:',
+        '  oidc:',
+        '    issuer: https://acme.okta.com',
+        '    clientId: 0oa1',
+        '    scopes: [email, groups]',
+        '',
+      ].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ env: {}, cwd: dir }))).toEqual([
+      `${file}:5 server.oidc.scopes: must include "openid"`,
+      `${file}:2 server.oidc: name at least one of adminGroups, approverGroups, viewerGroups: nobody could sign in`,
+    ]);
+  });
+
+  it('several scim sources: each with its own token variable and a name fit for a file name', () => {
+    const file = write(
+      [
+        'mappings: ./m',
+        'target: { type: scim, url: "http://127.0.0.1:9/scim/v2" }',
+        'sources:',
+        '  - { type: scim, name: okta, tokenEnv: OKTA_SCIM_TOKEN }',
+        '  - { type: scim, name: entra, tokenEnv: OKTA_SCIM_TOKEN }',
+        '  - { type: scim, name: "a b", tokenEnv: AB_SCIM_TOKEN }',
+      ].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ env: {}, cwd: dir }))).toEqual([
+      `${file}:5 sources[1].tokenEnv: OKTA_SCIM_TOKEN is already the token of scim source "okta": each scim source needs its own`,
+      `${file}:6 sources[2].name: with several scim sources, each name must be letters, digits, - and _ (it names its SCIM store file)`,
+    ]);
+    write(
+      [
+        'mappings: ./m',
+        'target: { type: scim, url: "http://127.0.0.1:9/scim/v2" }',
+        'sources:',
+        '  - { type: scim, name: okta, tokenEnv: OKTA_SCIM_TOKEN }',
+        '  - { type: scim, name: entra, tokenEnv: ENTRA_SCIM_TOKEN }',
+      ].join('\n'),
+    );
+    expect(loadConfig({ env: {}, cwd: dir }).config.sources).toHaveLength(2);
+  });
+
   it('reports malformed YAML with its line', () => {
     const file = write('mappings: ./m\nsources: [\n');
     expect(problemsOf(() => loadConfig({ env: {}, cwd: dir }))[0]).toMatch(

@@ -40,7 +40,11 @@ describe('bearerAuth', () => {
           { name: 'viewer', token: 'viewer-t', role: 'viewer' },
           { name: 'empty', token: '', role: 'admin' },
         ],
-        cookieName: 'has_token',
+        // a stand-in for the dashboard's sessions: the real ones are tested through the sign-in
+        session: (req) =>
+          req.headers.cookie === 'other=1; has_session=s1'
+            ? { name: 'dana@acme.example', role: 'viewer', via: 'session' }
+            : null,
       }),
     );
     api.get('/status', (_req, res) => {
@@ -100,7 +104,7 @@ describe('bearerAuth', () => {
     expect(await call(url, 'GET', '/secret', { authorization: 'Bearer approver-t' })).toMatchObject({ status: 403 });
   });
 
-  it('401 with WWW-Authenticate for no, a wrong or an empty token; a cookie works too', async () => {
+  it('401 with WWW-Authenticate for no, a wrong or an empty token; a session works too, a token in a cookie not', async () => {
     const url = await start();
     const attempts: Record<string, string>[] = [
       {},
@@ -113,9 +117,11 @@ describe('bearerAuth', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
     }
-    expect(await call(url, 'GET', '/status', { cookie: 'other=1; has_token=viewer-t' })).toMatchObject({
+    expect(await call(url, 'GET', '/status', { cookie: 'other=1; has_session=s1' })).toMatchObject({
       status: 200,
-      body: { role: 'viewer' },
+      body: { role: 'viewer', name: 'dana@acme.example' },
     });
+    expect(await call(url, 'POST', '/sync', { cookie: 'other=1; has_session=s1' })).toMatchObject({ status: 403 });
+    expect(await call(url, 'GET', '/status', { cookie: 'has_token=viewer-t' })).toMatchObject({ status: 401 });
   });
 });

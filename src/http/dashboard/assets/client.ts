@@ -50,7 +50,7 @@ export const DASHBOARD_JS = String.raw`
     var data = null;
     try { data = await res.json(); } catch (e) { data = null; }
     if (res.status === 401) {
-      showLogin(false);
+      showLogin(null);
       throw new Error('signed out');
     }
     if (!res.ok) throw new Error((data && data.message) || ('request failed with HTTP ' + res.status));
@@ -357,18 +357,32 @@ export const DASHBOARD_JS = String.raw`
 
   // ---- start -----------------------------------------------------------------------------------------------------
 
-  function showLogin(failed) {
+  var LOGIN_PROBLEMS = {
+    failed: 'That token is not valid, or the identity provider did not sign you in.',
+    'no-role': 'You are signed in with the identity provider, but none of your groups may use this dashboard.',
+    'no-email': 'The identity provider did not tell us your e-mail address.',
+    expired: 'The sign-in took too long or was started in another browser: try again.',
+    'idp-unreachable': 'The identity provider cannot be reached right now: try again, or use a token.'
+  };
+
+  function showLogin(problem) {
     clearTimeout(state.timer);
     $('app').hidden = true;
     $('who').hidden = true;
     $('login').hidden = false;
-    $('login-error').hidden = !failed;
+    $('login-error').hidden = !problem;
+    if (problem) $('login-error').textContent = LOGIN_PROBLEMS[problem] || LOGIN_PROBLEMS.failed;
     fill($('facts'), []);
+    fetch('/auth/methods', { credentials: 'same-origin' }).then(function (res) { return res.json(); }).then(function (methods) {
+      if (!methods.idp) return;
+      $('idp-link').textContent = 'Sign in with ' + methods.idp;
+      $('idp-sign-in').hidden = false;
+    }, function () { /* token sign-in still works */ });
   }
 
   async function start() {
     wireDialog();
-    var failed = new URLSearchParams(window.location.search).get('login') === 'failed';
+    var failed = new URLSearchParams(window.location.search).get('login');
     var me;
     try {
       me = await api('GET', '/api/whoami');

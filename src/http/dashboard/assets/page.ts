@@ -21,16 +21,17 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   </div>
 </header>
 
-<form class="login" id="login" method="post" action="/login" hidden>
+<section class="login" id="login" hidden>
   <h2>Sign in</h2>
-  <p class="note">Use the ADMIN_TOKEN to act, or the VIEWER_TOKEN to look. The token is kept in an HttpOnly cookie.</p>
   <p class="error" id="login-error" role="alert" hidden>That token is not valid.</p>
-  <label for="login-token">Access token</label>
-  <input type="password" id="login-token" name="token" required autocomplete="current-password">
-  <label for="login-name">Your name <span class="hint">(recorded as the actor and approver; optional)</span></label>
-  <input type="text" id="login-name" name="name" maxlength="100" autocomplete="name">
-  <p><button type="submit" class="primary">Sign in</button></p>
-</form>
+  <p id="idp-sign-in" hidden><a class="button primary" id="idp-link" href="/auth/login">Sign in with your identity provider</a></p>
+  <form method="post" action="/login" id="token-form">
+    <p class="note">Or with a service account's token (ADMIN_TOKEN, VIEWER_TOKEN, server.tokens). The browser keeps a session id, never the token.</p>
+    <label for="login-token">Access token</label>
+    <input type="password" id="login-token" name="token" required autocomplete="current-password">
+    <p><button type="submit">Sign in</button></p>
+  </form>
+</section>
 
 <main id="app" hidden>
   <div id="banners"></div>

@@ -40,7 +40,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 button, .button { white-space: nowrap; font: inherit; font-size: 0.875rem; border: 1px solid var(--line); background: #f6f8fa; color: var(--fg); border-radius: 6px; padding: 0.25rem 0.75rem; cursor: pointer; }
 button:hover { border-color: var(--muted); }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
-button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
+button.primary, .button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
 button.danger { color: var(--bad); }
 button:disabled { opacity: 0.6; cursor: progress; }
 .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
@@ -54,8 +54,9 @@ td .actions { flex-direction: column; align-items: stretch; }
 #toast { position: fixed; right: 1rem; bottom: 1rem; max-width: 28rem; }
 #toast p { background: #24292f; color: #fff; padding: 0.6rem 0.9rem; border-radius: 6px; margin: 0.25rem 0; box-shadow: 0 4px 12px rgba(0,0,0,.2); }
 #toast p.bad { background: #82071e; }
-form.login { max-width: 26rem; margin: 3rem auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem 1.5rem; }
-form.login h2 { margin-top: 0; font-size: 1.1rem; }
+section.login { max-width: 26rem; margin: 3rem auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem 1.5rem; }
+section.login h2 { margin-top: 0; font-size: 1.1rem; }
+a.button { display: inline-block; text-decoration: none; padding: 0.45rem 1rem; }
 label { display: block; font-weight: 600; font-size: 0.9rem; margin: 0.75rem 0 0.25rem; }
 input[type=text], input[type=password], select { font: inherit; width: 100%; padding: 0.4rem 0.5rem; border: 1px solid #8c959f; border-radius: 6px; }
 .hint { font-weight: 400; color: var(--muted); font-size: 0.8rem; }
