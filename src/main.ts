@@ -29,6 +29,11 @@ import { createJournalService, type JournalService } from './services/journal.js
 import { createJournalHasher, missingKeyHasher, type JournalHasher } from './store/journal-hash.js';
 import { createAlertDispatcher, createAlertSinks, type AlertDispatcher } from './alerts/index.js';
 import { ConfigError } from './domain/errors.js';
+import { metricsRegistry } from './http/metrics.js';
+import { composeNotices } from './notices/compose-notice.js';
+import { createEmailNotifier, type EmailNotifier } from './notices/email-notifier.js';
+import { createNoticeMetrics } from './notices/notice-metrics.js';
+import { readNoticeTemplate, type NoticeTemplate } from './notices/notice-template.js';
 
 /** Log keys that must never reach a log line (DESIGN §9). */
 export const REDACT = [
@@ -205,6 +210,24 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     pageSize: config.target.pageSize,
     logger: logger.child({ component: 'target' }),
   });
+  let notices: ReturnType<typeof createNotifier>;
+  try {
+    notices = createNotifier(config, secrets, resolve, logger);
+  } catch (err) {
+    mapping.close();
+    for (const repository of scimRepositories.values()) await repository.close();
+    await store.close();
+    throw err;
+  }
+  const notifier = notices?.notifier ?? null;
+  const hooks: SyncHooks = { ...options.hooks };
+  if (notices) {
+    const { template, contact } = notices;
+    hooks.runFinished = async (outcome) => {
+      notifier?.send(composeNotices(outcome.record, { projects: mapping.current().projects, contact, template }));
+      await options.hooks?.runFinished?.(outcome);
+    };
+  }
   const sync = createSyncService({
     store,
     sources,
@@ -215,7 +238,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     logger: logger.child({ component: 'sync' }),
     journal,
     alerts: dispatcher,
-    ...(options.hooks && { hooks: options.hooks }),
+    hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
   return {
@@ -235,7 +258,10 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     journal,
     /** the alert dispatcher of a runtime built with `alerts: true` */
     alerts: dispatcher as AlertDispatcher | null,
+    notifier,
     async close() {
+      // a CLI run's notices get a few seconds to go out; the run itself was journaled long before
+      await notifier?.close(NOTICE_SHUTDOWN_WAIT_MS);
       mapping.close();
       await (dispatcher as AlertDispatcher | null)?.close(ALERT_DRAIN_MS);
       for (const repository of scimRepositories.values()) await repository.close();
@@ -245,6 +271,36 @@ export async function createRuntime(options: RuntimeOptions = {}) {
 }
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+const NOTICE_SHUTDOWN_WAIT_MS = 10_000;
+
+/** The e-mail notifier when `notifications.email` is configured (opt-in), its template checked at start-up. */
+function createNotifier(
+  config: RunConfig,
+  secrets: Record<string, string>,
+  resolve: (p: string) => string,
+  logger: Logger,
+): { notifier: EmailNotifier; template: NoticeTemplate; contact: string } | null {
+  const email = config.notifications?.email;
+  if (!email) return null;
+  let template: NoticeTemplate;
+  try {
+    template = readNoticeTemplate(email.template ? resolve(email.template) : null);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+  const contact = email.replyTo ?? email.from;
+  const notifier = createEmailNotifier({
+    smtpUrl: secrets[email.smtpUrlEnv]!,
+    from: email.from,
+    replyTo: contact,
+    attempts: email.attempts,
+    retryDelayMs: email.retryDelayMs,
+    logger: logger.child({ component: 'notices' }),
+    onDelivery: createNoticeMetrics(metricsRegistry),
+  });
+  return { notifier, template, contact };
+}
 
 /**
  * Where a scim source's pushed users and groups live: the first scim source's in the store's own file (as with
@@ -261,6 +317,9 @@ function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];
   // a run journals what it did: without the key it would fail after writing to Heap, so it does not start
   if (config.journal.keyEnv) needed.push({ key: 'journal.keyEnv', variable: config.journal.keyEnv });
+  if (config.notifications?.email) {
+    needed.push({ key: 'notifications.email.smtpUrlEnv', variable: config.notifications.email.smtpUrlEnv });
+  }
   config.sources.forEach((s, i) => {
     if (s.type === 'okta' && s.tokenEnv) needed.push({ key: `sources[${i}].tokenEnv`, variable: s.tokenEnv });
     if (s.type === 'okta' && s.privateKeyEnv)

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Cron } from 'croner';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -9,7 +10,7 @@ import {
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
 import { sourceName } from './config/load.js';
-import { ConfigError, RunInProgressError } from './domain/errors.js';
+import { ConfigError } from './domain/errors.js';
 import { createAdminApiRouter } from './http/api/router.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/auth.js';
@@ -21,8 +22,10 @@ import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-di
 import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
-import { createScimChangeDebouncer } from './sources/scim/debouncer.js';
+import type { RunRequest } from './ports/run-queue.js';
 import { alertOnRun } from './services/run-alerts.js';
+import { createRunWorker } from './services/run-worker.js';
+import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
@@ -35,7 +38,7 @@ export interface ServeOptions extends RuntimeOptions {
 export interface RunningService {
   url: string;
   runtime: Runtime;
-  /** queue a run behind the one in progress (schedule, SCIM pushes, exception expiry) */
+  /** queues a run (coalesced with what is pending) and resolves once the queue is empty again */
   enqueueRun(options: RunOptions): Promise<void>;
   close(): Promise<void>;
 }
@@ -78,19 +81,26 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     if (!alerts) throw new Error('serve builds its runtime with alerts');
     dispatcher = alerts;
 
-    // One run at a time in this process; the store's lock keeps other processes out.
-    let chain: Promise<void> = Promise.resolve();
-    const enqueueRun = (runOptions: RunOptions): Promise<void> => {
-      chain = chain.then(async () => {
-        try {
-          await rt.sync.run(runOptions);
-        } catch (err) {
-          const level = err instanceof RunInProgressError ? 'warn' : 'error';
-          log[level]({ trigger: runOptions.trigger, error: (err as Error).message }, 'run did not complete');
-        }
-      });
-      return chain;
+    // Every trigger goes through the durable run queue: one run at a time per target, triggers coalesce, a run
+    // that meets the lock (a CLI `sync`) is retried, pushes acknowledged before a crash are run after the restart.
+    const queue = openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
+    closers.push(() => queue.close());
+    const worker = createRunWorker({
+      queue,
+      target: `target:${rt.target.name}`,
+      run: (runOptions) => rt.sync.run(runOptions),
+      outboxes: [...rt.scimRepositories.values()],
+      logger: rt.logger.child({ component: 'run-queue' }),
+    });
+    closers.push(() => worker.close());
+    const enqueueRun = async (runOptions: RunOptions): Promise<void> => {
+      await worker.trigger({ trigger: runOptions.trigger, scope: runOptions.scope ?? null });
+      await worker.settled();
     };
+    const trigger = (request: RunRequest) =>
+      worker.trigger(request).catch((err: unknown) => {
+        log.error({ trigger: request.trigger, error: (err as Error).message }, 'could not queue the run');
+      });
 
     rt.mapping.watch();
     closers.push(() => rt.mapping.close());
@@ -114,12 +124,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       const name = sourceName(scimSource);
       const repository = rt.scimRepositories.get(name);
       if (!repository) continue;
-      const debouncer = createScimChangeDebouncer({
-        windowMs: scimSource.debounceMs,
-        logger: rt.logger.child({ component: 'scim-debouncer', source: name }),
-        run: async (userIds) => enqueueRun({ trigger: 'scim', scope: await scopeOfScimUsers(repository, userIds) }),
-      });
-      closers.push(() => debouncer.close());
+      // the users a push touched are in the outbox already (same transaction as the write): the run reads them
+      const pushed = () =>
+        worker.drainOutbox({ debounceMs: scimSource.debounceMs }).catch((err: unknown) => {
+          log.error({ error: (err as Error).message }, 'could not queue the pushed change; the next drain runs it');
+        });
       const token = secrets[scimSource.tokenEnv]!;
       scimRoutes.push((baseUri) => ({
         source: name,
@@ -128,7 +137,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
           repository,
           token,
           baseUri,
-          onChange: (change) => debouncer.add(change),
+          onChange: () => void pushed(),
           logger: rt.logger.child({ component: 'scim', source: name }),
           bodyLimit: config.server.bodyLimit,
         }),
@@ -161,6 +170,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       path: '/api',
       router: createAdminApiRouter({
         ...rt,
+        // an administrator's run waits for the queued run of this process instead of meeting its lock
+        sync: { run: (o) => worker.exclusive(() => rt.sync.run(o)), plan: (o) => rt.sync.plan(o) },
         accounts,
         sessions: signIn.sessions,
         status,
@@ -188,10 +199,16 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     listeningOn = server.port;
 
     if (config.schedule) {
-      const cron = new Cron(config.schedule, { protect: true }, () => void enqueueRun({ trigger: 'schedule' }));
+      const cron = new Cron(
+        config.schedule,
+        { protect: true },
+        () => void trigger({ trigger: 'schedule', scope: null }),
+      );
       closers.push(() => cron.stop());
     }
-    const housekeeping = await startHousekeeping(rt, alerts, enqueueRun, log);
+    const housekeeping = await startHousekeeping(rt, alerts, trigger, log);
+    // what was pushed and acknowledged before the last stop (or crash) runs now
+    await worker.drainOutbox();
     closers.push(() => clearInterval(housekeeping));
 
     log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
@@ -200,9 +217,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       runtime: rt,
       enqueueRun,
       async close() {
-        // stop taking work, let the run in progress finish, then close what it writes to
+        // stop taking work, let the run in progress finish, then close what it writes to; pending runs stay queued
         for (const close of closers.reverse()) await close();
-        await chain;
         await rt.close();
       },
     };
@@ -246,20 +262,6 @@ function duplicateScimToken(sources: RunConfig['sources'], secrets: Record<strin
   return null;
 }
 
-/** Users a SCIM push touched, as Heap identities. An id no longer stored (a deleted user) widens to a full run. */
-async function scopeOfScimUsers(
-  repository: NonNullable<Runtime['scimRepository']>,
-  userIds: string[],
-): Promise<string[] | null> {
-  const emails: string[] = [];
-  for (const id of userIds) {
-    const user = await repository.getUser(id);
-    if (!user) return null;
-    emails.push((user.primaryEmail ?? user.userName).toLowerCase());
-  }
-  return emails;
-}
-
 /**
  * Every minute: a run when an exception has expired since the last check (the journal says why it reverts), and
  * an alert for each exception expiring within 24 hours (the dispatcher sends each once per window).
@@ -267,13 +269,13 @@ async function scopeOfScimUsers(
 async function startHousekeeping(
   rt: Runtime,
   dispatcher: AlertDispatcher,
-  enqueueRun: (o: RunOptions) => Promise<void>,
+  trigger: (request: RunRequest) => Promise<void>,
   log: Logger,
 ): Promise<NodeJS.Timeout> {
   let nextExpiry = await rt.exceptions.nextExpiry();
   const check = async () => {
     const now = rt.clock.now();
-    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void enqueueRun({ trigger: 'exception-expiry' });
+    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void trigger({ trigger: 'exception-expiry', scope: null });
     nextExpiry = await rt.exceptions.nextExpiry();
     const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
     if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));

@@ -91,6 +91,21 @@ const slackAlert = z.strictObject({ type: z.literal('slack'), urlEnv: envName })
 const logAlert = z.strictObject({ type: z.literal('log') });
 export const alertSchema = z.discriminatedUnion('type', [webhookAlert, slackAlert, logAlert]);
 
+/** E-mail to each person whose access a run changed (opt-in): Heap's guide, step 6 "Notify the user". */
+export const emailNoticeSchema = z.strictObject({
+  /** the variable holding the SMTP URL, e.g. smtp://user:password@mail.example.com:587 */
+  smtpUrlEnv: envName,
+  from: z.string().min(3),
+  /** whom people ask about the change; default `from` */
+  replyTo: z.string().min(3).optional(),
+  /** a text file replacing the built-in message: `Subject: …` first line, then the body, with {{placeholders}} */
+  template: z.string().min(1).optional(),
+  /** attempts per message before it counts as failed */
+  attempts: z.number().int().min(1).max(10).default(4),
+  /** the first retry's delay; each next one doubles it */
+  retryDelayMs: z.number().int().min(0).default(5_000),
+});
+
 /** A named service account for automation: its token's variable and what it may do (DESIGN §14). */
 const serviceAccount = z.strictObject({
   /** recorded as the actor of everything the account does */
@@ -164,6 +179,7 @@ export const configSchema = z.strictObject({
    */
   journal: z.strictObject({ keyEnv: envName.optional(), checkpointFile: z.string().min(1).optional() }).default({}),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
+  notifications: z.strictObject({ email: emailNoticeSchema.optional() }).optional(),
   /** the log level of `serve`; the other commands log warnings and errors unless --log-level says otherwise */
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });
@@ -171,6 +187,7 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type AlertConfig = z.infer<typeof alertSchema>;
+export type EmailNoticeConfig = z.infer<typeof emailNoticeSchema>;
 export type ServerConfig = Config['server'];
 export type OidcConfig = NonNullable<ServerConfig['oidc']>;
 export type TargetConfig = NonNullable<Config['target']>;
