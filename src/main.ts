@@ -27,7 +27,7 @@ import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
 import { createJournalService, type JournalService } from './services/journal.js';
 import { createJournalHasher, missingKeyHasher, type JournalHasher } from './store/journal-hash.js';
-import { createAlertDispatcher, createAlertSinks, type AlertDispatcher } from './alerts/index.js';
+import { createAlertDispatcher, createAlertSinks, type AlertDispatcher, type DeliveryReport } from './alerts/index.js';
 import { ConfigError } from './domain/errors.js';
 import { metricsRegistry } from './http/metrics.js';
 import { composeNotices } from './notices/compose-notice.js';
@@ -78,6 +78,8 @@ export interface RuntimeOptions {
   moreSecrets?: (config: RunConfig) => SecretRef[];
   /** send the configured alerts (commands that sync: `sync`, `serve`); their secrets are then needed too */
   alerts?: boolean;
+  /** told once per alert per sink when its delivery ends (serve's metrics) */
+  onAlertDelivery?: (report: DeliveryReport) => void;
 }
 
 /** How long closing a runtime waits for its alerts to be delivered: a CLI `sync` delivers before it exits. */
@@ -190,6 +192,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
         sinks: createAlertSinks(config.alerts, { env, logger }),
         store,
         logger: logger.child({ component: 'alerts' }),
+        ...(options.onAlertDelivery && { onDelivery: options.onAlertDelivery }),
       });
     }
   } catch (err) {

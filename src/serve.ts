@@ -28,6 +28,7 @@ import { createRunWorker } from './services/run-worker.js';
 import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
+import { createServiceMetrics } from './services/service-metrics.js';
 import { createSyncMetrics } from './services/sync-metrics.js';
 
 export interface ServeOptions extends RuntimeOptions {
@@ -54,12 +55,14 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const syncMetrics = createSyncMetrics(metricsRegistry);
   let dispatcher: AlertDispatcher | null = null;
   let status: StatusService | null = null;
+  let serviceMetricsRef: ReturnType<typeof createServiceMetrics> | null = null;
   const rt = await createRuntime({
     ...options,
     env,
     command: options.command ?? 'serve',
     moreSecrets: serveSecrets,
     alerts: true,
+    onAlertDelivery: (report) => serviceMetricsRef?.alertDelivered(report),
     hooks: {
       sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
       runFinished: async (outcome) => {
@@ -76,6 +79,8 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { config } = rt;
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
+    const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
+    serviceMetricsRef = serviceMetrics;
     // the runtime's dispatcher: runs alert through it, and closing the runtime drains it
     const alerts = rt.alerts;
     if (!alerts) throw new Error('serve builds its runtime with alerts');

@@ -30,7 +30,10 @@ export function renderRunText(record: JournalRecord): string {
   }
   if (record.status === 'held' && record.plan?.heldBy === 'ownedAssets') {
     lines.push(`  held until the asset transfer is confirmed: heap-access-sync sync --approve ${record.id}`);
-  } else if (record.status === 'held') lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
+  } else if (record.status === 'held') {
+    if (record.plan?.holdReason) lines.push(`  held by ${record.plan.heldBy}: ${record.plan.holdReason}`);
+    lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
+  }
   for (const item of record.postSyncDiff) {
     lines.push(
       `  still different: ${item.user} ${item.entitlement} wants ${showAccess(item.desired)} has ${showAccess(item.actual)}: ${item.why}`,

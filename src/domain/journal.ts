@@ -26,6 +26,11 @@ export interface ChangeResult {
   change: Change;
   outcome: 'applied' | 'blocked' | 'failed' | 'skipped';
   error?: string;
+  /**
+   * A write whose outcome was unknown (timed out, connection dropped), as read back from Heap before the run was
+   * journaled (DESIGN §10): `applied` (outcome applied), `not-applied` or `unknown` (outcome failed)
+   */
+  recheck?: 'applied' | 'not-applied' | 'unknown';
   attempts?: number;
 }
 

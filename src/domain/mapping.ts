@@ -9,7 +9,12 @@ export interface Guards {
   lastProjectAdmin: boolean;
   lastOrgAdmin: boolean;
   maxOrgAdmins: number;
+  /** users who may lose access in one plan before it is held (an absolute count) */
   maxRevocations: number;
+  /** ...or this percent of the active users the sync manages (once at least 3 users would lose access) */
+  maxRevocationPercent: number;
+  /** a source read with fewer users than this fraction of its last good read holds the plan (source-shrank) */
+  minSourceFraction: number;
   productionAdminNeedsAllow: boolean;
   /** a change lowering a user who owns assets: `warn` flags it, `hold` holds the plan until the transfer is confirmed */
   ownedAssets: OwnedAssetsGuard;
@@ -22,6 +27,8 @@ export interface Policy {
   unmappedUsers: UnmappedUsersPolicy;
   manualOverrides: ManualOverridePolicy;
   match: MatchKey;
+  /** a mapping set with no rule is refused unless this says it is meant (it would deactivate everyone) */
+  allowEmpty: boolean;
   guards: Guards;
 }
 
@@ -30,11 +37,14 @@ export const DEFAULT_POLICY: Policy = {
   unmappedUsers: 'deactivate',
   manualOverrides: 'revert',
   match: 'email',
+  allowEmpty: false,
   guards: {
     lastProjectAdmin: true,
     lastOrgAdmin: true,
     maxOrgAdmins: 5,
     maxRevocations: 25,
+    maxRevocationPercent: 10,
+    minSourceFraction: 0.5,
     productionAdminNeedsAllow: true,
     ownedAssets: 'warn',
   },

@@ -28,8 +28,21 @@ export const DEFAULT_MODEL: AccessModel = {
   licensedModules: ['govern', 'illuminate', 'activate'],
 };
 
-export const ADMIN = 'Admin';
 export const MEMBER = 'Member';
+
+/**
+ * The most privileged org role and project role: the last value of `orgRoles` / `projectRoles`, whatever the
+ * mapping calls it (DESIGN §10). The last-Admin guards protect them and the risk flags name them.
+ */
+export interface TopRoles {
+  org: string;
+  project: string;
+}
+
+export const topRolesOf = (model: AccessModel): TopRoles => ({
+  org: model.orgRoles[model.orgRoles.length - 1] ?? '',
+  project: model.projectRoles[model.projectRoles.length - 1] ?? '',
+});
 
 /** The allowed values of an entitlement, least privileged first (null, no access, ranks below all of them). */
 export function valuesOf(model: AccessModel, key: EntitlementKey): readonly string[] | null {

@@ -4,7 +4,15 @@ import type { Reason } from './desired.js';
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
 export type DriftCause = 'manual-override' | 'conflict' | 'unmanaged';
 export type RiskFlag = 'broadens-access' | 'production-admin' | 'org-admin' | 'revokes-access' | 'owns-assets';
-export type GuardName = 'lastProjectAdmin' | 'lastOrgAdmin' | 'maxRevocations' | 'maxOrgAdmins' | 'ownedAssets';
+export type GuardName =
+  | 'lastProjectAdmin'
+  | 'lastOrgAdmin'
+  | 'maxRevocations'
+  | 'maxRevocationPercent'
+  | 'maxOrgAdmins'
+  | 'ownedAssets'
+  /** a source read that came back empty or much smaller than its last good read (DESIGN §10) */
+  | 'source-shrank';
 
 /** One entitlement change for one user (DESIGN §6 JSON shape). */
 export interface Change {
@@ -49,7 +57,12 @@ export interface PlanSummary {
   users: number;
   changes: number;
   blocked: number;
+  /** unblocked changes that revoke or lower an entitlement */
   revocations: number;
+  /** users who would lose access (deactivated, removed, or any entitlement revoked or lowered): the mass-change guard */
+  usersLosingAccess?: number;
+  /** users active in Heap and managed by the sync (in scope or not): what maxRevocationPercent is a share of */
+  managedActiveUsers?: number;
   drift: number;
   byCause: Partial<Record<Cause, number>>;
   orgAdminsAfter: number;
@@ -74,6 +87,8 @@ export interface Plan {
   /** true when a guard holds the whole plan until an administrator approves it */
   held: boolean;
   heldBy: GuardName | null;
+  /** why it is held, in a sentence (the dashboard and the CLI show it); absent in plans made before it existed */
+  holdReason?: string | null;
   summary: PlanSummary;
   warnings: string[];
 }

@@ -1,7 +1,7 @@
 import type { Issue } from '../domain/errors.js';
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet, Rule } from '../domain/mapping.js';
-import { ADMIN } from '../domain/model.js';
+import { topRolesOf } from '../domain/model.js';
 import { type CompiledMapping, compileMapping } from './compile.js';
 import { decideCandidates } from './decide.js';
 import { evaluateMapping } from './evaluate.js';
@@ -126,9 +126,10 @@ function valueOf(rule: Rule, key: string, c: CompiledMapping): string {
 
 function tooManyOrgAdmins(mapping: MappingSet, snapshot: DirectorySnapshot): Issue[] {
   const max = mapping.policy.guards.maxOrgAdmins;
-  const admins = evaluateMapping(mapping, snapshot).users.filter((u) => u.entitlements.org?.value === ADMIN);
+  const top = topRolesOf(mapping.model).org;
+  const admins = evaluateMapping(mapping, snapshot).users.filter((u) => u.entitlements.org?.value === top);
   if (admins.length <= max) return [];
-  const at = mapping.rules.findIndex((r) => r.orgRole === ADMIN);
+  const at = mapping.rules.findIndex((r) => r.orgRole === top);
   const names = admins.slice(0, 10).map((u) => u.user);
   const more = admins.length > 10 ? `, and ${admins.length - 10} more` : '';
   const message = `${admins.length} users would be org Admin, more than policy.guards.maxOrgAdmins (${max}): ${names.join(', ')}${more}`;

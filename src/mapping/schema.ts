@@ -43,6 +43,8 @@ export const guardsSchema = z.strictObject({
   lastOrgAdmin: z.boolean().optional(),
   maxOrgAdmins: z.number().int().min(0).optional(),
   maxRevocations: z.number().int().min(0).optional(),
+  maxRevocationPercent: z.number().min(0).max(100).optional(),
+  minSourceFraction: z.number().min(0).max(1).optional(),
   productionAdminNeedsAllow: z.boolean().optional(),
   ownedAssets: z.enum(['warn', 'hold']).optional(),
 });
@@ -52,6 +54,7 @@ export const policySchema = z.strictObject({
   unmappedUsers: z.enum(['deactivate', 'remove', 'keep']).optional(),
   manualOverrides: z.enum(['revert', 'keep']).optional(),
   match: z.enum(['email', 'userName', 'externalId']).optional(),
+  allowEmpty: z.boolean().optional(),
   guards: z.unknown().optional(),
 });
 

@@ -1,4 +1,4 @@
-import { ADMIN, type AccessModel, type Project } from '../domain/model.js';
+import type { AccessModel, Project } from '../domain/model.js';
 
 export const ALL_PROJECTS = '*';
 export const ENVIRONMENT_PREFIX = 'environment:';
@@ -69,8 +69,7 @@ export function resolveSelectorMap(
   return out;
 }
 
-/** The least privileged project role that counts as Admin for the production guard (Admin, or the top role). */
+/** The project role that counts as Admin for the production guard: the model's top role, whatever its name. */
 export function adminRankOf(model: AccessModel): number {
-  const i = model.projectRoles.indexOf(ADMIN);
-  return i >= 0 ? i : model.projectRoles.length - 1;
+  return model.projectRoles.length - 1;
 }

@@ -1,22 +1,26 @@
 import { type Access, DEACTIVATED, MEMBERSHIP, ORG } from '../domain/entitlement.js';
-import { ADMIN } from '../domain/model.js';
+import type { TopRoles } from '../domain/model.js';
 
 const PROJECT_PREFIX = 'project:';
 
 /**
- * Active Admins of the organisation and of each project, over every teammate (in scope or not): what the
- * last-Admin guards protect. Filled while the planner walks the teammates anyway, so it costs no extra pass.
+ * Active Admins (holders of the model's top role) of the organisation and of each project, over every teammate
+ * (in scope or not): what the last-Admin guards protect. Filled while the planner walks the teammates anyway, so
+ * it costs no extra pass.
  */
 export class AdminCensus {
   orgAdmins = 0;
   /** boxed counts: one map lookup per Admin seen instead of a lookup and a store */
   private readonly projectAdmins = new Map<string, { n: number }>();
 
+  constructor(private readonly top: TopRoles) {}
+
   /** Counts one role of an active teammate. */
   countRole(key: string, value: string | null | undefined): void {
-    if (value !== ADMIN) return;
-    if (key === ORG) this.orgAdmins++;
-    else if (key.startsWith(PROJECT_PREFIX)) {
+    if (value === undefined || value === null) return;
+    if (key === ORG) {
+      if (value === this.top.org) this.orgAdmins++;
+    } else if (value === this.top.project && key.startsWith(PROJECT_PREFIX)) {
       const box = this.projectAdmins.get(key);
       if (box) box.n++;
       else this.projectAdmins.set(key, { n: 1 });
@@ -44,11 +48,15 @@ export class AdminCensus {
   }
 }
 
+/** Whether `value` of `key` is the top role of the organisation or of a project (what the guards count). */
+export function isTopRole(top: TopRoles, key: string, value: string | null | undefined): boolean {
+  if (value === undefined || value === null) return false;
+  return key === ORG ? value === top.org : value === top.project && key.startsWith(PROJECT_PREFIX);
+}
+
 /** Admin roles that count for the guards: org and projects. */
-export function adminKeysOf(access: Access): string[] {
+export function adminKeysOf(top: TopRoles, access: Access): string[] {
   const keys: string[] = [];
-  for (const key in access) {
-    if (access[key] === ADMIN && (key === ORG || key.startsWith(PROJECT_PREFIX))) keys.push(key);
-  }
+  for (const key in access) if (isTopRole(top, key, access[key])) keys.push(key);
   return keys;
 }

@@ -1,17 +1,32 @@
 import { ACTIVE, type Access, DEACTIVATED, MEMBERSHIP, ORG, normalizeUserKey } from '../domain/entitlement.js';
 import type { Guards } from '../domain/mapping.js';
-import { ADMIN } from '../domain/model.js';
+import type { TopRoles } from '../domain/model.js';
 import type { Change, GuardName } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
-import { type AdminCensus, adminKeysOf } from './census.js';
+import { type AdminCensus, adminKeysOf, isTopRole } from './census.js';
 
 const PROJECT_PREFIX = 'project:';
+
+/** Below this many users losing access, maxRevocationPercent does not apply (1 of 5 is 20%, and ordinary). */
+export const MIN_USERS_FOR_PERCENT = 3;
+
+export interface GuardContext {
+  guards: Guards;
+  top: TopRoles;
+  /** an administrator approved the plan: nothing holds it */
+  approved: boolean;
+  /** users active in Heap and managed by the sync (in scope or not) */
+  managedActive: number;
+}
 
 export interface GuardOutcome {
   held: boolean;
   heldBy: GuardName | null;
+  holdReason: string | null;
   /** unblocked changes flagged revokes-access */
   revocations: number;
+  /** distinct users with at least one of them */
+  usersLosingAccess: number;
   orgAdminsAfter: number;
   risk: string[];
   warnings: string[];
@@ -22,6 +37,7 @@ class UserState {
   private readonly overlay = new Map<string, string | null>();
 
   constructor(
+    private readonly top: TopRoles,
     private readonly base: Access,
     public active: boolean,
   ) {}
@@ -37,8 +53,8 @@ class UserState {
 
   /** Admin roles that count for the guards: org and projects. */
   adminKeys(): string[] {
-    const keys = adminKeysOf(this.base).filter((k) => !this.overlay.has(k));
-    for (const [k, v] of this.overlay) if (v === ADMIN && (k === ORG || k.startsWith(PROJECT_PREFIX))) keys.push(k);
+    const keys = adminKeysOf(this.top, this.base).filter((k) => !this.overlay.has(k));
+    for (const [k, v] of this.overlay) if (isTopRole(this.top, k, v)) keys.push(k);
     return keys;
   }
 }
@@ -53,15 +69,14 @@ export function runGuards(
   changes: Change[],
   census: AdminCensus,
   teammateOf: ReadonlyMap<string, Teammate | null>,
-  guards: Guards,
-  approved: boolean,
+  { guards, top, approved, managedActive }: GuardContext,
 ): GuardOutcome {
   const states = new Map<string, UserState>();
   const stateOf = (user: string): UserState => {
     let s = states.get(user);
     if (!s) {
       const t = teammateOf.get(user) ?? null;
-      s = t ? new UserState(t.access, t.access[MEMBERSHIP] !== DEACTIVATED) : new UserState({}, false);
+      s = t ? new UserState(top, t.access, t.access[MEMBERSHIP] !== DEACTIVATED) : new UserState(top, {}, false);
       states.set(user, s);
     }
     return s;
@@ -96,8 +111,8 @@ export function runGuards(
       if (s.active && !willBeActive) lost = s.adminKeys();
       else if (!s.active && willBeActive) gained = s.adminKeys();
     } else if (s.active) {
-      const was = s.get(key) === ADMIN;
-      const will = c.to === ADMIN;
+      const was = isTopRole(top, key, s.get(key));
+      const will = isTopRole(top, key, c.to);
       if (was && !will) lost = [key];
       else if (!was && will) gained = [key];
     }
@@ -118,19 +133,20 @@ export function runGuards(
   for (const c of changes) consider(c, true);
   for (const c of changes) if (!done.has(c)) consider(c, false);
 
-  const revocations = changes.filter((c) => !c.blocked && c.risk.includes('revokes-access')).length;
-  const tooMany = revocations > guards.maxRevocations && !approved;
+  let revocations = 0;
+  const losing = new Set<string>();
+  for (const c of changes) {
+    if (c.blocked || !c.risk.includes('revokes-access')) continue;
+    revocations++;
+    losing.add(normalizeUserKey(c.user));
+  }
+  const mass = massChange(losing.size, managedActive, guards);
   const owners = assetOwnersLowered(changes);
   const ownersHold = owners.length > 0 && guards.ownedAssets === 'hold' && !approved;
-  const held = tooMany || ownersHold;
   const orgAdmins = census.orgAdmins;
   const risk: string[] = [];
   const warnings: string[] = [];
-  if (revocations > guards.maxRevocations) {
-    risk.push(
-      `${revocations} revocations exceed maxRevocations (${guards.maxRevocations}): ${approved ? 'approved' : 'plan held for approval'}`,
-    );
-  }
+  if (mass) risk.push(`${mass.reason}: ${approved ? 'approved' : 'plan held for approval'}`);
   if (owners.length) {
     const who = owners.map((o) => `${o.user} (${o.ownedAssets})`).join(', ');
     const verdict =
@@ -148,8 +164,46 @@ export function runGuards(
     risk.push(note);
     warnings.push(note);
   }
-  const heldBy: GuardName | null = tooMany ? 'maxRevocations' : ownersHold ? 'ownedAssets' : null;
-  return { held, heldBy, revocations, orgAdminsAfter: orgAdmins, risk, warnings };
+  const hold = approved
+    ? null
+    : mass
+      ? mass
+      : ownersHold
+        ? { guard: 'ownedAssets' as const, reason: `${owners.length} user(s) losing access own assets in Heap` }
+        : null;
+  return {
+    held: hold !== null,
+    heldBy: hold?.guard ?? null,
+    holdReason: hold?.reason ?? null,
+    revocations,
+    usersLosingAccess: losing.size,
+    orgAdminsAfter: orgAdmins,
+    risk,
+    warnings,
+  };
+}
+
+/**
+ * The mass-change guard (DESIGN §10): more users losing access than `maxRevocations`, or (from
+ * MIN_USERS_FOR_PERCENT of them) more than `maxRevocationPercent` percent of the active users the sync manages.
+ * Counted in users, not entitlements: one offboarding is one, however many roles it takes away.
+ */
+export function massChange(
+  losing: number,
+  managedActive: number,
+  guards: Pick<Guards, 'maxRevocations' | 'maxRevocationPercent'>,
+): { guard: 'maxRevocations' | 'maxRevocationPercent'; reason: string } | null {
+  const of = `${losing} of ${managedActive} managed active user(s) would lose access`;
+  if (losing > guards.maxRevocations) {
+    return { guard: 'maxRevocations', reason: `${of}, more than maxRevocations (${guards.maxRevocations})` };
+  }
+  if (losing >= MIN_USERS_FOR_PERCENT && losing * 100 > guards.maxRevocationPercent * managedActive) {
+    return {
+      guard: 'maxRevocationPercent',
+      reason: `${of}, more than maxRevocationPercent (${guards.maxRevocationPercent}%)`,
+    };
+  }
+  return null;
 }
 
 /** Users whose unblocked changes lower them while they own assets, once each, in plan order. */

@@ -1,6 +1,8 @@
 import type { Cause, Change, DriftItem, Plan, PlanSummary } from '../domain/plan.js';
+import { topRolesOf } from '../domain/model.js';
 import { indexExceptions } from './exceptions.js';
 import { runGuards } from './guards.js';
+import { judgeReads } from './source-reads.js';
 import type { PlanInput } from './input.js';
 import { InverseMapping } from './inverse.js';
 import { compareByUserThenEntitlement } from './order.js';
@@ -18,26 +20,67 @@ export function planChanges(input: PlanInput): Plan {
   let inverse: InverseMapping | null = null;
   const inverted = (): InverseMapping => (inverse ??= new InverseMapping(mapping));
   const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted);
-  const { count, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const { count, managedActive, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
 
   for (const t of others) walker.census.countTeammate(t.access);
 
-  const changes = walker.changes.sort(compareByUserThenEntitlement);
+  const reads = judgeReads(input.sources, mapping.policy.guards);
+  let changes = walker.changes.sort(compareByUserThenEntitlement);
+  if (reads.waiting.length) {
+    // A SCIM source nobody has pushed to yet says nothing about who left: revoke nothing until it has spoken.
+    const kept: Change[] = [];
+    const leftAlone = new Set<string>();
+    let left = 0;
+    for (const c of changes) {
+      if (!c.risk.includes('revokes-access')) kept.push(c);
+      else {
+        left++;
+        leftAlone.add(c.user);
+      }
+    }
+    if (left) {
+      warnings.push(
+        `source ${reads.waiting.join(', ')} is waiting for its first push: ${left} revocation(s) for ` +
+          `${leftAlone.size} user(s) not planned; they stay as they are`,
+      );
+    }
+    changes = kept;
+  }
   const drafts = walker.drafts.sort((x, y) => compareByUserThenEntitlement(x.item, y.item));
   const drift: DriftItem[] = drafts.map(({ item, desiredReasons, exception }) => {
     const { suggestion, suggestedActions } = suggestFor(item, desiredReasons, exception, mapping.model, inverted());
     return { ...item, suggestion, suggestedActions };
   });
 
-  const guard = runGuards(changes, walker.census, walker.teammateOf, mapping.policy.guards, input.approved ?? false);
-  return {
+  const approved = input.approved ?? false;
+  const guard = runGuards(changes, walker.census, walker.teammateOf, {
+    guards: mapping.policy.guards,
+    top: topRolesOf(mapping.model),
+    approved,
+    managedActive,
+  });
+  // A suspicious read holds the plan only when it would revoke something: granting from it is harmless.
+  const shrankHolds = reads.shrank.length > 0 && guard.revocations > 0;
+  const risk = [...(shrankHolds ? reads.shrank.map((r) => `${r}: ${approved ? 'approved' : 'plan held'}`) : [])];
+  risk.push(...guard.risk);
+  const summary = summarize(count, changes, drift, guard.revocations, guard.orgAdminsAfter, risk);
+  summary.usersLosingAccess = guard.usersLosingAccess;
+  summary.managedActiveUsers = managedActive;
+  const plan: Plan = {
     changes,
     drift,
     held: guard.held,
     heldBy: guard.heldBy,
-    summary: summarize(count, changes, drift, guard.revocations, guard.orgAdminsAfter, guard.risk),
-    warnings: [...warnings, ...guard.warnings],
+    holdReason: guard.holdReason,
+    summary,
+    warnings: [...warnings, ...guard.warnings, ...(shrankHolds ? [] : reads.shrank)],
   };
+  if (shrankHolds && !approved) {
+    plan.held = true;
+    plan.heldBy = 'source-shrank';
+    plan.holdReason = reads.shrank.join('; ');
+  }
+  return plan;
 }
 
 function summarize(

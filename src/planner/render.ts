@@ -106,7 +106,8 @@ export function renderPlanText(plan: Plan): string {
   if (plan.held && plan.heldBy === 'ownedAssets') {
     lines.push('', 'HELD by ownedAssets: nothing is applied until someone confirms the assets were transferred.');
   } else if (plan.held) {
-    lines.push('', `HELD by ${plan.heldBy}: nothing is applied until an administrator approves this plan.`);
+    const why = plan.holdReason ? ` (${plan.holdReason})` : '';
+    lines.push('', `HELD by ${plan.heldBy}${why}: nothing is applied until an administrator approves this plan.`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -139,8 +140,10 @@ export function planToJson(plan: Plan): Plan {
       ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),
       ...(d.lastActiveAt !== undefined && { lastActiveAt: d.lastActiveAt }),
     })),
+    ...(plan.renames?.length && { renames: plan.renames }),
     held: plan.held,
     heldBy: plan.heldBy,
+    holdReason: plan.holdReason ?? null,
     summary: plan.summary,
     warnings: plan.warnings,
   };

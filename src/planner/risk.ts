@@ -1,5 +1,5 @@
 import { type EntitlementKey, type EntitlementValue, ORG } from '../domain/entitlement.js';
-import { ADMIN, type AccessModel, type Project, rankOf } from '../domain/model.js';
+import { type AccessModel, type Project, rankOf, topRolesOf } from '../domain/model.js';
 import type { RiskFlag } from '../domain/plan.js';
 
 const PROJECT_PREFIX = 'project:';
@@ -20,10 +20,12 @@ export function assessRisk(
   const down = to === null ? from !== null : from !== null && rankOf(model, key, to) < rankOf(model, key, from);
   if (up) flags.push('broadens-access');
   if (down) flags.push('revokes-access');
-  if (to === ADMIN && key.startsWith(PROJECT_PREFIX)) {
+  if (to === null) return flags;
+  const top = topRolesOf(model);
+  if (to === top.project && key.startsWith(PROJECT_PREFIX)) {
     if (PRODUCTION.test(environments.get(key.slice(PROJECT_PREFIX.length)) ?? '')) flags.push('production-admin');
   }
-  if (to === ADMIN && key === ORG) flags.push('org-admin');
+  if (to === top.org && key === ORG) flags.push('org-admin');
   return flags;
 }
 

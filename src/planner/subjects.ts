@@ -1,5 +1,5 @@
 import type { DesiredUser, PolicyReason } from '../domain/desired.js';
-import { type Access, normalizeUserKey } from '../domain/entitlement.js';
+import { type Access, DEACTIVATED, MEMBERSHIP, normalizeUserKey } from '../domain/entitlement.js';
 import type { UnmappedUsersPolicy } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { PlanInput } from './input.js';
@@ -49,6 +49,8 @@ const UNKNOWN_DETAIL = 'not found in any identity source';
 export interface SubjectWalk {
   /** how many subjects were visited */
   count: number;
+  /** teammates active in Heap that the sync manages, in scope or not: the mass-change guard's denominator */
+  managedActive: number;
   /** teammates that are not subjects (left alone, out of scope, unmatchable): guards still count them */
   others: Teammate[];
   warnings: string[];
@@ -67,6 +69,7 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
   const others = [...unjoinable];
   const cursor: Subject = { user: '', key: '', teammate: null, desired: null, mode: 'mapped', policyReason: null };
   let count = 0;
+  let managedActive = 0;
   const emit = (user: string, key: string, t: Teammate | null, d: DesiredUser | null, mode: SubjectMode) => {
     cursor.user = user;
     cursor.key = key;
@@ -85,6 +88,7 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     const t = actual[i] as Teammate;
     const d = claimed[i] ?? null;
     const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
+    if ((d?.mapped || unmappedUsers !== 'keep') && t.access[MEMBERSHIP] !== DEACTIVATED) managedActive++;
     if (!inScope(key, d)) others.push(t);
     else if (d?.mapped) emit(t.email, key, t, d, 'mapped');
     else if (unmappedUsers !== 'keep') emit(t.email, key, t, d, unmappedUsers);
@@ -103,7 +107,7 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     }
     if (d.mapped && inScope(key, d)) emit(d.user, key, null, d, 'mapped');
   }
-  return { count, others, warnings: warnings.sort() };
+  return { count, managedActive, others, warnings: warnings.sort() };
 }
 
 /** Every subject as its own object (see forEachSubject), for callers that are not on the hot path. */

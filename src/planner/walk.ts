@@ -2,6 +2,7 @@ import type { DesiredEntitlement, Reason } from '../domain/desired.js';
 import { type Access, DEACTIVATED, type EntitlementValue, MEMBERSHIP } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
+import { topRolesOf } from '../domain/model.js';
 import type { Cause, Change, DriftItem } from '../domain/plan.js';
 import { factsOf, type Teammate } from '../domain/teammate.js';
 import { AdminCensus } from './census.js';
@@ -39,7 +40,7 @@ export class PlanWalker {
   readonly drafts: DriftDraft[] = [];
   /** by normalised e-mail: the teammate of every user with changes, for the guards */
   readonly teammateOf = new Map<string, Teammate | null>();
-  readonly census = new AdminCensus();
+  readonly census: AdminCensus;
   private readonly environments: Map<string, string>;
   private readonly diff: Difference = {
     key: '',
@@ -60,6 +61,7 @@ export class PlanWalker {
     private readonly inverted: () => InverseMapping,
   ) {
     this.environments = environmentsOf(mapping.projects);
+    this.census = new AdminCensus(topRolesOf(mapping.model));
   }
 
   /** Plans one subject. `s` may be reused by the caller afterwards: nothing keeps a reference to it. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChangeResult, RenameResult } from '../domain/journal.js';
 import type { Change, Rename } from '../domain/plan.js';
 import type { DesiredUser } from '../domain/desired.js';
-import type { AccessTarget, UserChangeSet } from '../ports/access-target.js';
+import { TargetWriteError, type AccessTarget, type UserChangeSet } from '../ports/access-target.js';
 
 export interface ApplyProgress {
   done: number;
@@ -100,6 +100,11 @@ async function applyUser(
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     options.logger.warn({ user, changes: changes.length, error }, 'apply failed');
-    return every('failed', error);
+    const failed = every('failed', error);
+    // Heap may hold it anyway: the run reads it back before journaling (DESIGN §10, ambiguous writes)
+    if (err instanceof TargetWriteError && err.ambiguous) {
+      return { ...failed, results: failed.results.map((r) => ({ ...r, recheck: 'unknown' as const })) };
+    }
+    return failed;
   }
 }

@@ -64,6 +64,8 @@ export interface HeldPlanView {
   mappingVersion: string | null;
   scope: string[] | null;
   heldBy: GuardName | null;
+  /** why, in a sentence: "source okta returned no users …" (null for plans held before reasons were kept) */
+  holdReason: string | null;
   summary: PlanSummary;
   /** the revocations an approval authorises (at most HELD_CHANGES_SHOWN; `more` counts the rest) */
   revocations: Change[];
@@ -223,6 +225,7 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
       mappingVersion: h.mappingVersion,
       scope: h.scope,
       heldBy: h.plan.heldBy,
+      holdReason: h.plan.holdReason ?? null,
       summary: h.plan.summary,
       revocations: revocations.slice(0, HELD_CHANGES_SHOWN),
       more: Math.max(0, revocations.length - HELD_CHANGES_SHOWN),

@@ -15,11 +15,13 @@ import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
+import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { JournalService } from './journal.js';
+import { fingerprintsOf, staleFingerprints, StalePlanError, type PlanFingerprints } from './saved-plans.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 
 export interface SyncDeps {
@@ -57,6 +59,11 @@ export interface RunOptions {
   scope?: string[] | null;
   signal?: AbortSignal;
   onProgress?: (phase: string, progress?: ApplyProgress) => void;
+  /**
+   * `sync --plan`: apply the plan saved by `plan --out` only if what it was computed from is unchanged (its scope
+   * replaces `scope`); otherwise a StalePlanError and nothing is applied or journaled.
+   */
+  savedPlan?: { scope: string[] | null; fingerprints: PlanFingerprints };
 }
 
 export interface RunOutcome {
@@ -174,6 +181,21 @@ export function createSyncService(deps: SyncDeps) {
     };
   }
 
+  /**
+   * Heap after apply: only the users the plan touched are read again (issue 11), the rest is as read before. A plan
+   * with renames reads everyone: a renamed teammate's old key must disappear from the picture.
+   */
+  async function readAfterApply(
+    before: Teammate[],
+    touched: Set<string>,
+    options: { everyone: boolean; signal?: AbortSignal },
+  ): Promise<Teammate[]> {
+    const signalOpt = options.signal ? { signal: options.signal } : {};
+    if (options.everyone) return deps.target.readAll(signalOpt);
+    const fresh = await deps.target.readUsers([...touched], signalOpt);
+    return [...before.filter((t) => !touched.has(t.email.toLowerCase())), ...fresh];
+  }
+
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
     const owner = createLockOwner(runId);
@@ -212,7 +234,7 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
-    const scope = held ? held.scope : (options.scope ?? null);
+    const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,
       trigger: options.approve ? 'approval' : options.trigger,
@@ -229,6 +251,15 @@ export function createSyncService(deps: SyncDeps) {
       postSyncDiff: [],
     };
 
+    // A run killed during apply (its pending run is left) may have writes still in flight: they land within the
+    // target's request timeout, so wait that out before reading Heap, or they would look like manual changes.
+    if ((await deps.store.listPendingRuns()).length > 0) {
+      log.warn(
+        { waitMs: deps.target.requestTimeoutMs ?? 0 },
+        'a run was interrupted during apply; letting its writes land',
+      );
+      await sleep(deps.target.requestTimeoutMs ?? 0, options.signal);
+    }
     let planned: Awaited<ReturnType<typeof preview>>;
     try {
       planned = await preview({
@@ -244,6 +275,14 @@ export function createSyncService(deps: SyncDeps) {
       return { record, plan: null };
     }
     const { plan, snapshot, actual, mapping, desired } = planned.preview;
+    if (options.savedPlan) {
+      const now = fingerprintsOf({ mappingVersion: mapping.version, sourcesVersion: snapshot.version, actual, plan });
+      const changed = staleFingerprints(options.savedPlan.fingerprints, now);
+      if (changed.length) {
+        log.info({ changed }, 'saved plan is stale; nothing applied');
+        throw new StalePlanError(changed);
+      }
+    }
     await journalInterruptedRuns(deps.store, actual, deps.clock.now(), log);
     base.mappingVersion = mapping.version;
     base.identityVersion = snapshot.version;
@@ -278,7 +317,7 @@ export function createSyncService(deps: SyncDeps) {
     await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
     const renames: RenameResult[] = [];
-    const results = await applyPlan(plan.changes, deps.target, {
+    let results = await applyPlan(plan.changes, deps.target, {
       profiles,
       runId,
       renames: plan.renames ?? [],
@@ -291,20 +330,31 @@ export function createSyncService(deps: SyncDeps) {
     const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');
     let postActual = actual;
     if (attempted) {
+      // a write whose outcome is unknown may still be landing: wait it out, then read it back (DESIGN §10)
+      if (hasAmbiguousWrites(results)) await sleep(deps.target.requestTimeoutMs ?? 0, options.signal);
       options.onProgress?.('reading Heap again');
       try {
-        postActual = await deps.target.readAll(options.signal ? { signal: options.signal } : {});
+        postActual = await readAfterApply(actual, touched, {
+          everyone: Boolean(plan.renames?.length),
+          ...(options.signal && { signal: options.signal }),
+        });
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
+        const settled = resolveAmbiguousWrites(results, null, (err as Error).message);
         const record = await commit(
-          finish(base, 'partial', { results, ...(renames.length && { renames: sortRenames(renames) }), error }),
+          finish(base, 'partial', {
+            results: settled,
+            ...(renames.length && { renames: sortRenames(renames) }),
+            error,
+          }),
           new Map(),
         );
         return { record, plan };
       }
     }
     const post = accessByUser(postActual);
+    results = resolveAmbiguousWrites(results, post);
     const failed = [...results, ...renames].filter((r) => r.outcome === 'failed').length;
     const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
@@ -349,4 +399,7 @@ export type SyncService = ReturnType<typeof createSyncService>;
 
 export const assertRunnable = (options: RunOptions): void => {
   if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
+  if (options.savedPlan && (options.approve || options.dryRun || options.scope)) {
+    throw new BadRequestError('--plan applies a saved plan as it is: no --approve, --dry-run or --user with it');
+  }
 };

@@ -109,7 +109,7 @@ describe('heap-access-sync plan (offline what-if)', () => {
     fs.writeFileSync(path.join(strict, 'plan.yaml'), yaml.replace('maxRevocations: 25', 'maxRevocations: 1'));
     const { code, stdout } = cli(...files(strict));
     expect(code).toBe(4);
-    expect(stdout).toContain('risk: 3 revocations exceed maxRevocations (1): plan held for approval');
+    expect(stdout).toContain('would lose access, more than maxRevocations (1): plan held for approval');
     expect(stdout).toContain('HELD by maxRevocations');
   });
 

@@ -111,6 +111,9 @@ describe('dashboard in headless Chromium', () => {
     await heldCard.waitFor();
     expect(await heldCard.textContent()).toContain('maxRevocations');
     expect(await heldCard.textContent()).toContain('quinn.taylor@acme.example');
+    // why each revocation is planned: Quinn is in no group any more, so the unmapped-users policy applies
+    const quinnHeld = heldCard.locator('li', { hasText: 'quinn.taylor@acme.example' }).first();
+    expect(await quinnHeld.locator('ul.reasons').textContent()).toContain('policy unmappedUsers');
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
@@ -139,7 +142,72 @@ describe('dashboard in headless Chromium', () => {
     await erinRow.waitFor({ state: 'detached' });
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-after-approval.png'), fullPage: true });
+
+    // the approval run's page, from the runs table: its plan with reasons, its results, Heap before and after
+    const approvalId = await approvalRow.first().getAttribute('data-run');
+    await approvalRow.first().locator('a.run-link').click();
+    await page.locator('#run-view').waitFor();
+    expect(page.url()).toContain(`#run=${approvalId}`);
+    expect(await page.locator('#overview').isHidden()).toBe(true);
+    expect(await page.locator('#run-id').textContent()).toBe(approvalId);
+    expect(await page.locator('#run-view .run-facts').textContent()).toContain(`approves ${held.id}`);
+    const quinnPlanned = page.locator('#run-plan tr[data-user="quinn.taylor@acme.example"]').first();
+    await quinnPlanned.waitFor();
+    expect(await quinnPlanned.textContent()).toContain('policy unmappedUsers');
+    const quinnResult = page.locator('#run-results tr[data-user="quinn.taylor@acme.example"]').first();
+    expect(await quinnResult.textContent()).toContain('applied');
+    const erinState = page.locator(
+      `#run-state tr.changed[data-user="${ERIN}"][data-entitlement="project:web-staging"]`,
+    );
+    // Erin's manual Admin, reverted to the mapping's Member
+    expect(await erinState.locator('td').nth(2).textContent()).toBe('Admin');
+    expect(await erinState.locator('td').nth(3).textContent()).toBe('Member');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-run.png'), fullPage: true });
+    await page.locator('#run-back').click();
+    await page.locator('#overview').waitFor();
+    expect(await page.locator('#run-view').isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('lists every active exception, not only those expiring soon, and an admin revokes one', async () => {
+    const res = await fetch(`${t.url}/api/exceptions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.tokens.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        user: LENA,
+        entitlement: 'project:web-dev',
+        value: 'Admin',
+        reason: 'quarter-long migration',
+        expires: '60d',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string };
+    const page = await newPage();
+    await signIn(page, t.url, t.tokens.deployBot);
+    const row = page.locator(`#exceptions tr[data-exception="${created.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('quarter-long migration');
+    expect(await row.textContent()).not.toContain('expires soon');
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.waitFor({ state: 'detached' });
+    const after = await fetch(`${t.url}/api/exceptions/${created.id}`, {
+      headers: { Authorization: `Bearer ${t.tokens.admin}` },
+    });
+    expect(((await after.json()) as { revokedAt: string | null }).revokedAt).toBeTruthy();
+  });
+
+  it('has a favicon, without a token', async () => {
+    const page = await newPage();
+    await page.goto(t.url);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg');
+    for (const icon of ['/favicon.svg', '/favicon.ico']) {
+      const res = await fetch(`${t.url}${icon}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect(await res.text()).toMatch(/^<svg /);
+    }
   });
 
   it('escapes what comes from outside', async () => {

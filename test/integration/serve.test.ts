@@ -178,6 +178,21 @@ alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: ALERT_SECRET 
     const text = await metrics.text();
     expect(text).toMatch(/heap_access_sync_runs_total\{trigger="scim",status="succeeded"\} [1-9]/);
     expect(text).toContain('heap_access_sync_source_read_duration_seconds');
+    const lastSuccess = Number(/^heap_access_sync_last_successful_sync_timestamp_seconds (\d+)$/m.exec(text)?.[1]);
+    expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(600);
+    expect(text).toMatch(/^heap_access_sync_held_plans 0$/m);
+    expect(text).toMatch(/^heap_access_sync_pending_approvals 0$/m);
+    expect(text).toMatch(/^heap_access_sync_pending_tasks 0$/m);
+    expect(text).toMatch(/^heap_access_sync_exceptions_expiring 0$/m);
+    // the delivery is counted once it ends, just after the receiver has it
+    await until(
+      async () => (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text(),
+      (t) =>
+        /heap_access_sync_alert_deliveries_total\{sink="webhook",event="drift-detected",outcome="delivered"\} [1-9]/.test(
+          t,
+        ),
+      'the delivery to be counted',
+    );
   });
 
   it('keeps the last good mapping when a reload fails, says so, and alerts', async () => {

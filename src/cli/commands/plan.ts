@@ -11,6 +11,8 @@ import type { Plan } from '../../domain/plan.js';
 import type { Teammate } from '../../domain/teammate.js';
 import { evaluateMapping } from '../../mapping/evaluate.js';
 import { planChanges, planToJson, renderPlanText } from '../../planner/index.js';
+import { fingerprintsOf, savedPlanOf } from '../../services/saved-plans.js';
+import type { PlanPreview } from '../../services/sync.js';
 import { EXIT } from '../errors.js';
 import { withRuntime } from '../context.js';
 import { printJson } from '../options.js';
@@ -23,6 +25,8 @@ export interface PlanCommandOptions {
   mappings?: string;
   json?: boolean;
   failOnChanges?: boolean;
+  /** online: write the plan and its fingerprints for `sync --plan` */
+  out?: string;
 }
 
 /** DESIGN §6: the stand-in's `GET /api/teammates`; a `null` value means no access, as in a PATCH. */
@@ -144,13 +148,34 @@ async function runOnlinePlan(command: Command, opts: PlanCommandOptions & { user
     throw new BadRequestError('--mappings and --baseline go with --directory and --actual');
   return withRuntime(command, async (rt, terminal) => {
     const progress = opts.json ? undefined : terminal.progress;
-    const { plan, desired, mapping } = await rt.sync.plan({
+    const preview = await rt.sync.plan({
       ...(opts.user && { scope: opts.user }),
       ...(progress && { onProgress: progress }),
     });
+    const { plan, desired, mapping } = preview;
     terminal.done();
-    return printPlan(plan, desired, mapping, opts);
+    if (opts.out) await writeSavedPlan(opts.out, preview, opts.user ?? null, rt.clock.now());
+    const code = printPlan(plan, desired, mapping, opts);
+    if (opts.out && !opts.json)
+      process.stdout.write(`wrote ${opts.out}: apply exactly this plan with sync --plan ${opts.out}\n`);
+    return code;
   });
+}
+
+/** `plan --out`: the plan with the fingerprints of what it was computed from. */
+async function writeSavedPlan(file: string, preview: PlanPreview, scope: string[] | null, now: Date): Promise<void> {
+  const fingerprints = fingerprintsOf({
+    mappingVersion: preview.mapping.version,
+    sourcesVersion: preview.snapshot.version,
+    actual: preview.actual,
+    plan: preview.plan,
+  });
+  const saved = savedPlanOf(preview.plan, fingerprints, scope, now);
+  try {
+    await fs.writeFile(file, `${JSON.stringify(saved, null, 2)}\n`);
+  } catch (err) {
+    throw new BadRequestError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 export function registerPlanOffline(program: Command): void {
@@ -173,7 +198,11 @@ export function registerPlanOffline(program: Command): void {
     .option('--json', 'print JSON: { changes, drift, held, heldBy, summary, warnings, … }')
     .option('--user <email...>', 'online: limit the plan to these users')
     .option('--fail-on-changes', "exit 5 when the plan would change anyone's access (CI for a mapping's pull request)")
+    .option('--out <file>', 'online: save the plan for sync --plan, which applies it only if nothing changed since')
     .action(async (opts: PlanCommandOptions & { user?: string[] }, command: Command) => {
+      if (opts.out && (opts.directory || opts.actual)) {
+        throw new BadRequestError('--out saves an online plan for sync --plan: not with --directory and --actual');
+      }
       process.exitCode =
         opts.directory || opts.actual ? await runOfflinePlan(command, opts) : await runOnlinePlan(command, opts);
     });

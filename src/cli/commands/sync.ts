@@ -1,33 +1,52 @@
+import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { BadRequestError } from '../../domain/errors.js';
+import { parseSavedPlan, type SavedPlan } from '../../services/saved-plans.js';
 import { EXIT } from '../errors.js';
 import { printJson, withRuntime } from '../context.js';
 import { assertRunnable } from '../../services/sync.js';
 import { renderRunText } from '../render-run.js';
 import { actorOf, addActorOption } from '../options.js';
 
+interface SyncCommandOptions {
+  dryRun?: boolean;
+  approve?: string;
+  user?: string[];
+  plan?: string;
+  json?: boolean;
+  actor?: string;
+}
+
+async function readSavedPlan(file: string): Promise<SavedPlan> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new BadRequestError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseSavedPlan(text, file);
+}
+
 export function registerSync(program: Command): void {
-  addActorOption(
-    program
-      .command('sync')
-      .description(
-        'read the sources and Heap, plan, and apply the plan through the guards; journals the run and delivers ' +
-          'its alerts before it exits',
-      )
-      .option('--dry-run', 'plan and journal, change nothing')
-      .option('--approve <runId>', 'approve a plan a guard held, and apply it')
-      .option('--user <email...>', 'limit the run to these users')
-      .option('--json', 'print the journal record as JSON'),
-  ).action(
-    async (
-      opts: { dryRun?: boolean; approve?: string; user?: string[]; json?: boolean; actor?: string },
-      command: Command,
-    ) => {
+  addActorOption(program.command('sync'))
+    .description(
+      'read the sources and Heap, plan, and apply the plan through the guards; journals the run and delivers its ' +
+        'alerts before it exits',
+    )
+    .option('--dry-run', 'plan and journal, change nothing')
+    .option('--approve <runId>', 'approve a plan a guard held, and apply it')
+    .option('--user <email...>', 'limit the run to these users')
+    .option('--plan <file>', 'apply exactly the plan plan --out saved; refused (exit 2) if Heap or the sources changed')
+    .option('--json', 'print the journal record as JSON')
+    .action(async (opts: SyncCommandOptions, command: Command) => {
+      const savedPlan = opts.plan ? await readSavedPlan(opts.plan) : undefined;
       const options = {
         trigger: 'cli' as const,
         actor: actorOf(opts),
         ...(opts.dryRun && { dryRun: true }),
         ...(opts.approve && { approve: opts.approve }),
         ...(opts.user && { scope: opts.user }),
+        ...(savedPlan && { savedPlan }),
       };
       assertRunnable(options);
       await withRuntime(
@@ -47,6 +66,5 @@ export function registerSync(program: Command): void {
         },
         { alerts: true },
       );
-    },
-  );
+    });
 }

@@ -103,6 +103,7 @@ export const plan = z.looseObject({
   drift: z.array(driftItem),
   held: z.boolean(),
   heldBy: z.string().nullable(),
+  holdReason: z.string().nullable().optional(),
   summary: z.looseObject({}),
   warnings: z.array(z.string()),
 });

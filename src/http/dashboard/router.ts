@@ -1,6 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import { DASHBOARD_JS } from './assets/client.js';
 import { DASHBOARD_HTML } from './assets/page.js';
+import { FAVICON_SVG } from './assets/favicon.js';
 import { DASHBOARD_CSS } from './assets/styles.js';
 
 /**
@@ -35,6 +36,8 @@ export function createDashboardRouter(): Router {
     sendAsset(res, 'html', DASHBOARD_HTML);
   });
   router.get('/dashboard/app.js', (_req, res) => sendAsset(res, 'js', DASHBOARD_JS));
+  // Browsers ask for /favicon.ico whatever the page says: both answer the same small SVG.
+  router.get(['/favicon.svg', '/favicon.ico'], (_req, res) => sendAsset(res, 'image/svg+xml', FAVICON_SVG));
   router.get('/dashboard/app.css', (_req, res) => sendAsset(res, 'css', DASHBOARD_CSS));
   return router;
 }

@@ -166,30 +166,31 @@ describe('guard lastOrgAdmin', () => {
   });
 });
 
-describe('guard maxRevocations', () => {
+describe('guard maxRevocations (counted in users)', () => {
   const users = ['a@example.com', 'b@example.com', 'c@example.com'];
   const input = (approved: boolean, maxRevocations = 2) =>
     reconciled(
       users.map((u) => teammate(u, { [STAGING]: 'Member' })),
       {
-        policy: { guards: { maxRevocations } },
+        policy: { guards: { maxRevocations, maxRevocationPercent: 100 } },
         desired: desiredState(...users.map((u) => desiredUser(u))),
         approved,
       },
     );
+  const reason = '3 of 3 managed active user(s) would lose access, more than maxRevocations (2)';
 
-  it('holds a plan with more revocations than allowed', () => {
+  it('holds a plan in which more users lose access than allowed', () => {
     const plan = planChanges(input(false));
-    expect(plan).toMatchObject({ held: true, heldBy: 'maxRevocations' });
-    expect(plan.summary.revocations).toBe(3);
-    expect(plan.summary.risk).toContain('3 revocations exceed maxRevocations (2): plan held for approval');
+    expect(plan).toMatchObject({ held: true, heldBy: 'maxRevocations', holdReason: reason });
+    expect(plan.summary).toMatchObject({ revocations: 3, usersLosingAccess: 3, managedActiveUsers: 3 });
+    expect(plan.summary.risk).toContain(`${reason}: plan held for approval`);
     expect(plan.changes.every((c) => c.blocked === null)).toBe(true);
   });
 
   it('does not hold an approved plan, and says it was approved', () => {
     const plan = planChanges(input(true));
     expect(plan).toMatchObject({ held: false, heldBy: null });
-    expect(plan.summary.risk).toContain('3 revocations exceed maxRevocations (2): approved');
+    expect(plan.summary.risk).toContain(`${reason}: approved`);
   });
 
   it('does not hold at the limit', () => {
@@ -201,13 +202,15 @@ describe('guard maxRevocations', () => {
       reconciled(
         [teammate('a@example.com', { [STAGING]: 'Admin' }), teammate('b@example.com', { [STAGING]: 'Member' })],
         {
-          policy: { guards: { maxRevocations: 1 } },
-          desired: desiredState(desiredUser('a@example.com'), desiredUser('b@example.com')),
+          policy: { guards: { maxRevocations: 0, maxRevocationPercent: 100 } },
+          desired: desiredState(desiredUser('a@example.com')),
+          approved: false,
         },
       ),
     );
-    expect(plan.summary).toMatchObject({ revocations: 1, blocked: 1 });
-    expect(plan.held).toBe(false);
+    // a's demotion is blocked (last Admin); b's deactivation is the one revocation, and 1 > 0
+    expect(plan.summary).toMatchObject({ revocations: 1, blocked: 1, usersLosingAccess: 1 });
+    expect(plan.heldBy).toBe('maxRevocations');
   });
 
   it('counts deactivations as revocations', () => {

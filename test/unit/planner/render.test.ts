@@ -55,7 +55,10 @@ describe('renderPlanText', () => {
     const text = renderPlanText(held);
     expect(text).toContain('No drift.');
     expect(text).toContain('no longer granted by rule analysts (group Analytics, any)');
-    expect(text).toContain('HELD by maxRevocations: nothing is applied until an administrator approves this plan.');
+    expect(text).toContain(
+      'HELD by maxRevocations (1 of 2 managed active user(s) would lose access, more than maxRevocations (0)): ' +
+        'nothing is applied until an administrator approves this plan.',
+    );
     const empty = renderPlanText(planChanges(planInput()));
     expect(empty.startsWith('No changes.\n\nNo drift.\n')).toBe(true);
   });
@@ -65,7 +68,7 @@ describe('planToJson', () => {
   it('has the DESIGN §6 shape, fields in order, and survives JSON', () => {
     const plan = planChanges(input);
     const json = planToJson(plan);
-    expect(Object.keys(json)).toEqual(['changes', 'drift', 'held', 'heldBy', 'summary', 'warnings']);
+    expect(Object.keys(json)).toEqual(['changes', 'drift', 'held', 'heldBy', 'holdReason', 'summary', 'warnings']);
     expect(Object.keys(json.changes[0] ?? {})).toEqual([
       'user',
       'entitlement',

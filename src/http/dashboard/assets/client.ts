@@ -7,7 +7,8 @@ export const DASHBOARD_JS = String.raw`
 (function () {
   'use strict';
   var POLL_MS = 5000;
-  var state = { role: null, name: null, status: null, signature: '', busy: false, timer: null, dialogItem: null };
+  var state = { role: null, name: null, status: null, exceptions: [], signature: '', busy: false, timer: null, dialogItem: null };
+  var EXPIRING_MS = 7 * 24 * 3600 * 1000;
 
   function $(id) { return document.getElementById(id); }
 
@@ -94,6 +95,20 @@ export const DASHBOARD_JS = String.raw`
     if (item.ownedAssets) parts.push(badge('owns ' + item.ownedAssets + ' asset' + (item.ownedAssets === 1 ? '' : 's'), 'warn'));
     if (item.lastActiveAt) parts.push(el('small', { class: 'last-active', text: ' last active ' + item.lastActiveAt.slice(0, 10) }));
     return parts.length ? el('span', { class: 'facts' }, parts) : null;
+  }
+
+  /** Why a change is planned, as rule (group, source), exception or policy: what an approver needs to judge it. */
+  function reasonText(r) {
+    if (r.rule) return 'rule ' + r.rule + ' (group ' + r.group + ' from ' + r.source + ')';
+    if (r.exception) return 'exception ' + r.exception + ' by ' + r.approver + (r.expired ? ', expired' : '') + ': ' + r.reason;
+    if (r.policy) return 'policy ' + r.policy + ': ' + r.detail;
+    return JSON.stringify(r);
+  }
+
+  function reasonsList(c) {
+    var reasons = c.reasons || [];
+    if (!reasons.length) return el('span', { class: 'note', text: 'no rule grants it' });
+    return el('ul', { class: 'reasons' }, reasons.map(function (r) { return el('li', { text: reasonText(r) }); }));
   }
 
   function table(headers, rows) {
@@ -205,11 +220,13 @@ export const DASHBOARD_JS = String.raw`
     $('held-section').hidden = s.heldPlans.length === 0;
     fill($('held'), s.heldPlans.map(function (h) {
       var list = h.revocations.map(function (c) {
-        return el('li', {}, [c.user + ' ', el('code', { text: c.entitlement }), ' ', value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to), ' ', facts(c)]);
+        return el('li', {}, [c.user + ' ', el('code', { text: c.entitlement }), ' ', value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to), ' ', facts(c),
+          ' ', badge(c.cause, 'info'), reasonsList(c)]);
       });
       if (h.more) list.push(el('li', { text: 'and ' + h.more + ' more' }));
       return el('div', { class: 'held', 'data-run': h.runId }, [
         el('h3', {}, ['Run ', el('code', { text: h.runId }), ' held by ', el('code', { text: h.heldBy || 'a guard' }), ' ', when(h.createdAt)]),
+        h.holdReason ? el('p', { class: 'hold-reason', text: 'Why: ' + h.holdReason + '.' }) : null,
         el('p', { text: h.summary.changes + ' change(s), ' + h.summary.revocations + ' revocation(s)' +
           (h.scope ? ' for ' + h.scope.join(', ') : '') + '. An approval applies it; revocations nobody saw are never authorised.' }),
         list.length ? el('ul', {}, list) : null,
@@ -269,23 +286,125 @@ export const DASHBOARD_JS = String.raw`
           cell(badge(r.status, STATUS_CLASS[r.status])),
           cell(String(r.changes), 'num'), cell(String(r.applied), 'num'), cell(String(r.failed), 'num'),
           cell(String(r.blocked), 'num'), cell(String(r.drift), 'num'), cell(duration(r.durationMs), 'num'),
-          cell(el('code', { text: r.id })),
+          cell(el('a', { href: '#run=' + encodeURIComponent(r.id), class: 'run-link' }, [el('code', { text: r.id })])),
           cell(el('span', { class: 'note', text: note })),
         ]);
       }))]);
   }
 
-  function renderExceptions(s) {
-    $('exceptions-count').textContent = String(s.expiringExceptions.length);
-    if (!s.expiringExceptions.length) {
-      fill($('exceptions'), [el('p', { class: 'empty', text: 'No exception expires within 7 days.' })]);
+  function revokeException(e) {
+    if (!window.confirm('Revoke exception ' + e.id + ' (' + e.user + ' ' + e.entitlement + ')? The next sync applies the mapping again.')) return;
+    act('Revoke', async function () {
+      await api('DELETE', '/api/exceptions/' + encodeURIComponent(e.id));
+      toast('Exception ' + e.id + ' revoked');
+    });
+  }
+
+  function renderExceptions() {
+    var all = state.exceptions;
+    var expiring = all.filter(function (e) { return Date.parse(e.expiresAt) - nowMs() <= EXPIRING_MS; }).length;
+    $('exceptions-count').textContent = String(all.length);
+    $('exceptions-expiring').textContent = expiring ? expiring + ' expire within 7 days' : '';
+    if (!all.length) {
+      fill($('exceptions'), [el('p', { class: 'empty', text: 'No active exception.' })]);
       return;
     }
-    fill($('exceptions'), [table(['User', 'Entitlement', 'Value', 'Expires', 'Approver', 'Reason'],
-      s.expiringExceptions.map(function (e) {
-        return el('tr', {}, [cell(e.user), cell(el('code', { text: e.entitlement })), cell(value(e.value)),
-          cell(when(e.expiresAt)), cell(e.approver), cell(e.reason)]);
-      }))]);
+    var headers = ['User', 'Entitlement', 'Value', 'Expires', 'Approver', 'Reason'];
+    if (isAdmin()) headers.push('Actions');
+    fill($('exceptions'), [table(headers, all.map(function (e) {
+      var soon = Date.parse(e.expiresAt) - nowMs() <= EXPIRING_MS;
+      var row = [cell(e.user), cell(el('code', { text: e.entitlement })), cell(value(e.value)),
+        cell([when(e.expiresAt), soon ? ' ' : null, soon ? badge('expires soon', 'warn') : null]), cell(e.approver), cell(e.reason)];
+      if (isAdmin()) row.push(cell(actionButton('Revoke', function () { revokeException(e); }, 'danger')));
+      return el('tr', { 'data-exception': e.id }, row);
+    }))]);
+  }
+
+  // ---- a run's page (#run=<id>): its plan, results, and the state before and after, from the journal ----------
+
+  function runIdInHash() {
+    var m = /^#run=(.+)$/.exec(window.location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  function accessRows(before, after) {
+    var users = Object.keys(Object.assign({}, before, after)).sort();
+    var rows = [];
+    users.forEach(function (user) {
+      var b = before[user] || {};
+      var a = after[user] || {};
+      Object.keys(Object.assign({}, b, a)).sort().forEach(function (key) {
+        var changed = (b[key] === undefined ? null : b[key]) !== (a[key] === undefined ? null : a[key]);
+        rows.push(el('tr', { class: changed ? 'changed' : '', 'data-user': user, 'data-entitlement': key }, [
+          cell(user), cell(el('code', { text: key })), cell(value(b[key])), cell(value(a[key])),
+        ]));
+      });
+    });
+    return rows;
+  }
+
+  function renderRunDetail(r) {
+    $('run-id').textContent = r.id;
+    var parts = [];
+    parts.push(el('p', { class: 'run-facts' }, [badge(r.status, STATUS_CLASS[r.status]), ' ', r.trigger,
+      r.actor ? ' by ' + r.actor : '', ', started ', when(r.startedAt), ', took ',
+      duration(Date.parse(r.endedAt) - Date.parse(r.startedAt)),
+      r.mappingVersion ? el('span', {}, [', mapping ', el('code', { text: r.mappingVersion.slice(0, 12) })]) : null,
+      r.approvedRun ? el('span', {}, [', approves ', el('a', { href: '#run=' + encodeURIComponent(r.approvedRun) }, [el('code', { text: r.approvedRun })])]) : null,
+      r.scope ? ', for ' + r.scope.join(', ') : '']));
+    if (r.error) parts.push(el('p', { class: 'error', role: 'alert', text: r.error }));
+
+    parts.push(el('h3', { text: 'Plan' }));
+    if (!r.plan) parts.push(el('p', { class: 'empty', text: 'No plan: the run stopped before planning.' }));
+    else {
+      if (r.plan.held) parts.push(el('p', {}, ['Held by ', el('code', { text: r.plan.heldBy || 'a guard' }), '.']));
+      parts.push(r.plan.changes.length ? el('div', { id: 'run-plan' }, [table(['User', 'Entitlement', 'Change', 'Cause', 'Reasons', 'Risk', 'Blocked by'],
+        r.plan.changes.map(function (c) {
+          return el('tr', { 'data-user': c.user, 'data-entitlement': c.entitlement }, [cell(c.user), cell(el('code', { text: c.entitlement })),
+            cell([value(c.from), el('span', { class: 'arrow', text: '→' }), value(c.to)]), cell(badge(c.cause, 'info')),
+            cell(reasonsList(c)), cell(c.risk.join(', ')), cell(c.blocked ? el('code', { text: c.blocked }) : '')]);
+        }))]) : el('p', { class: 'empty', text: 'No change planned.' }));
+      if (r.plan.drift.length) {
+        parts.push(el('p', { text: r.plan.drift.length + ' drift item(s) found.' }));
+      }
+    }
+
+    parts.push(el('h3', { text: 'Results' }));
+    parts.push(r.results.length ? el('div', { id: 'run-results' }, [table(['User', 'Entitlement', 'Change', 'Outcome', 'Error'],
+      r.results.map(function (x) {
+        var kind = x.outcome === 'applied' ? 'ok' : x.outcome === 'failed' ? 'bad' : 'info';
+        return el('tr', { 'data-user': x.change.user, 'data-entitlement': x.change.entitlement }, [cell(x.change.user),
+          cell(el('code', { text: x.change.entitlement })),
+          cell([value(x.change.from), el('span', { class: 'arrow', text: '→' }), value(x.change.to)]),
+          cell(badge(x.outcome, kind)), cell(el('span', { class: 'note', text: x.error || '' }))]);
+      }))]) : el('p', { class: 'empty', text: 'Nothing was applied.' }));
+
+    parts.push(el('h3', { text: 'Heap before and after' }));
+    var rows = accessRows(r.preSync || {}, r.postSync || {});
+    parts.push(rows.length ? el('div', { id: 'run-state' }, [table(['User', 'Entitlement', 'Before', 'After'], rows)])
+      : el('p', { class: 'empty', text: 'The run touched no user.' }));
+
+    if (r.postSyncDiff && r.postSyncDiff.length) {
+      parts.push(el('h3', { text: 'Still not as the mapping wants' }));
+      parts.push(table(['User', 'Entitlement', 'Wanted', 'Heap', 'Why'], r.postSyncDiff.map(function (d) {
+        return el('tr', {}, [cell(d.user), cell(el('code', { text: d.entitlement })), cell(value(d.desired)), cell(value(d.actual)), cell(d.why)]);
+      })));
+    }
+    fill($('run-detail'), parts);
+  }
+
+  async function showRoute() {
+    var id = runIdInHash();
+    $('overview').hidden = id !== null;
+    $('run-view').hidden = id === null;
+    if (id === null) return;
+    fill($('run-detail'), [el('p', { class: 'note', text: 'Loading…' })]);
+    $('run-id').textContent = id;
+    try {
+      renderRunDetail(await api('GET', '/api/journal/' + encodeURIComponent(id)));
+    } catch (err) {
+      if (err.message !== 'signed out') fill($('run-detail'), [el('p', { class: 'error', role: 'alert', text: err.message })]);
+    }
   }
 
   function renderSources(s) {
@@ -301,11 +420,11 @@ export const DASHBOARD_JS = String.raw`
     var s = state.status;
     if (!s) return;
     // Re-rendering moves keyboard focus: only redraw when something changed (or an action flips the buttons).
-    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, s.expiringExceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt]);
+    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt]);
     if (force || signature !== state.signature) {
       state.signature = signature;
       renderFacts(s); renderBanners(s); renderToolbar(); renderHeld(s); renderDrift(s); renderRuns(s);
-      renderExceptions(s); renderSources(s);
+      renderExceptions(); renderSources(s);
     }
     fill($('refreshed'), [document.createTextNode('Refreshed ' + new Date().toLocaleTimeString() + '; refreshes every ' + POLL_MS / 1000 + ' s.')]);
   }
@@ -313,7 +432,9 @@ export const DASHBOARD_JS = String.raw`
   async function refresh(force) {
     clearTimeout(state.timer);
     try {
-      state.status = await api('GET', '/api/status');
+      var both = await Promise.all([api('GET', '/api/status'), api('GET', '/api/exceptions')]);
+      state.status = both[0];
+      state.exceptions = both[1].exceptions.slice().sort(function (a, b) { return a.expiresAt < b.expiresAt ? -1 : 1; });
       render(force);
     } catch (err) {
       if (err.message === 'signed out') return;
@@ -397,6 +518,8 @@ export const DASHBOARD_JS = String.raw`
     $('who').hidden = false;
     $('app').hidden = false;
     document.body.setAttribute('data-role', me.role);
+    window.addEventListener('hashchange', showRoute);
+    await showRoute();
     await refresh(true);
   }
 

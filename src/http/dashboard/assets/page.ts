@@ -8,6 +8,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>heap-access-sync</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/app.css">
 <script src="/dashboard/app.js" defer></script>
 </head>
@@ -35,6 +36,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 
 <main id="app" hidden>
   <div id="banners"></div>
+  <section class="card" aria-labelledby="h-run" id="run-view" hidden>
+    <p><a href="#" id="run-back">← Back to the overview</a></p>
+    <h2 id="h-run">Run <code id="run-id"></code></h2>
+    <div id="run-detail"></div>
+  </section>
+  <div id="overview">
   <div class="toolbar" id="toolbar"></div>
   <section class="card" aria-labelledby="h-held" id="held-section">
     <h2 id="h-held">Held plans <span class="count" id="held-count">0</span></h2>
@@ -50,13 +57,15 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <div id="runs"></div>
   </section>
   <section class="card" aria-labelledby="h-exceptions">
-    <h2 id="h-exceptions">Exceptions expiring within 7 days <span class="count" id="exceptions-count">0</span></h2>
+    <h2 id="h-exceptions">Active exceptions <span class="count" id="exceptions-count">0</span>
+      <span class="note" id="exceptions-expiring"></span></h2>
     <div id="exceptions"></div>
   </section>
   <section class="card" aria-labelledby="h-sources">
     <h2 id="h-sources">Identity sources</h2>
     <div id="sources"></div>
   </section>
+  </div>
   <p class="note" id="refreshed" aria-live="off"></p>
 </main>
 

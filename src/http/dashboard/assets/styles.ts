@@ -65,6 +65,9 @@ dialog { border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem 1.5
 dialog::backdrop { background: rgba(27,31,36,.5); }
 dialog h2 { margin-top: 0; font-size: 1.05rem; }
 dialog .actions { margin-top: 1rem; justify-content: flex-end; }
+ul.reasons { margin: 0.15rem 0 0; padding-left: 1.1rem; color: var(--muted); font-size: 0.85rem; }
+tr.changed td { background: #fff8c5; }
+#run-view h3 { font-size: 0.95rem; margin: 1rem 0 0.4rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 [hidden] { display: none !important; }
 `;
