@@ -21,6 +21,9 @@ import { createScimIdentitySource } from './sources/scim/source.js';
 import type { ScimRepository } from './sources/scim/repository.js';
 import { openSqliteScimRepository } from './store/sqlite/open-sqlite-scim-repository.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
+import { openPostgresScimRepository } from './store/postgres/open-postgres-scim-repository.js';
+import { openPostgresStore } from './store/postgres/open-postgres-store.js';
+import type { PostgresConnection } from './store/postgres/open-postgres-pool.js';
 import { createScimTarget } from './targets/scim/index.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
@@ -28,6 +31,7 @@ import { createSyncService, type SyncHooks } from './services/sync.js';
 import { createJournalService, type JournalService } from './services/journal.js';
 import { createJournalHasher, missingKeyHasher, type JournalHasher } from './store/journal-hash.js';
 import { createAlertDispatcher, createAlertSinks, type AlertDispatcher, type DeliveryReport } from './alerts/index.js';
+import { createReviewService } from './services/reviews.js';
 import { ConfigError } from './domain/errors.js';
 import { metricsRegistry } from './http/metrics.js';
 import { composeNotices } from './notices/compose-notice.js';
@@ -103,7 +107,7 @@ export interface StoreRuntime {
 }
 
 /** The store alone (journal, exceptions list): no mapping, no source, no target, so no secret either. */
-export function openStoreRuntime(options: RuntimeOptions = {}): StoreRuntime {
+export async function openStoreRuntime(options: RuntimeOptions = {}): Promise<StoreRuntime> {
   const env = options.env ?? process.env;
   const loaded = loadRuntimeConfig(options, env);
   requireConfigFile(loaded, options.command ?? 'this command');
@@ -118,16 +122,28 @@ function loadRuntimeConfig(options: RuntimeOptions, env: NodeJS.ProcessEnv): Loa
   });
 }
 
-function openStore(
+/** The PostgreSQL connection the config names, or null for the embedded SQLite store. */
+export function postgresConnection(config: Config, env: NodeJS.ProcessEnv): PostgresConnection | null {
+  const pg = config.store.postgres;
+  if (!pg) return null;
+  const url = requireEnv(env, [{ key: 'store.postgres.urlEnv', variable: pg.urlEnv }])[pg.urlEnv]!;
+  return { url, poolSize: pg.poolSize, applicationName: 'heap-access-sync' };
+}
+
+async function openStore(
   loaded: LoadedConfig,
   options: RuntimeOptions,
   env: NodeJS.ProcessEnv,
   alerts: () => AlertDispatcher | null = () => null,
-): StoreRuntime {
+): Promise<StoreRuntime> {
   const { config } = loaded;
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
   const journalHasher = journalHasherFrom(config, env);
-  const store: Store = openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger, journalHasher });
+  const pg = postgresConnection(config, env);
+  // the PostgreSQL store does not key its journal yet (journal.keyEnv applies to the SQLite store)
+  const store: Store = pg
+    ? await openPostgresStore(pg, { logger })
+    : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger, journalHasher });
   const clock = options.clock ?? clockFromEnv(env);
   const { checkpointFile } = config.journal;
   const journal = createJournalService({
@@ -165,7 +181,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const config = requireRunKeys(loaded, options.command ?? 'this command');
   const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
   let dispatcher: AlertDispatcher | null = null;
-  const base = openStore(loaded, options, env, () => dispatcher);
+  const base = await openStore(loaded, options, env, () => dispatcher);
   const { logger, clock, store, journal } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
@@ -180,8 +196,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       let repository: ScimRepository | null = null;
       if (s.type === 'scim') {
         const name = sourceName(s);
-        const file = scimStoreFile(resolve(config.store.sqlite), name, scimRepositories.size === 0);
-        repository = openSqliteScimRepository(file, { source: name });
+        repository = await openScimRepository(config, env, resolve, logger, name, scimRepositories.size === 0);
         scimRepositories.set(name, repository);
         scimRepository ??= repository;
       }
@@ -244,6 +259,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {
     config,
     loaded,
@@ -261,6 +277,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     journal,
     /** the alert dispatcher of a runtime built with `alerts: true` */
     alerts: dispatcher as AlertDispatcher | null,
+    reviews,
     notifier,
     async close() {
       // a CLI run's notices get a few seconds to go out; the run itself was journaled long before
@@ -303,6 +320,24 @@ function createNotifier(
     onDelivery: createNoticeMetrics(metricsRegistry),
   });
   return { notifier, template, contact };
+}
+
+/**
+ * A scim source's repository beside the store: the first source's in the store's own file or database (as with one
+ * source); each other one apart (`<store>.scim-<name>.db`, or schema `scim_<name>` in PostgreSQL), so that two
+ * IdPs' userNames, groups and first-push state never mix.
+ */
+async function openScimRepository(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  resolve: (p: string) => string,
+  logger: Logger,
+  name: string,
+  first: boolean,
+): Promise<ScimRepository> {
+  const pg = postgresConnection(config, env);
+  if (pg) return openPostgresScimRepository(pg, { logger, source: name, ...(!first && { schema: `scim_${name}` }) });
+  return openSqliteScimRepository(scimStoreFile(resolve(config.store.sqlite), name, first), { source: name });
 }
 
 /**

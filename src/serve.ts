@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Cron } from 'croner';
 import express from 'express';
@@ -6,6 +7,8 @@ import {
   exceptionExpiring,
   findExpiringExceptions,
   mappingReloadFailed,
+  REVIEW_REMINDER_BEFORE_MS,
+  reviewReminder,
   type AlertDispatcher,
 } from './alerts/index.js';
 import type { RunConfig } from './config/schema.js';
@@ -20,12 +23,14 @@ import { metricsRegistry } from './http/metrics.js';
 import { createScimRouter } from './http/scim/router.js';
 import { dispatchScimSources, type ScimSourceRoute } from './http/scim/source-dispatch.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
-import { createRuntime, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
+import { createRuntime, postgresConnection, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
 import type { RunRequest } from './ports/run-queue.js';
 import { alertOnRun } from './services/run-alerts.js';
 import { createRunWorker } from './services/run-worker.js';
 import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
+import { openPostgresRunQueue } from './store/postgres/open-postgres-run-queue.js';
+import type { RunQueue } from './ports/run-queue.js';
 import { createStatusService, type StatusService } from './services/status.js';
 import type { RunOptions } from './services/sync.js';
 import { createServiceMetrics } from './services/service-metrics.js';
@@ -77,6 +82,9 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const closers: (() => unknown)[] = [];
   try {
     const { config } = rt;
+    // which replica this is, in /readyz and on every metric (HEAP_ACCESS_SYNC_REPLICA: one config for all replicas)
+    const replica = env.HEAP_ACCESS_SYNC_REPLICA || config.server.replica || os.hostname();
+    metricsRegistry.setDefaultLabels({ replica });
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
@@ -88,7 +96,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
 
     // Every trigger goes through the durable run queue: one run at a time per target, triggers coalesce, a run
     // that meets the lock (a CLI `sync`) is retried, pushes acknowledged before a crash are run after the restart.
-    const queue = openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
+    // On PostgreSQL the queue is shared by every replica (DESIGN §13): one active and one pending run per target.
+    const pg = postgresConnection(config, env);
+    const queue: RunQueue = pg
+      ? await openPostgresRunQueue(pg, { logger: rt.logger })
+      : openSqliteRunQueue(path.resolve(rt.loaded.baseDir, config.store.sqlite));
     closers.push(() => queue.close());
     const worker = createRunWorker({
       queue,
@@ -190,7 +202,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const app = createHttpApp({
       logger: rt.logger.child({ component: 'http' }),
       routers,
-      readiness: async () => readiness(rt),
+      readiness: async () => readiness(rt, queue, `target:${rt.target.name}`, replica),
       metrics: () => metricsRegistry.metrics(),
       protect: bearerAuth({ accounts }),
       publicReadiness: config.server.publicReadiness,
@@ -211,12 +223,23 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       );
       closers.push(() => cron.stop());
     }
+    const review = config.reviews;
+    if (review?.schedule) {
+      // the quarterly campaign: started as `schedule`, from what Heap has at that moment
+      const start = () =>
+        rt.reviews
+          .start({ reviewers: review.reviewers, actor: 'schedule', due: review.due, project: review.project ?? null })
+          .then(({ campaign }) => log.info({ review: campaign.id, items: campaign.items }, 'access review started'))
+          .catch((err: unknown) => log.error({ error: (err as Error).message }, 'scheduled access review failed'));
+      const reviewCron = new Cron(review.schedule, { protect: true }, () => void start());
+      closers.push(() => reviewCron.stop());
+    }
     const housekeeping = await startHousekeeping(rt, alerts, trigger, log);
     // what was pushed and acknowledged before the last stop (or crash) runs now
     await worker.drainOutbox();
     closers.push(() => clearInterval(housekeeping));
 
-    log.info({ url: server.url, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
+    log.info({ url: server.url, replica, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
     return {
       url: server.url,
       runtime: rt,
@@ -284,6 +307,11 @@ async function startHousekeeping(
     nextExpiry = await rt.exceptions.nextExpiry();
     const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
     if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
+    // access reviews close to (or past) their due date with undecided items: a reminder a day through the sinks
+    const reminders = (await rt.reviews.pendingReminders()).filter(
+      (r) => Date.parse(r.campaign.dueAt) - now.getTime() <= REVIEW_REMINDER_BEFORE_MS,
+    );
+    if (reminders.length) await dispatcher.enqueue(reminders.map((r) => reviewReminder(r.campaign, r.undecided, now)));
   };
   const timer = setInterval(() => {
     check().catch((err: unknown) => log.error({ error: (err as Error).message }, 'housekeeping failed'));
@@ -292,15 +320,28 @@ async function startHousekeeping(
   return timer;
 }
 
-async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Record<string, string> }> {
-  const checks: Record<string, string> = {};
+async function readiness(
+  rt: Runtime,
+  queue: RunQueue,
+  target: string,
+  replica: string,
+): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = { replica };
   let ok = true;
+  const kind = rt.config.store.postgres ? 'postgres' : 'sqlite';
   try {
     await rt.store.listJournal({ limit: 1 });
-    checks.store = 'ok';
+    checks.store = `ok (${kind})`;
   } catch (err) {
     ok = false;
-    checks.store = `unreachable: ${(err as Error).message}`;
+    checks.store = `unreachable (${kind}): ${(err as Error).message}`;
+  }
+  try {
+    const { active, pending } = await queue.state(target);
+    checks.queue = `ok: ${active ? `running on ${active.worker}` : 'idle'}${pending ? ', one run pending' : ''}`;
+  } catch (err) {
+    ok = false;
+    checks.queue = `unreachable: ${(err as Error).message}`;
   }
   const mapping = rt.mapping.status();
   checks.mapping = mapping.reloadError ? `last reload failed; serving ${mapping.version}` : `loaded ${mapping.version}`;

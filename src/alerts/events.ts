@@ -5,6 +5,7 @@ import { formatIssue } from '../domain/errors.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { Change, DriftItem, GuardName, PlanSummary } from '../domain/plan.js';
+import type { ReviewCampaign } from '../domain/review.js';
 import type { Alert } from '../ports/alert-sink.js';
 
 /** How long an `exception-expiring` alert stands before the same exception may alert again. */
@@ -211,3 +212,21 @@ export function journalCheckpoint(
     at: now.toISOString(),
   };
 }
+
+/** A reminder for an open access review with undecided items: one a day per campaign (the key holds the day). */
+export function reviewReminder(campaign: ReviewCampaign, undecided: number, now: Date = new Date()): Alert {
+  const overdue = Date.parse(campaign.dueAt) <= now.getTime();
+  return {
+    key: `review:${campaign.id}:${now.toISOString().slice(0, 10)}`,
+    event: 'review-reminder',
+    severity: overdue ? 'warning' : 'info',
+    summary:
+      `Access review ${campaign.id}: ${undecided} item(s) undecided, ${overdue ? 'overdue since' : 'due'} ` +
+      `${campaign.dueAt.slice(0, 10)}; reviewers ${campaign.reviewers.join(', ')}`,
+    details: { campaign: campaign.id, undecided, dueAt: campaign.dueAt, reviewers: campaign.reviewers },
+    at: now.toISOString(),
+  };
+}
+
+/** Reminders start this long before a campaign is due, and go on daily until it is closed. */
+export const REVIEW_REMINDER_BEFORE_MS = 3 * 24 * 3600 * 1000;

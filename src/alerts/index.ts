@@ -22,6 +22,8 @@ export {
   journalCheckpoint,
   mappingReloadFailed,
   planHeld,
+  REVIEW_REMINDER_BEFORE_MS,
+  reviewReminder,
   runFailed,
 } from './events.js';
 export type { AlertStateStore } from './state-cache.js';

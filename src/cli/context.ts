@@ -38,7 +38,7 @@ export async function withRuntime<T>(
 /** The store alone, for the commands that only read or write records (journal, exceptions): no secret needed. */
 export async function withStore<T>(command: Command, fn: (rt: StoreRuntime) => Promise<T>): Promise<T> {
   const configFile = configOption(command);
-  const rt = openStoreRuntime({
+  const rt = await openStoreRuntime({
     ...(configFile && { configFile }),
     command: commandName(command),
     logger: createLogger(logLevelOption(command) ?? CLI_LOG_LEVEL),

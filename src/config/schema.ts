@@ -145,7 +145,20 @@ export type RunKey = (typeof RUN_KEYS)[number];
 
 export const configSchema = z.strictObject({
   mappings: z.string().min(1).optional(),
-  store: z.strictObject({ sqlite: z.string().min(1) }).default({ sqlite: './data/heap-access-sync.db' }),
+  store: z
+    .strictObject({
+      /** the embedded store's file; used unless `postgres` is given */
+      sqlite: z.string().min(1).default('./data/heap-access-sync.db'),
+      /** several replicas on one PostgreSQL database (DESIGN §13); the URL is read from the named variable */
+      postgres: z
+        .strictObject({
+          urlEnv: envName.default('DATABASE_URL'),
+          /** connections per pool (a replica opens one for the store, one for SCIM, one for the queue) */
+          poolSize: z.number().int().min(1).max(100).default(5),
+        })
+        .optional(),
+    })
+    .default({ sqlite: './data/heap-access-sync.db' }),
   sources: z.array(sourceSchema).min(1, 'at least one source is needed').optional(),
   target: scimTarget.optional(),
   server: z
@@ -160,6 +173,8 @@ export const configSchema = z.strictObject({
       bodyLimit: z.string().default('1mb'),
       /** the URL IdPs reach this service at (SCIM meta.location); default http://host:port */
       publicUrl: z.url().optional(),
+      /** this replica's name in /readyz and metrics (default: the host name; HEAP_ACCESS_SYNC_REPLICA overrides) */
+      replica: z.string().min(1).optional(),
       /** /readyz answers without a token (for Kubernetes probes); it then shows only ok / not ready */
       publicReadiness: z.boolean().default(false),
     })
@@ -180,6 +195,15 @@ export const configSchema = z.strictObject({
   journal: z.strictObject({ keyEnv: envName.optional(), checkpointFile: z.string().min(1).optional() }).default({}),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
   notifications: z.strictObject({ email: emailNoticeSchema.optional() }).optional(),
+  /** access reviews started on a schedule (a cron expression; quarterly: minute 0, hour 9, day 1, every 3rd month) */
+  reviews: z
+    .strictObject({
+      schedule: z.string().min(1).nullable().default(null),
+      reviewers: z.array(z.string().min(3)).min(1),
+      due: z.string().min(1).default('14d'),
+      project: z.string().min(1).optional(),
+    })
+    .optional(),
   /** the log level of `serve`; the other commands log warnings and errors unless --log-level says otherwise */
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });

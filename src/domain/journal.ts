@@ -1,6 +1,7 @@
 import type { Access } from './entitlement.js';
 import type { AccessException } from './exception.js';
 import type { Change, Plan, Rename } from './plan.js';
+import type { ReviewJournalEntry } from './review.js';
 import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger =
@@ -13,14 +14,17 @@ export type RunTrigger =
   /** not a run: an exception was created or revoked */
   | 'exception'
   /** not a run: the journal was re-keyed (`journal rekey`) */
-  | 'rekey';
+  | 'rekey'
+  /** an access review's event, or the run that applied its close */
+  | 'review';
 
 /** What a record that is not a sync run records: everything that changes access or the journal is in the chain. */
 export type JournalEvent =
   | { kind: 'exception-created'; exception: AccessException }
   | { kind: 'exception-revoked'; exception: AccessException }
   | { kind: 'journal-rekeyed'; records: number; previousHead: { sequence: number; hash: string } | null };
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run';
+/** `recorded`: a record that is not a run (an access review's event) */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';
 
 export interface ChangeResult {
   change: Change;
@@ -67,6 +71,8 @@ export interface JournalRecord {
   postSyncDiff: PostSyncDiffItem[];
   /** set on records that are not runs (trigger `exception`, `rekey`) */
   event?: JournalEvent;
+  /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
+  review?: ReviewJournalEntry;
   prevHash: string;
   /** `hmac-sha256` when hashed under the journal key; absent on a record of an unkeyed journal (plain SHA-256) */
   hashAlg?: 'hmac-sha256';

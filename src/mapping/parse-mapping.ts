@@ -36,6 +36,19 @@ export function parseMappingFiles(files: readonly MappingFileText[]): MappingPar
   const teams = mergeTeams(decl, projects, sink);
   const rules = checkRules(decl.rules, { model, projects, policy, teams }, sink);
   const errors = sink.errors();
+  // No rule at all maps nobody: every teammate would be deactivated. Only a mapping that says so may be empty.
+  // (With other errors, their fixes come first: a rule with a mistake is not a missing rule.)
+  if (!errors.length && !rules.length && !policy.allowEmpty) {
+    errors.push({
+      file: sorted[0]?.file ?? '',
+      line: 1,
+      path: 'rules',
+      message:
+        'the mapping set has no rules: every user would lose access; add rules, or set policy.allowEmpty: true ' +
+        `if that is meant (files read: ${sorted.map((f) => f.file).join(', ')})`,
+      severity: 'error',
+    });
+  }
   if (errors.length) throw new MappingError(errors);
   const warnings = sink.warnings();
   if (!rules.length) {
@@ -43,7 +56,7 @@ export function parseMappingFiles(files: readonly MappingFileText[]): MappingPar
       file: sorted[0]?.file ?? '',
       line: 1,
       path: 'rules',
-      message: 'no rules: nobody will be given access',
+      message: 'no rules: nobody will be given access (policy.allowEmpty: true)',
       severity: 'warning',
     });
   }

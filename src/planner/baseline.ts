@@ -29,6 +29,12 @@ export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly T
   const out = new Map<string, Access | null>();
 
   forEachSubject(input, (s) => {
+    if (s.renamedFrom !== null) {
+      const oldKey = normalizeUserKey(s.renamedFrom);
+      // Still under the old e-mail: the rename did not happen, the old baseline stays and the next run renames.
+      if (after.has(oldKey) && !after.has(s.key)) return;
+      out.set(oldKey, null);
+    }
     const post = after.get(s.key);
     if (!post && s.mode === 'deactivate') {
       out.set(s.key, null);

@@ -66,7 +66,32 @@ export function joinIdentities(actual: readonly Teammate[], desired: readonly De
   };
   if (ascending(keys, true) && ascending(dKeys, false)) mergeJoin(join, actual, desired, dKeys);
   else hashJoin(join, actual, desired, dKeys, match);
+  if (join.absent.size && match !== 'externalId') claimRenamed(join, actual);
   return join;
+}
+
+/**
+ * One person, one teammate: an identity whose e-mail (or userName) matches no teammate, but whose immutable id is
+ * the externalId of a teammate no identity claimed, is that teammate under a new name (a rename), not a new
+ * person beside an old one who left.
+ */
+function claimRenamed(join: Join, actual: readonly Teammate[]): void {
+  const manageable = join.managed === null ? null : new Set(join.managed);
+  const byExternalId = new Map<string, number>();
+  for (let i = 0; i < actual.length; i++) {
+    const id = (actual[i] as Teammate).externalId;
+    if (id === undefined || id === '' || join.claimed[i] || (manageable && !manageable.has(i))) continue;
+    if (byExternalId.has(id)) byExternalId.set(id, -1);
+    else byExternalId.set(id, i);
+  }
+  if (!byExternalId.size) return;
+  for (const [key, d] of join.absent) {
+    const i = d.externalId === undefined ? undefined : byExternalId.get(d.externalId);
+    if (i === undefined || i < 0) continue; // none, or two teammates share the id: nothing is guessed
+    claim(join, actual, i, d);
+    byExternalId.delete(d.externalId as string);
+    join.absent.delete(key);
+  }
 }
 
 function claim(join: Join, actual: readonly Teammate[], i: number, d: DesiredUser): void {

@@ -20,7 +20,7 @@ export function planChanges(input: PlanInput): Plan {
   let inverse: InverseMapping | null = null;
   const inverted = (): InverseMapping => (inverse ??= new InverseMapping(mapping));
   const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted);
-  const { count, managedActive, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
 
   for (const t of others) walker.census.countTeammate(t.access);
 
@@ -68,6 +68,7 @@ export function planChanges(input: PlanInput): Plan {
   summary.managedActiveUsers = managedActive;
   const plan: Plan = {
     changes,
+    renames,
     drift,
     held: guard.held,
     heldBy: guard.heldBy,

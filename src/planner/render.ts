@@ -127,6 +127,7 @@ export function planToJson(plan: Plan): Plan {
       ...(c.ownedAssets !== undefined && { ownedAssets: c.ownedAssets }),
       ...(c.lastActiveAt !== undefined && { lastActiveAt: c.lastActiveAt }),
     })),
+    renames: plan.renames ?? [],
     drift: plan.drift.map((d) => ({
       user: d.user,
       entitlement: d.entitlement,
@@ -140,7 +141,6 @@ export function planToJson(plan: Plan): Plan {
       ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),
       ...(d.lastActiveAt !== undefined && { lastActiveAt: d.lastActiveAt }),
     })),
-    ...(plan.renames?.length && { renames: plan.renames }),
     held: plan.held,
     heldBy: plan.heldBy,
     holdReason: plan.holdReason ?? null,

@@ -1,6 +1,7 @@
 import type { DesiredUser, PolicyReason } from '../domain/desired.js';
 import { type Access, DEACTIVATED, MEMBERSHIP, normalizeUserKey } from '../domain/entitlement.js';
 import type { UnmappedUsersPolicy } from '../domain/mapping.js';
+import type { Rename } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { PlanInput } from './input.js';
 import { joinIdentities } from './join.js';
@@ -24,6 +25,8 @@ export interface Subject {
   desired: DesiredUser | null;
   mode: SubjectMode;
   policyReason: PolicyReason | null;
+  /** the teammate's e-mail in Heap when the identity provider now knows this person by another (a rename) */
+  renamedFrom: string | null;
 }
 
 export interface ResolvedSubjects {
@@ -33,9 +36,11 @@ export interface ResolvedSubjects {
   warnings: string[];
 }
 
-/** The baseline entry of a subject, whichever form of its e-mail the caller keyed it by. */
+/** The baseline entry of a subject, whichever form of its e-mail the caller keyed it by (before a rename, the old one). */
 export const baselineOf = (baseline: ReadonlyMap<string, Access>, s: Subject): Access | undefined =>
-  baseline.get(s.key) ?? (s.key === s.user ? undefined : baseline.get(s.user));
+  baseline.get(s.key) ??
+  (s.key === s.user ? undefined : baseline.get(s.user)) ??
+  (s.renamedFrom === null ? undefined : baseline.get(normalizeUserKey(s.renamedFrom)));
 
 const policyReason = (value: UnmappedUsersPolicy, detail: string): PolicyReason => ({
   policy: 'unmappedUsers',
@@ -51,6 +56,8 @@ export interface SubjectWalk {
   count: number;
   /** teammates active in Heap that the sync manages, in scope or not: the mass-change guard's denominator */
   managedActive: number;
+  /** teammates the identity provider now knows by another e-mail (same immutable id), by old e-mail */
+  renames: Rename[];
   /** teammates that are not subjects (left alone, out of scope, unmatchable): guards still count them */
   others: Teammate[];
   warnings: string[];
@@ -67,7 +74,16 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
   const actual = input.actual;
   const { managed, keys, claimed, absent, unjoinable, warnings } = joinIdentities(actual, input.desired.users, match);
   const others = [...unjoinable];
-  const cursor: Subject = { user: '', key: '', teammate: null, desired: null, mode: 'mapped', policyReason: null };
+  const cursor: Subject = {
+    user: '',
+    key: '',
+    teammate: null,
+    desired: null,
+    mode: 'mapped',
+    policyReason: null,
+    renamedFrom: null,
+  };
+  const renames: Rename[] = [];
   let count = 0;
   let managedActive = 0;
   const emit = (user: string, key: string, t: Teammate | null, d: DesiredUser | null, mode: SubjectMode) => {
@@ -77,6 +93,19 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     cursor.desired = d;
     cursor.mode = mode;
     cursor.policyReason = mode === 'mapped' ? null : policyReason(mode, d ? UNMAPPED_DETAIL : UNKNOWN_DETAIL);
+    cursor.renamedFrom = null;
+    count++;
+    visit(cursor);
+  };
+
+  const emitRenamed = (t: Teammate, d: DesiredUser): void => {
+    cursor.user = d.user;
+    cursor.key = d.user;
+    cursor.teammate = t;
+    cursor.desired = d;
+    cursor.mode = 'mapped';
+    cursor.policyReason = null;
+    cursor.renamedFrom = t.email;
     count++;
     visit(cursor);
   };
@@ -90,7 +119,10 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
     if ((d?.mapped || unmappedUsers !== 'keep') && t.access[MEMBERSHIP] !== DEACTIVATED) managedActive++;
     if (!inScope(key, d)) others.push(t);
-    else if (d?.mapped) emit(t.email, key, t, d, 'mapped');
+    else if (d?.mapped && isRename(t, d)) {
+      renames.push({ id: d.externalId as string, from: t.email, to: d.user });
+      emitRenamed(t, d);
+    } else if (d?.mapped) emit(t.email, key, t, d, 'mapped');
     else if (unmappedUsers !== 'keep') emit(t.email, key, t, d, unmappedUsers);
     else others.push(t);
   };
@@ -107,8 +139,13 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     }
     if (d.mapped && inScope(key, d)) emit(d.user, key, null, d, 'mapped');
   }
-  return { count, managedActive, others, warnings: warnings.sort() };
+  renames.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  return { count, managedActive, renames, others, warnings: warnings.sort() };
 }
+
+/** The same immutable id under another e-mail: the teammate is renamed, never replaced. */
+const isRename = (t: Teammate, d: DesiredUser): boolean =>
+  d.externalId !== undefined && t.externalId === d.externalId && normalizeUserKey(t.email) !== d.user;
 
 /** Every subject as its own object (see forEachSubject), for callers that are not on the hot path. */
 export function resolveSubjects(input: PlanInput): ResolvedSubjects {

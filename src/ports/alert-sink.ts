@@ -6,7 +6,8 @@ export type AlertEvent =
   | 'guard-blocked'
   | 'exception-expiring'
   | 'mapping-reload-failed'
-  | 'journal-checkpoint';
+  | 'journal-checkpoint'
+  | 'review-reminder';
 
 export interface Alert {
   /** stable identity of what the alert is about, e.g. "drift:alice@x:project:web-prod"; one alert per key until resolved */

@@ -2,6 +2,7 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
+import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
 
 /** A journal record before the store assigns its place in the chain. */
@@ -71,6 +72,16 @@ export interface SourceState {
   data?: unknown;
 }
 
+/** How a run proves at commit that it still holds its target's lock (its lease). */
+export interface CommitOptions {
+  /**
+   * The fencing check: the commit writes nothing (rejects with RunInProgressError) unless `owner` holds lock `lock`
+   * when the commit happens. The owner is unique to one run, so a run whose lease lapsed and was taken over cannot
+   * journal or write a baseline after the new holder started, whichever replica it runs on.
+   */
+  lease?: { lock: string; owner: string };
+}
+
 /**
  * A run that has started applying changes. It is written before the first change and removed by the `commitRun`
  * that journals the run, so a run killed mid-apply is found (and journaled) by the next one.
@@ -83,7 +94,7 @@ export interface PendingRun {
 }
 
 /**
- * The storage port. SQLite now, PostgreSQL later: both run test/contract/store.contract.ts.
+ * The storage port. SQLite and PostgreSQL (src/store/*) both run test/contract/store.contract.ts.
  * Every method is asynchronous (a network database answers later); a write has happened, durably, when its
  * promise resolves, so callers await every write before they report it done.
  * `commitRun` writes the journal record and the baseline in one durable transaction.
@@ -95,7 +106,11 @@ export interface Store {
    * Append a journal record and replace the baseline of the given users (null removes the user), atomically.
    * The pending run of the same id, if any, is removed in the same transaction.
    */
-  commitRun(record: NewJournalRecord, baseline: Map<string, Access | null>): Promise<JournalRecord>;
+  commitRun(
+    record: NewJournalRecord,
+    baseline: Map<string, Access | null>,
+    options?: CommitOptions,
+  ): Promise<JournalRecord>;
 
   putPendingRun(run: PendingRun): Promise<void>;
   listPendingRuns(): Promise<PendingRun[]>;
@@ -104,14 +119,13 @@ export interface Store {
   getJournal(id: string): Promise<JournalRecord | null>;
   /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
-  /** every record whose stored JSON contains `text` (a user's quoted e-mail, for per-user history), oldest first */
-  listJournalMentioning(text: string): Promise<JournalRecord[]>;
   /**
    * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256), re-hashes
    * every record under the key and appends `record` (the re-key's own record), in one transaction. Refuses
-   * (BadRequestError) a chain that does not verify as it stands, or a store opened without a key.
+   * (BadRequestError) a chain that does not verify as it stands, or a store opened without a key. Absent on a
+   * store that does not key its journal (PostgreSQL, for now).
    */
-  rekeyJournal(record: NewJournalRecord): Promise<{ rekeyed: number; record: JournalRecord }>;
+  rekeyJournal?(record: NewJournalRecord): Promise<{ rekeyed: number; record: JournalRecord }>;
 
   listExceptions(options?: { includeInactive?: boolean; now?: Date }): Promise<AccessException[]>;
   getException(id: string): Promise<AccessException | null>;
@@ -122,6 +136,18 @@ export interface Store {
   getHeldPlan(runId: string): Promise<HeldPlan | null>;
   listHeldPlans(): Promise<HeldPlan[]>;
   deleteHeldPlan(runId: string): Promise<void>;
+
+  /** Access reviews: a campaign and all its items in one transaction (items keep their order by id). */
+  createReview(campaign: ReviewCampaign, items: readonly ReviewItem[]): Promise<void>;
+  /** replaces a campaign's record (close); the items are untouched */
+  putReview(campaign: ReviewCampaign): Promise<void>;
+  getReview(id: string): Promise<ReviewCampaign | null>;
+  /** every campaign, by creation time then id */
+  listReviews(): Promise<ReviewCampaign[]>;
+  /** a campaign's items by id; [] for an unknown campaign */
+  listReviewItems(campaignId: string): Promise<ReviewItem[]>;
+  /** replaces one item (a decision); rejects when the campaign has no such item */
+  putReviewItem(campaignId: string, item: ReviewItem): Promise<void>;
 
   getAlertStates(): Promise<AlertState[]>;
   putAlertState(state: AlertState): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BadRequestError } from '../domain/errors.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import { journalCheckpoint } from '../alerts/index.js';
@@ -122,6 +123,7 @@ export function createJournalService(deps: JournalServiceDeps) {
       const lastRecord = last ? await deps.store.getJournal(last.id) : null;
       const previousHead = lastRecord ? { sequence: lastRecord.sequence, hash: lastRecord.hash } : null;
       const now = deps.clock.now().toISOString();
+      if (!deps.store.rekeyJournal) throw new BadRequestError('this store does not key its journal (PostgreSQL)');
       const done = await deps.store.rekeyJournal({
         id: `rekey-${now.replace(/[-:.TZ]/g, '')}`,
         trigger: 'rekey',

@@ -42,6 +42,7 @@ export function touchedUsers(plan: Plan): Set<string> {
   const users = new Set<string>();
   for (const c of plan.changes) users.add(c.user);
   for (const d of plan.drift) users.add(d.user);
+  for (const r of plan.renames ?? []) users.add(r.from).add(r.to);
   return users;
 }
 

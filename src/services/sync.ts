@@ -213,7 +213,7 @@ export function createSyncService(deps: SyncDeps) {
     heartbeat.unref();
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     try {
-      const outcome = await runLocked(runId, { ...options, signal });
+      const outcome = await runLocked(runId, owner, { ...options, signal });
       await deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
@@ -222,14 +222,14 @@ export function createSyncService(deps: SyncDeps) {
     }
   }
 
-  /** The record and the baseline in one transaction, then the journal's signed checkpoint. */
-  async function commit(record: NewJournalRecord, baseline: Map<string, Access | null>): Promise<JournalRecord> {
-    const committed = await deps.store.commitRun(record, baseline);
-    await deps.journal?.recorded(committed);
-    return committed;
-  }
-
-  async function runLocked(runId: string, options: RunOptions): Promise<RunOutcome> {
+  async function runLocked(runId: string, owner: string, options: RunOptions): Promise<RunOutcome> {
+    // every journal write of the run is fenced by its lease: once another run took the lock over, it writes nothing
+    const commit = (record: NewJournalRecord, baseline: Map<string, Access | null>) =>
+      deps.store.commitRun(record, baseline, { lease: { lock: lockName, owner } }).then(async (committed) => {
+        // then the journal's signed checkpoint (to the checkpoint file and the alert sinks)
+        await deps.journal?.recorded(committed);
+        return committed;
+      });
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;

@@ -5,6 +5,7 @@ import type { Access } from '../../src/domain/entitlement.js';
 import type { AccessException } from '../../src/domain/exception.js';
 import type { ChangeResult } from '../../src/domain/journal.js';
 import type { Change, DriftItem, Plan } from '../../src/domain/plan.js';
+import type { ReviewCampaign, ReviewItem } from '../../src/domain/review.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
@@ -93,6 +94,46 @@ export function buildException(id: string, overrides: Partial<AccessException> =
     approver: 'lead@example.com',
     createdAt: iso(0),
     expiresAt: iso(86_400_000),
+    ...overrides,
+  };
+}
+
+export function buildReviewCampaign(id: string, overrides: Partial<ReviewCampaign> = {}): ReviewCampaign {
+  return {
+    id,
+    createdAt: iso(0),
+    createdBy: 'admin@example.com',
+    dueAt: iso(14 * 86_400_000),
+    status: 'open',
+    project: null,
+    reviewers: ['rita@example.com'],
+    journalStart: { sequence: 0, hash: GENESIS_HASH },
+    journalEnd: null,
+    previous: null,
+    items: 2,
+    closedAt: null,
+    closedBy: null,
+    remediation: null,
+    ...overrides,
+  };
+}
+
+export function buildReviewItem(id: string, overrides: Partial<ReviewItem> = {}): ReviewItem {
+  return {
+    id,
+    user: 'bob@example.com',
+    entitlement: 'project:web-prod',
+    actual: 'Admin',
+    desired: 'Member',
+    drift: true,
+    reasons: ['rule analysts (group Analytics, okta)'],
+    exception: null,
+    suggestion: null,
+    lastActiveAt: null,
+    ownedAssets: 3,
+    flags: ['admin', 'drift'],
+    unchangedSince: null,
+    decision: null,
     ...overrides,
   };
 }
@@ -443,6 +484,49 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
       });
     });
 
+    describe('reviews', () => {
+      it('creates a campaign with its items, reads both back whole and in order, and null or [] for unknown ids', async () => {
+        const campaign = buildReviewCampaign('rev-1');
+        const items = [buildReviewItem('i-00001'), buildReviewItem('i-00002', { user: 'carol@example.com' })];
+        await store.createReview(campaign, items);
+        expect(await store.getReview('rev-1')).toEqual(campaign);
+        expect(await store.listReviewItems('rev-1')).toEqual(items);
+        expect(await store.getReview('rev-x')).toBeNull();
+        expect(await store.listReviewItems('rev-x')).toEqual([]);
+      });
+
+      it('lists campaigns by creation time, replaces a campaign and one item, and refuses an unknown item', async () => {
+        await store.createReview(buildReviewCampaign('rev-b', { createdAt: iso(5) }), [buildReviewItem('i-00001')]);
+        await store.createReview(buildReviewCampaign('rev-a', { createdAt: iso(9) }), []);
+        expect((await store.listReviews()).map((c) => c.id)).toEqual(['rev-b', 'rev-a']);
+        const decided = buildReviewItem('i-00001', {
+          decision: {
+            decision: 'revoke',
+            actor: 'rita@example.com',
+            reason: 'left the team',
+            at: iso(6),
+            journalId: 'r-1',
+          },
+        });
+        await store.putReviewItem('rev-b', decided);
+        expect(await store.listReviewItems('rev-b')).toEqual([decided]);
+        await expect(store.putReviewItem('rev-b', buildReviewItem('i-09999'))).rejects.toThrow();
+        const closed = buildReviewCampaign('rev-b', { createdAt: iso(5), status: 'closed', closedAt: iso(7) });
+        await store.putReview(closed);
+        expect(await store.getReview('rev-b')).toEqual(closed);
+        expect(await store.listReviewItems('rev-b')).toEqual([decided]);
+      });
+
+      it('writes a campaign and all its items or nothing', async () => {
+        const bad = { ...buildReviewItem('i-00001'), id: undefined } as unknown as ReviewItem;
+        await expect(
+          store.createReview(buildReviewCampaign('rev-bad'), [buildReviewItem('i-00002'), bad]),
+        ).rejects.toThrow();
+        expect(await store.getReview('rev-bad')).toBeNull();
+        expect(await store.listReviewItems('rev-bad')).toEqual([]);
+      });
+    });
+
     describe('alert and source state', () => {
       it('upserts alert states by key and lists them by key', async () => {
         await store.putAlertState({
@@ -526,6 +610,27 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         await expect(store.refreshLock('heap', 'run-a', at(110_002))).rejects.toThrow();
         await store.releaseLock('heap', 'run-a');
         expect(await store.acquireLock('heap', 'run-c', STALE, at(110_003))).toBe(false);
+      });
+
+      it('fences commits by the lease: once the lock was taken over, the old run journals nothing', async () => {
+        const lease = { lock: 'heap', owner: 'run-a' };
+        expect(await store.acquireLock('heap', 'run-a', STALE, at(0))).toBe(true);
+        const first = await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Member' }]]), {
+          lease,
+        });
+        expect(first.sequence).toBe(1);
+        // run-a stalls past staleMs; run-b takes the lock over
+        expect(await store.acquireLock('heap', 'run-b', STALE, at(STALE + 1))).toBe(true);
+        await expect(
+          store.commitRun(buildRecord('r2'), new Map([['alice@example.com', { org: 'Admin' }]]), { lease }),
+        ).rejects.toThrow(/no longer holds lock heap/);
+        expect(await store.getJournal('r2')).toBeNull();
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Member' }]]));
+        // the new holder commits; after it released, the old lease is still refused
+        await store.commitRun(buildRecord('r3'), new Map(), { lease: { lock: 'heap', owner: 'run-b' } });
+        await store.releaseLock('heap', 'run-b');
+        await expect(store.commitRun(buildRecord('r4'), new Map(), { lease })).rejects.toThrow(/released/);
+        expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 2 });
       });
 
       it('is taken over at once when its owner was a process of this host that has died', async () => {

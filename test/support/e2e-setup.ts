@@ -75,7 +75,7 @@ export function e2eDirectory(): Directory {
 }
 
 /** A working folder with a config, a mapping folder and a directory file, pointed at a Heap stand-in. */
-export function makeWorkspace(standInScimUrl: string) {
+export function makeWorkspace(standInScimUrl: string, options: { store?: string } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-e2e-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   const files = {
@@ -87,7 +87,7 @@ export function makeWorkspace(standInScimUrl: string) {
   fs.writeFileSync(
     files.config,
     `mappings: ./mappings
-store: { sqlite: ./data/store.db }
+store: ${options.store ?? '{ sqlite: ./data/store.db }'}
 sources:
   - { type: file, path: ./directory.json }
 target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000, writesPerSecond: 1000 }

@@ -9,6 +9,7 @@ import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SessionService } from '../../services/sessions.js';
 import type { SyncService } from '../../services/sync.js';
+import type { ReviewService } from '../../services/reviews.js';
 import type { TokenAccount } from '../auth.js';
 
 /** What the admin API needs from the runtime (`createRuntime()` returns all of it) plus the service accounts. */
@@ -17,6 +18,7 @@ export interface AdminApiDeps {
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
   journal: Pick<JournalService, 'verify'>;
+  reviews: ReviewService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];
   target: Pick<AccessTarget, 'name' | 'capabilities'>;

@@ -14,6 +14,7 @@ import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { readRoutes } from './routes/read-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -25,6 +26,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
     ...docsRoutes(deps),
+    ...reviewRoutes(deps),
   ];
 }
 

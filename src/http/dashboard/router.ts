@@ -3,6 +3,8 @@ import { DASHBOARD_JS } from './assets/client.js';
 import { DASHBOARD_HTML } from './assets/page.js';
 import { FAVICON_SVG } from './assets/favicon.js';
 import { DASHBOARD_CSS } from './assets/styles.js';
+import { REVIEWS_JS } from './assets/reviews-client.js';
+import { REVIEWS_HTML } from './assets/reviews-page.js';
 
 /**
  * Everything is same-origin and nothing is inline, so the policy can forbid inline script outright: even if some
@@ -39,5 +41,12 @@ export function createDashboardRouter(): Router {
   // Browsers ask for /favicon.ico whatever the page says: both answer the same small SVG.
   router.get(['/favicon.svg', '/favicon.ico'], (_req, res) => sendAsset(res, 'image/svg+xml', FAVICON_SVG));
   router.get('/dashboard/app.css', (_req, res) => sendAsset(res, 'css', DASHBOARD_CSS));
+  // the reviewer's page: their items of an access review campaign, decided one by one
+  router.get('/reviews', (_req, res) => {
+    res.set({ 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    sendAsset(res, 'html', REVIEWS_HTML);
+  });
+  router.get('/dashboard/reviews.js', (_req, res) => sendAsset(res, 'js', REVIEWS_JS));
+
   return router;
 }

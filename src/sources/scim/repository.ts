@@ -99,7 +99,7 @@ export interface ScimOutboxEntry {
 }
 
 /**
- * The SCIM repository port: Users and Groups pushed by an IdP, kept beside the store (SQLite now, PostgreSQL
+ * The SCIM repository port: Users and Groups pushed by an IdP, kept beside the store (SQLite or PostgreSQL:
  * later: both run test/contract/scim-repository.contract.ts). Every method is asynchronous; a write has happened,
  * durably, when its promise resolves. Every write is one transaction; membership is its own table, so concurrent
  * member changes to one group never overwrite each other.

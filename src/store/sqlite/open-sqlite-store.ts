@@ -12,7 +12,9 @@ import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { assertLease, type Lease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
+import { prepareReviewQueries } from './review-queries.js';
 
 /** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
 export function openSqliteStore(
@@ -29,7 +31,9 @@ export function openSqliteStore(
     const pending = preparePendingRunQueries(db);
     // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
     // it reads the last sequence before writing, and another connection may be committing too.
-    const commit = db.transaction((record: NewJournalRecord, rows: Map<string, Access | null>) => {
+    const lockOwner = db.prepare<[string], string>('SELECT owner FROM locks WHERE name = ?').pluck();
+    const commit = db.transaction((record: NewJournalRecord, rows: Map<string, Access | null>, lease?: Lease) => {
+      if (lease) assertLease(lease, lockOwner.get(lease.lock), record.id);
       const committed = journal.append(record);
       baseline.write(rows, committed.endedAt);
       pending.remove(committed.id);
@@ -42,11 +46,10 @@ export function openSqliteStore(
     return {
       // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise.
       getBaseline: async (users) => baseline.read(users),
-      commitRun: async (record, rows) => commit.immediate(record, rows),
+      commitRun: async (record, rows, options) => commit.immediate(record, rows, options?.lease),
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
       verifyJournal: async () => journal.verify(),
-      listJournalMentioning: async (text) => journal.mentioning(text),
       rekeyJournal: async (record) => rekey.immediate(record),
       putPendingRun: (run) => pending.putPendingRun(run),
       listPendingRuns: () => pending.listPendingRuns(),
@@ -54,6 +57,7 @@ export function openSqliteStore(
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
       ...prepareTaskQueries(db),
+      ...prepareReviewQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {
         if (db.open) db.close();

@@ -154,15 +154,29 @@ rules:
     expect(parseMappingFiles([{ file: 'a.yaml', text }]).warnings).toEqual([]);
   });
 
-  it('warns when allowProductionAdmin has no effect, and when there are no rules at all', () => {
+  it('warns when allowProductionAdmin has no effect', () => {
     const text = `${HEAD}rules:\n  - name: one\n    group: One\n    projects: { web-staging: Admin }\n    allowProductionAdmin: true\n`;
     const { warnings } = parseMappingFiles([{ file: 'a.yaml', text }]);
     expect(warnings.map((w) => `${w.file}:${w.line} ${w.path}: ${w.message}`)).toEqual([
       'a.yaml:9 rules[0].allowProductionAdmin: allowProductionAdmin has no effect: the rule gives no production Admin',
     ]);
     expect(warnings[0]?.severity).toBe('warning');
-    const empty = parseMappingFiles([{ file: 'a.yaml', text: HEAD }]);
-    expect(empty.warnings.map((w) => w.message)).toEqual(['no rules: nobody will be given access']);
+  });
+
+  it('refuses a mapping set with no rule, unless policy.allowEmpty says it is meant', () => {
+    const issues = errorsOf([
+      { file: 'a.yaml', text: HEAD },
+      { file: 'b.yaml', text: 'apiVersion: heap-access-sync/v1\n' },
+    ]);
+    expect(issues.map((i) => `${i.file}:${i.line} ${i.path}: ${i.message}`)).toEqual([
+      'a.yaml:1 rules: the mapping set has no rules: every user would lose access; add rules, or set ' +
+        'policy.allowEmpty: true if that is meant (files read: a.yaml, b.yaml)',
+    ]);
+    const allowed = parseMappingFiles([{ file: 'a.yaml', text: `${HEAD}policy: { allowEmpty: true }\n` }]);
+    expect(allowed.mapping.rules).toEqual([]);
+    expect(allowed.warnings.map((w) => w.message)).toEqual([
+      'no rules: nobody will be given access (policy.allowEmpty: true)',
+    ]);
   });
 
   it('reports problems of several files together, sorted by file then line', () => {
@@ -202,6 +216,34 @@ describe('loadMappingDir', () => {
     fs.writeFileSync(path.join(dir, 'old', 'b.yaml'), 'this: is: not: read');
     const { mapping } = await loadMappingDir(dir);
     expect(mapping.files).toEqual([path.join(dir, 'a.yml')]);
+  });
+
+  it('reads a symlinked mapping file like any other', async () => {
+    const dir = tmp();
+    const elsewhere = tmp();
+    fs.writeFileSync(
+      path.join(elsewhere, 'shared.yaml'),
+      `${HEAD}rules:\n  - { name: one, group: One, projects: { web-prod: Viewer } }\n`,
+    );
+    fs.symlinkSync(path.join(elsewhere, 'shared.yaml'), path.join(dir, 'acme.yaml'));
+    const { mapping } = await loadMappingDir(dir);
+    expect(mapping.rules.map((r) => r.name)).toEqual(['one']);
+    expect(mapping.files).toEqual([path.join(dir, 'acme.yaml')]);
+  });
+
+  it('fails on a broken symlink, naming it, even when other files load', async () => {
+    const dir = tmp();
+    fs.writeFileSync(
+      path.join(dir, 'a.yaml'),
+      `${HEAD}rules:\n  - { name: one, group: One, projects: { web-prod: Viewer } }\n`,
+    );
+    fs.symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'b.yaml'));
+    const err = await loadMappingDir(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MappingError);
+    expect((err as MappingError).issues.map((i) => `${i.file}: ${i.message}`)).toEqual([
+      `${path.join(dir, 'b.yaml')}: broken symbolic link to ${path.join(dir, 'gone.yaml')} (ENOENT): the mapping it ` +
+        'should hold cannot be read',
+    ]);
   });
 
   it('fails on an empty folder and on a missing one', async () => {

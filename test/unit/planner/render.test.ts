@@ -68,7 +68,16 @@ describe('planToJson', () => {
   it('has the DESIGN §6 shape, fields in order, and survives JSON', () => {
     const plan = planChanges(input);
     const json = planToJson(plan);
-    expect(Object.keys(json)).toEqual(['changes', 'drift', 'held', 'heldBy', 'holdReason', 'summary', 'warnings']);
+    expect(Object.keys(json)).toEqual([
+      'changes',
+      'renames',
+      'drift',
+      'held',
+      'heldBy',
+      'holdReason',
+      'summary',
+      'warnings',
+    ]);
     expect(Object.keys(json.changes[0] ?? {})).toEqual([
       'user',
       'entitlement',

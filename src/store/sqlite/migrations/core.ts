@@ -108,4 +108,19 @@ export const coreMigrations: readonly Migration[] = [
     CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
     CREATE INDEX tasks_by_user ON tasks (user, created_at, id)`,
   },
+  {
+    id: 'core-010-reviews',
+    sql: `CREATE TABLE reviews (
+      id TEXT PRIMARY KEY,
+      created_at TEXT NOT NULL,
+      status TEXT NOT NULL,
+      campaign TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE review_items (
+      campaign_id TEXT NOT NULL REFERENCES reviews (id),
+      id TEXT NOT NULL,
+      item TEXT NOT NULL,
+      PRIMARY KEY (campaign_id, id)
+    ) WITHOUT ROWID`,
+  },
 ];

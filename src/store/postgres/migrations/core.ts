@@ -1,0 +1,126 @@
+import type { Migration } from '../migrate.js';
+
+/**
+ * The core schema in PostgreSQL, the same tables as SQLite's. JSON travels as TEXT: the journal hash and the
+ * listing-column check compare exactly what was written, and one JSON.parse per row is the fastest read. `user` is
+ * a reserved word here, hence `user_key`. Times the store compares are also kept as epoch milliseconds.
+ */
+export const coreMigrations: readonly Migration[] = [
+  {
+    id: 'core-001-baseline',
+    sql: `CREATE TABLE baseline (
+      user_key TEXT PRIMARY KEY,
+      access TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-002-journal',
+    sql: `CREATE TABLE journal (
+      id TEXT PRIMARY KEY,
+      sequence INTEGER NOT NULL UNIQUE,
+      run_trigger TEXT NOT NULL,
+      status TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      ended_at TEXT NOT NULL,
+      changes INTEGER NOT NULL,
+      applied INTEGER NOT NULL,
+      failed INTEGER NOT NULL,
+      blocked INTEGER NOT NULL,
+      drift INTEGER NOT NULL,
+      record TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-003-exceptions',
+    sql: `CREATE TABLE exceptions (
+      id TEXT PRIMARY KEY,
+      user_key TEXT NOT NULL,
+      entitlement TEXT NOT NULL,
+      value TEXT,
+      reason TEXT NOT NULL,
+      approver TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      expires_ms BIGINT NOT NULL,
+      revoked_at TEXT
+    );
+    CREATE INDEX exceptions_by_expiry ON exceptions (expires_ms, id)`,
+  },
+  {
+    id: 'core-004-held-plans',
+    sql: `CREATE TABLE held_plans (
+      run_id TEXT PRIMARY KEY,
+      created_at TEXT NOT NULL,
+      plan TEXT NOT NULL,
+      mapping_version TEXT,
+      scope TEXT,
+      approved_by TEXT,
+      approved_at TEXT
+    )`,
+  },
+  {
+    id: 'core-005-alert-state',
+    sql: `CREATE TABLE alert_state (
+      key TEXT PRIMARY KEY,
+      event TEXT NOT NULL,
+      opened_at TEXT NOT NULL,
+      last_sent_at TEXT,
+      resolved_at TEXT,
+      payload TEXT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-006-source-state',
+    sql: `CREATE TABLE source_state (
+      source TEXT PRIMARY KEY,
+      state TEXT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-007-locks',
+    sql: `CREATE TABLE locks (
+      name TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      acquired_at TEXT NOT NULL,
+      refreshed_ms BIGINT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-008-pending-runs',
+    sql: `CREATE TABLE pending_runs (
+      id TEXT PRIMARY KEY,
+      started_at TEXT NOT NULL,
+      record TEXT NOT NULL
+    )`,
+  },
+  {
+    id: 'core-009-tasks',
+    sql: `CREATE TABLE tasks (
+      id TEXT PRIMARY KEY,
+      user_key TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      task TEXT NOT NULL
+    );
+    CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
+    CREATE INDEX tasks_by_user ON tasks (user_key, created_at, id)`,
+  },
+  {
+    id: 'core-010-reviews',
+    sql: `CREATE TABLE reviews (
+      id TEXT PRIMARY KEY,
+      created_at TEXT NOT NULL,
+      status TEXT NOT NULL,
+      campaign TEXT NOT NULL
+    );
+    CREATE TABLE review_items (
+      campaign_id TEXT NOT NULL REFERENCES reviews (id),
+      id TEXT NOT NULL,
+      item TEXT NOT NULL,
+      PRIMARY KEY (campaign_id, id)
+    )`,
+  },
+];

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Store } from '../../ports/store.js';
+import { readBaseline, writeBaseline } from './baseline-queries.js';
+import { prepareExceptionQueries } from './exception-queries.js';
+import { prepareHeldPlanQueries } from './held-plan-queries.js';
+import { appendJournal, getJournal, listJournal, verifyJournal } from './journal-queries.js';
+import { prepareLockQueries } from './lock-queries.js';
+import { runPostgresMigrations } from './migrate.js';
+import { coreMigrations } from './migrations/core.js';
+import {
+  checkConnection,
+  closeOnce,
+  inTransaction,
+  openPostgresPool,
+  rows,
+  type PostgresConnection,
+} from './open-postgres-pool.js';
+import { preparePendingRunQueries } from './pending-run-queries.js';
+import { prepareStateQueries } from './state-queries.js';
+import { assertLease } from '../lease.js';
+import { prepareTaskQueries } from './task-queries.js';
+import { prepareReviewQueries } from './review-queries.js';
+
+/**
+ * The store in PostgreSQL, for several replicas on one database (DESIGN §13). Migrates on open (safe when replicas
+ * start together). Every write is durable when its promise resolves (PostgreSQL's default synchronous_commit).
+ */
+export async function openPostgresStore(
+  connection: PostgresConnection,
+  options: { logger?: Logger } = {},
+): Promise<Store> {
+  const logger = options.logger?.child({ component: 'postgres-store' });
+  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
+  try {
+    await checkConnection(pool, 'store');
+    const applied = await runPostgresMigrations(pool, coreMigrations);
+    logger?.debug({ applied }, 'store opened');
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    getBaseline: (users) => readBaseline(pool, users),
+    // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
+    commitRun: (record, baseline, options) =>
+      inTransaction(pool, async (client) => {
+        // FOR SHARE: a takeover (which locks the row FOR UPDATE) waits for this commit, or this commit sees it
+        const lease = options?.lease;
+        if (lease) {
+          const [row] = await rows<{ owner: string }>(client, 'SELECT owner FROM locks WHERE name = $1 FOR SHARE', [
+            lease.lock,
+          ]);
+          assertLease(lease, row?.owner, record.id);
+        }
+        const committed = await appendJournal(client, record);
+        await writeBaseline(client, baseline, committed.endedAt);
+        await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
+        return committed;
+      }),
+    listJournal: (opts) => listJournal(pool, opts),
+    getJournal: (id) => getJournal(pool, id),
+    verifyJournal: () => inTransaction(pool, verifyJournal, { isolation: 'REPEATABLE READ', readOnly: true }),
+    ...preparePendingRunQueries(pool),
+    ...prepareExceptionQueries(pool),
+    ...prepareHeldPlanQueries(pool),
+    ...prepareStateQueries(pool),
+    ...prepareTaskQueries(pool),
+    ...prepareReviewQueries(pool),
+    ...prepareLockQueries(pool, logger),
+    close: closeOnce(pool),
+  };
+}
