@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError } from './domain/errors.js';
+import type { Team } from './domain/mapping.js';
 import type { Teammate } from './domain/teammate.js';
 import { startService, type RunningService } from './serve.js';
 import { startStandIn, type RunningStandIn } from './stand-in/index.js';
@@ -61,6 +62,7 @@ export async function startDemo(
   writeEnvFile(envFile, { HEAP_ACCESS_SYNC_CONFIG: configFile, ...tokens });
   const rt = service.runtime;
   if ((await rt.store.listJournal({ limit: 1 })).length === 0) {
+    await bindTeams(standIn.url, tokens.HEAP_SCIM_TOKEN, rt.mapping.current().teams ?? [], options.print);
     options.print('first start: syncing the example directory into the Heap stand-in...');
     const { record } = await rt.sync.run({ trigger: 'cli', actor: 'demo' });
     options.print(
@@ -126,6 +128,29 @@ function loadOrCreateTokens(file: string, env: NodeJS.ProcessEnv): Record<(typeo
   ) as Record<(typeof TOKEN_NAMES)[number], string>;
   fs.writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;
+}
+
+/**
+ * The Teams of the mapping, bound to their projects as an administrator would in Heap's UI before the first sync
+ * (no API binds them in real Heap), so the demo starts without binding drift.
+ */
+async function bindTeams(
+  heapUrl: string,
+  token: string,
+  teams: readonly Team[],
+  print: (line: string) => void,
+): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-heap-actor': 'demo' };
+  for (const team of teams) {
+    const projects = Object.fromEntries(team.projects.map((p) => [p, 'Member']));
+    const res = await fetch(`${heapUrl}/api/teams/${encodeURIComponent(team.name)}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ projects }),
+    });
+    if (!res.ok) throw new Error(`binding Team ${team.name} in the stand-in: HTTP ${res.status}`);
+    print(`  in Heap's UI: Team ${team.name} gives ${team.projects.join(', ') || 'no projects'}`);
+  }
 }
 
 /** An elevation and a module grant made by hand, the kind of change sync would silently revert elsewhere. */

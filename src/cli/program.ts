@@ -7,6 +7,7 @@ import { registerSync } from './commands/sync.js';
 import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
 import { registerExceptions } from './commands/exceptions.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerJournal(program);
   registerExceptions(program);
+  registerTasks(program);
   registerReviews(program);
   registerServe(program);
   registerDemo(program);

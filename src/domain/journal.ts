@@ -71,12 +71,27 @@ export interface JournalRecord {
   postSyncDiff: PostSyncDiffItem[];
   /** set on records that are not runs (trigger `exception`, `rekey`) */
   event?: JournalEvent;
+  /** what the run did with assisted-change tasks: opened, verified, attested (with who said it was done), closed */
+  tasks?: TaskRunRecord[];
   /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
   review?: ReviewJournalEntry;
   prevHash: string;
   /** `hmac-sha256` when hashed under the journal key; absent on a record of an unkeyed journal (plain SHA-256) */
   hashAlg?: 'hmac-sha256';
   hash: string;
+}
+
+/** One thing a run did to an assisted-change task. */
+export interface TaskRunRecord {
+  task: string;
+  user: string;
+  entitlement: string;
+  from: string | null;
+  to: string | null;
+  action: 'opened' | 'verified' | 'attested' | 'reopened' | 'closed';
+  /** who said it was done (verified, attested, reopened) */
+  doneBy?: string;
+  note?: string;
 }
 
 export interface PostSyncDiffItem {

@@ -1,4 +1,4 @@
-import type { EntitlementKey, EntitlementValue } from './entitlement.js';
+import type { Enforcement, EntitlementKey, EntitlementValue, KindEnforcement } from './entitlement.js';
 import type { Reason } from './desired.js';
 
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
@@ -28,6 +28,10 @@ export interface Change {
   /** what Heap reports about the user, when it does: assets to transfer before lowering them, last activity */
   ownedAssets?: number;
   lastActiveAt?: string;
+  /** how the change reaches Heap (set once the target is known): written, or a task for an administrator */
+  enforcement?: Enforcement;
+  /** the assisted-change task that asks an administrator to make it (set by the run that opened or kept it) */
+  task?: string;
 }
 
 /** An IdP change that would make a manual Heap change permanent. */
@@ -51,6 +55,8 @@ export interface DriftItem {
   suggestedActions: SuggestedAction[];
   ownedAssets?: number;
   lastActiveAt?: string;
+  /** how this entitlement reaches Heap (set once the target is known) */
+  enforcement?: Enforcement;
 }
 
 export interface PlanSummary {
@@ -91,4 +97,6 @@ export interface Plan {
   holdReason?: string | null;
   summary: PlanSummary;
   warnings: string[];
+  /** what this target enforces, per entitlement kind (set once the target is known) */
+  enforcement?: KindEnforcement;
 }

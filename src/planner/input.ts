@@ -3,6 +3,7 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
+import type { ObservedTeam } from './team-bindings.js';
 
 /**
  * Everything the planner needs; it reads nothing else (no I/O, no clock).
@@ -21,6 +22,8 @@ export interface PlanInput {
   /** an administrator approved this plan: `maxRevocations` does not hold it */
   approved?: boolean;
   sources?: readonly SourceReading[];
+  /** Heap's Teams with their project bindings, when the target shows them: differences from `teams:` are drift */
+  teams?: readonly ObservedTeam[] | null;
 }
 
 /** What one identity source's read looked like, for the suspicious-read guard (DESIGN §10). */

@@ -8,6 +8,7 @@ import { InverseMapping } from './inverse.js';
 import { compareByUserThenEntitlement } from './order.js';
 import { forEachSubject } from './subjects.js';
 import { suggestFor } from './suggest.js';
+import { teamBindingDrift } from './team-bindings.js';
 import { PlanWalker } from './walk.js';
 
 /**
@@ -51,6 +52,7 @@ export function planChanges(input: PlanInput): Plan {
     const { suggestion, suggestedActions } = suggestFor(item, desiredReasons, exception, mapping.model, inverted());
     return { ...item, suggestion, suggestedActions };
   });
+  if (input.teams) drift.push(...teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects));
 
   const approved = input.approved ?? false;
   const guard = runGuards(changes, walker.census, walker.teammateOf, {

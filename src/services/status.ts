@@ -3,7 +3,9 @@ import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { Change, DriftItem, GuardName, PlanSummary } from '../domain/plan.js';
 import type { Issue } from '../domain/errors.js';
-import type { AccessTarget } from '../ports/access-target.js';
+import type { KindEnforcement } from '../domain/entitlement.js';
+import { type AssistedTask, PENDING_TASK_STATUSES } from '../domain/task.js';
+import { type AccessTarget, enforcementOf } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdentitySource } from '../ports/identity-source.js';
 import type { HeldPlan, JournalSummary, Store } from '../ports/store.js';
@@ -16,10 +18,13 @@ export interface StatusDeps {
   exceptions: { expiringSoon(withinMs?: number): Promise<AccessException[]> };
   mapping: { status(): MappingStatus };
   sources: readonly Pick<IdentitySource, 'name' | 'type'>[];
-  target: Pick<AccessTarget, 'name'>;
+  target: Pick<AccessTarget, 'name'> & Partial<Pick<AccessTarget, 'capabilities'>>;
   clock: Clock;
   logger?: Logger;
 }
+
+/** How many pending tasks the status report lists (the counts are always complete). */
+const TASKS_SHOWN = 100;
 
 export interface StatusOptions {
   /** a live drift reading younger than this is served as is */
@@ -91,6 +96,10 @@ export interface StatusReport {
   heldPlans: HeldPlanView[];
   expiringExceptions: (AccessException & { expiresInMs: number })[];
   sources: SourceHealthView[];
+  /** what the target enforces per entitlement kind, and whether it shows Team bindings (null: not known) */
+  reach: { labels: KindEnforcement; teamBindings: boolean } | null;
+  /** assisted changes waiting for a Heap administrator (open) or for the next run (done) */
+  tasks: { open: number; done: number; items: AssistedTask[] };
   mapping: {
     version: string;
     loadedAt: string;
@@ -254,13 +263,15 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
       const [recent, , drift] = await Promise.all([recentRead, latestRead, readDrift(latestRead)]);
       const now = deps.clock.now();
       const mapping = deps.mapping.status();
-      const [lastSuccessfulSyncAt, runs, held, expiring, sources] = await Promise.all([
+      const [lastSuccessfulSyncAt, runs, held, expiring, sources, pending] = await Promise.all([
         findLastSuccess(recent),
         Promise.all(recent.map(viewRun)),
         deps.store.listHeldPlans(),
         deps.exceptions.expiringSoon(),
         Promise.all(deps.sources.map(viewSource)),
+        deps.store.listTasks({ statuses: PENDING_TASK_STATUSES }),
       ]);
+      const caps = deps.target.capabilities?.();
       return {
         generatedAt: now.toISOString(),
         target: deps.target.name,
@@ -270,6 +281,12 @@ export function createStatusService(deps: StatusDeps, options: StatusOptions = {
         heldPlans: held.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map(viewHeld),
         expiringExceptions: expiring.map((e) => ({ ...e, expiresInMs: Date.parse(e.expiresAt) - now.getTime() })),
         sources,
+        reach: caps ? { labels: enforcementOf(caps), teamBindings: caps.teamBindings === true } : null,
+        tasks: {
+          open: pending.filter((t) => t.status === 'open').length,
+          done: pending.filter((t) => t.status === 'done').length,
+          items: pending.slice(0, TASKS_SHOWN),
+        },
         mapping: {
           version: mapping.version,
           loadedAt: mapping.loadedAt,

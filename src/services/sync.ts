@@ -23,6 +23,18 @@ import type { AlertDispatcher } from '../alerts/index.js';
 import type { JournalService } from './journal.js';
 import { fingerprintsOf, staleFingerprints, StalePlanError, type PlanFingerprints } from './saved-plans.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
+import { believedTeammates, type Attestation } from '../planner/believed.js';
+import { labelPlan } from '../planner/enforcement.js';
+import type { ObservedTeam } from '../planner/team-bindings.js';
+import {
+  attestationsOf,
+  mergeResults,
+  reachOf,
+  settleTasks,
+  splitAssisted,
+  type TargetReach,
+  withTasks,
+} from './tasks.js';
 
 export interface SyncDeps {
   store: Store;
@@ -107,16 +119,18 @@ export function createSyncService(deps: SyncDeps) {
     const desired = evaluateMapping(mapping, snapshot);
     options.onProgress?.('reading Heap');
     const actual = await deps.target.readAll(signalOpt);
+    const scope = options.scope ?? null;
+    const reach = reachOf(deps.target);
+    // Team bindings are not per user: only a full reconciliation reads and checks them.
+    const teams: ObservedTeam[] | null =
+      reach.teamBindings && deps.target.readTeams && scope === null ? await deps.target.readTeams(signalOpt) : null;
     options.onProgress?.('planning');
-    const input = await buildPlanInput(
-      mapping,
-      desired,
-      actual,
-      snapshot,
-      options.scope ?? null,
-      options.approved ?? false,
-    );
-    return { preview: { plan: planChanges(input), snapshot, desired, actual, mapping, input } as PlanPreview, input };
+    const input = await buildPlanInput(mapping, desired, actual, snapshot, scope, options.approved ?? false);
+    const attested = reach.unobserved.size ? await attestationsOf(deps.store) : [];
+    input.actual = believedTeammates(actual, input.baseline, reach.unobserved, attested);
+    input.teams = teams;
+    const plan = labelPlan(planChanges(input), reach.labels);
+    return { preview: { plan, snapshot, desired, actual, mapping, input } as PlanPreview, input, reach, attested };
   }
 
   /** Each source's read beside its last good one (DESIGN §10, the suspicious-read guard). */
@@ -274,7 +288,8 @@ export function createSyncService(deps: SyncDeps) {
       const record = await commit(finish(base, 'failed', { error }), new Map());
       return { record, plan: null };
     }
-    const { plan, snapshot, actual, mapping, desired } = planned.preview;
+    const { snapshot, actual, mapping, desired } = planned.preview;
+    let plan = planned.preview.plan;
     if (options.savedPlan) {
       const now = fingerprintsOf({ mappingVersion: mapping.version, sourcesVersion: snapshot.version, actual, plan });
       const changed = staleFingerprints(options.savedPlan.fingerprints, now);
@@ -314,10 +329,24 @@ export function createSyncService(deps: SyncDeps) {
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
     await rememberGoodRead(snapshot);
     options.onProgress?.('applying');
+    // What the target cannot write is a task for a Heap administrator, stored before anything is written.
+    const tasks = await settleTasks(deps.store, {
+      plan,
+      mapping,
+      access: accessByUser(planned.input.actual),
+      scope: planned.input.scope ?? null,
+      reach: planned.reach,
+      now: deps.clock.now(),
+      runId,
+    });
+    plan = withTasks(plan, tasks.taskOf);
+    base.plan = plan;
+    if (tasks.records.length) base.tasks = tasks.records;
+    const { toWrite, assisted } = splitAssisted(plan.changes, planned.reach.writes);
     await deps.store.putPendingRun({ id: runId, startedAt, record: finish(base, 'failed', { error: INTERRUPTED }) });
     const profiles = new Map(desired.users.map((u) => [u.user, u]));
     const renames: RenameResult[] = [];
-    let results = await applyPlan(plan.changes, deps.target, {
+    const written = await applyPlan(toWrite, deps.target, {
       profiles,
       runId,
       renames: plan.renames ?? [],
@@ -327,17 +356,21 @@ export function createSyncService(deps: SyncDeps) {
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
+    let results = mergeResults(plan.changes, written, assisted);
+    const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);
     const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');
-    let postActual = actual;
+    let postActual = planned.input.actual;
     if (attempted) {
       // a write whose outcome is unknown may still be landing: wait it out, then read it back (DESIGN §10)
       if (hasAmbiguousWrites(results)) await sleep(deps.target.requestTimeoutMs ?? 0, options.signal);
       options.onProgress?.('reading Heap again');
       try {
-        postActual = await readAfterApply(actual, touched, {
-          everyone: Boolean(plan.renames?.length),
-          ...(options.signal && { signal: options.signal }),
-        });
+        postActual = believe(
+          await readAfterApply(actual, touched, {
+            everyone: Boolean(plan.renames?.length),
+            ...(options.signal && { signal: options.signal }),
+          }),
+        );
       } catch (err) {
         // Without a post-sync read the baseline cannot be trusted: journal the results, keep the old baseline.
         const error = `post-sync read failed: ${(err as Error).message}`;
@@ -372,6 +405,11 @@ export function createSyncService(deps: SyncDeps) {
     if (held) await deps.store.deleteHeldPlan(held.runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };
+  }
+
+  /** Heap as the planner saw it before apply: observed where the target can see, believed elsewhere. */
+  function believeAs(baseline: ReadonlyMap<string, Access>, reach: TargetReach, attested: readonly Attestation[]) {
+    return (teammates: Teammate[]) => believedTeammates(teammates, baseline, reach.unobserved, attested);
   }
 
   function finish(

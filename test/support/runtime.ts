@@ -26,6 +26,16 @@ export interface TestRuntimeOptions {
   maxRevocations?: number;
   /** the file source's directory; the example directory when absent */
   directory?: DirectoryDocument;
+  /**
+   * `heap-documented`: the stand-in behaves as Heap documents its SCIM (default role Member for new users, roles in
+   * SCIM bodies ignored) and the target uses that profile, with the stand-in's /api for Team bindings
+   */
+  profile?: 'full' | 'heap-documented';
+  /**
+   * bind the mapping's Teams to their projects in the stand-in before the first sync, as an administrator would
+   * (default: with the `full` profile only, so those tests start without binding drift)
+   */
+  bindTeams?: boolean;
   /** `server.oidc` of the config (sign-in with an OpenID provider) */
   oidc?: Record<string, unknown>;
   /** more environment variables (the OpenID client's secret) */
@@ -89,7 +99,14 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     options.directory ?? JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/directory.json'), 'utf8'));
   fs.writeFileSync(directoryPath, JSON.stringify(directory, null, 2));
 
-  const standIn = await startTestStandIn({ dataDir: path.join(dir, 'stand-in'), token: TOKENS.heap, reset: true });
+  const documented = options.profile === 'heap-documented';
+  const standIn = await startTestStandIn({
+    dataDir: path.join(dir, 'stand-in'),
+    token: TOKENS.heap,
+    reset: true,
+    ...(documented && { profile: 'heap-documented', defaultRole: 'Member' }),
+  });
+  const profile = documented ? `, profile: heap-documented, adminApiUrl: "${standIn.url}/api"` : '';
   const configFile = path.join(dir, 'heap-access-sync.yaml');
   fs.writeFileSync(
     configFile,
@@ -98,7 +115,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
       'store: { sqlite: ./data/store.db }',
       'sources:',
       '  - { type: file, path: ./directory.json }',
-      `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000, writesPerSecond: 1000 }`,
+      `target: { type: scim, url: "${standIn.scimUrl}", retries: 0, timeoutMs: 10000, writesPerSecond: 1000${profile} }`,
       'server:',
       '  port: 0',
       '  tokens:',
@@ -126,6 +143,16 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
   } catch (err) {
     await standIn.close();
     throw err;
+  }
+  if (options.bindTeams ?? !documented) {
+    for (const team of rt.mapping.current().teams ?? []) {
+      const res = await fetch(`${standIn.url}/api/teams/${encodeURIComponent(team.name)}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${TOKENS.heap}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ projects: Object.fromEntries(team.projects.map((p) => [p, 'Member'])) }),
+      });
+      if (!res.ok) throw new Error(`binding Team ${team.name}: ${res.status} ${await res.text()}`);
+    }
   }
   // Tests read drift live on every status request and wait for it, so what they assert is never a stale reading.
   const status = createStatusService(rt, { driftTtlMs: 0, driftWaitMs: 120_000 });

@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { CSRF_HEADER, viaCookie } from './roles.js';
 import { sessionPrincipal } from '../sign-in/router.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { taskRoutes } from './routes/task-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { readRoutes } from './routes/read-routes.js';
@@ -25,6 +26,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...syncRoutes(deps),
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
+    ...taskRoutes(deps),
     ...docsRoutes(deps),
     ...reviewRoutes(deps),
   ];

@@ -207,6 +207,69 @@ export const DASHBOARD_JS = String.raw`
     fill($('banners'), banners);
   }
 
+  var KIND_NAMES = { membership: 'membership', org: 'organization role', project: 'project access',
+    module: 'module permissions', team: 'Team membership' };
+
+  /** What this target can and cannot enforce, at the top, so nobody mistakes a task for a sync. */
+  function renderCapabilities(s) {
+    if (!s.reach) { fill($('capabilities'), []); return; }
+    var groups = { enforced: [], assisted: [], unobservable: [] };
+    Object.keys(s.reach.labels).forEach(function (kind) { groups[s.reach.labels[kind]].push(KIND_NAMES[kind] || kind); });
+    if (s.reach.teamBindings) groups.assisted.push('Team project bindings');
+    var rows = [
+      ['enforced', 'Enforced: written to Heap and checked on every run', groups.enforced],
+      ['assisted', 'Assisted: a Heap administrator makes the change, the next run verifies it', groups.assisted],
+      ['unobservable', 'Not visible to the sync: a Heap administrator makes the change and marks it done; never reported as drift', groups.unobservable],
+    ].filter(function (r) { return r[2].length; });
+    var partial = groups.assisted.length + groups.unobservable.length > 0;
+    fill($('capabilities'), [el('div', { class: 'banner ' + (partial ? 'info' : 'ok'), id: 'capability-banner', role: 'note' }, [
+      el('h2', { text: partial ? 'This Heap target cannot enforce everything' : 'This Heap target enforces every entitlement' }),
+      el('ul', {}, rows.map(function (r) {
+        return el('li', { 'data-enforcement': r[0] }, [el('strong', { text: r[1] + ': ' }), r[2].join(', ')]);
+      })),
+    ])]);
+  }
+
+  function markTaskDone(task) {
+    var note = window.prompt('Done in Heap: ' + task.step + '\nA note for the audit trail (optional):', '');
+    if (note === null) return;
+    act('Mark done', async function () {
+      var body = note ? { note: note } : {};
+      var done = await api('POST', '/api/tasks/' + encodeURIComponent(task.id) + '/done', body);
+      toast('Task ' + done.id + ' marked done by ' + done.doneBy + (done.enforcement === 'assisted' ? '; the next run checks it' : '; the next run records it as attested'));
+    });
+  }
+
+  function renderTasks(s) {
+    var t = s.tasks;
+    $('tasks-count').textContent = String(t.open + t.done);
+    $('tasks-section').hidden = t.open + t.done === 0 && !(s.reach && (s.reach.teamBindings ||
+      Object.keys(s.reach.labels).some(function (k) { return s.reach.labels[k] !== 'enforced'; })));
+    if (!t.items.length) {
+      fill($('tasks'), [el('p', { class: 'empty', text: 'No tasks: nothing waits for a Heap administrator.' })]);
+      return;
+    }
+    var headers = ['Task', 'User', 'Before → after', 'Step in Heap', 'Why', 'Status'];
+    if (isAdmin()) headers.push('Actions');
+    var rows = t.items.map(function (task) {
+      var row = [
+        cell(el('code', { text: task.id })),
+        cell(task.user),
+        cell([el('code', { text: task.entitlement }), ' ', value(task.from), el('span', { class: 'arrow', text: '→' }), value(task.to)]),
+        cell(el('span', { class: 'step', text: task.step })),
+        cell(el('span', { class: 'note', text: task.why })),
+        cell([badge(task.status, task.status === 'done' ? 'info' : 'warn'), ' ', badge(task.enforcement, 'info'),
+          task.doneBy ? el('span', { class: 'note', text: ' by ' + task.doneBy }) : null]),
+      ];
+      if (isAdmin()) {
+        row.push(cell(task.status === 'open' ? actionButton('Mark done', function () { markTaskDone(task); }) : ''));
+      }
+      return el('tr', { 'data-task': task.id, 'data-status': task.status }, row);
+    });
+    var more = t.open + t.done - t.items.length;
+    fill($('tasks'), [table(headers, rows), more > 0 ? el('p', { class: 'note', text: 'and ' + more + ' more: heap-access-sync tasks list' }) : null]);
+  }
+
   function renderToolbar() {
     if (!isAdmin()) { fill($('toolbar'), []); return; }
     fill($('toolbar'), [
@@ -254,7 +317,7 @@ export const DASHBOARD_JS = String.raw`
     fill($('drift'), [table(headers, d.items.map(function (item) {
       var row = [
         cell([item.user, ' ', facts(item)]),
-        cell(el('code', { text: item.entitlement })),
+        cell([el('code', { text: item.entitlement }), item.enforcement && item.enforcement !== 'enforced' ? badge(item.enforcement, 'info') : null]),
         cell([value(item.baseline), el('span', { class: 'arrow', text: '→' }), value(item.actual)]),
         cell(value(item.desired)),
         cell([badge(item.cause, item.cause === 'conflict' ? 'bad' : 'warn'), ' ',
@@ -420,10 +483,10 @@ export const DASHBOARD_JS = String.raw`
     var s = state.status;
     if (!s) return;
     // Re-rendering moves keyboard focus: only redraw when something changed (or an action flips the buttons).
-    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt]);
+    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt, s.reach, s.tasks]);
     if (force || signature !== state.signature) {
       state.signature = signature;
-      renderFacts(s); renderBanners(s); renderToolbar(); renderHeld(s); renderDrift(s); renderRuns(s);
+      renderFacts(s); renderCapabilities(s); renderBanners(s); renderToolbar(); renderHeld(s); renderDrift(s); renderTasks(s); renderRuns(s);
       renderExceptions(); renderSources(s);
     }
     fill($('refreshed'), [document.createTextNode('Refreshed ' + new Date().toLocaleTimeString() + '; refreshes every ' + POLL_MS / 1000 + ' s.')]);

@@ -35,6 +35,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 </section>
 
 <main id="app" hidden>
+  <div id="capabilities"></div>
   <div id="banners"></div>
   <section class="card" aria-labelledby="h-run" id="run-view" hidden>
     <p><a href="#" id="run-back">← Back to the overview</a></p>
@@ -51,6 +52,11 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <h2 id="h-drift">Open drift <span class="count" id="drift-count">0</span></h2>
     <p class="note" id="drift-note"></p>
     <div id="drift"></div>
+  </section>
+  <section class="card" aria-labelledby="h-tasks" id="tasks-section">
+    <h2 id="h-tasks">Tasks for a Heap administrator <span class="count" id="tasks-count">0</span></h2>
+    <p class="note">Changes this target cannot write: make each one in Heap's UI, then mark it done.</p>
+    <div id="tasks"></div>
   </section>
   <section class="card" aria-labelledby="h-runs">
     <h2 id="h-runs">Recent runs</h2>

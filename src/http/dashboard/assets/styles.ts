@@ -35,6 +35,9 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .banner { border-radius: 8px; padding: 0.75rem 1rem; margin: 1rem 0; border: 1px solid; }
 .banner.bad { background: var(--bad-bg); border-color: #ff8182; color: #82071e; }
 .banner.warn { background: var(--warn-bg); border-color: #d4a72c; color: #4d2d00; }
+.banner.info { background: #ddf4ff; border-color: #54aeff; color: #0a3069; }
+.banner.ok { background: #dafbe1; border-color: #4ac26b; color: #0f5323; }
+.step { font-size: 0.9rem; }
 .banner h2 { font-size: 1rem; margin: 0 0 0.25rem; }
 .banner ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
 button, .button { white-space: nowrap; font: inherit; font-size: 0.875rem; border: 1px solid var(--line); background: #f6f8fa; color: var(--fg); border-radius: 6px; padding: 0.25rem 0.75rem; cursor: pointer; }
