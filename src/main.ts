@@ -25,6 +25,7 @@ import { openPostgresScimRepository } from './store/postgres/open-postgres-scim-
 import { openPostgresStore } from './store/postgres/open-postgres-store.js';
 import type { PostgresConnection } from './store/postgres/open-postgres-pool.js';
 import { createScimTarget } from './targets/scim/index.js';
+import { createApprovalService } from './services/approvals.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
@@ -259,6 +260,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const approvals = createApprovalService({ store, clock, mapping: mapping.current });
   const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {
     config,
@@ -277,6 +279,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     journal,
     /** the alert dispatcher of a runtime built with `alerts: true` */
     alerts: dispatcher as AlertDispatcher | null,
+    approvals,
     reviews,
     notifier,
     async close() {

@@ -70,6 +70,8 @@ export interface AlertDispatcher {
 const ONCE_PER_KEY: Partial<Record<AlertEvent, number>> = {
   'drift-detected': Number.POSITIVE_INFINITY,
   'exception-expiring': EXCEPTION_ALERT_WINDOW_MS,
+  // one alert per approval: the housekeeping checks every minute while it waits
+  'approval-waiting': Number.POSITIVE_INFINITY,
   // file watchers fire more than once per save; the same problems are not news again within the hour
   'mapping-reload-failed': MAPPING_ALERT_WINDOW_MS,
 };

@@ -1,3 +1,4 @@
+import type { PendingApproval } from '../domain/approval.js';
 import { createHash } from 'node:crypto';
 import { normalizeUserKey, showAccess } from '../domain/entitlement.js';
 import type { Issue } from '../domain/errors.js';
@@ -163,6 +164,31 @@ export function exceptionExpiring(exception: AccessException, now: Date = new Da
       reason: exception.reason,
       approver: exception.approver,
       expiresAt: exception.expiresAt,
+    },
+    at: now.toISOString(),
+  };
+}
+
+/** A grant policy.approvals names waits for an approver: once per approval. */
+export function approvalWaiting(approval: PendingApproval, now: Date = new Date()): Alert {
+  return {
+    key: `approval:${approval.id}`,
+    event: 'approval-waiting',
+    severity: 'warning',
+    summary:
+      `Approval ${approval.id}: ${approval.user} ${approval.entitlement} ${show(approval.from)} -> ` +
+      `${show(approval.value)} (${approval.ground}, from ${approval.origin === 'idp' ? 'the IdP' : approval.exceptionId}) ` +
+      `waits for an approver until ${approval.expiresAt}: heap-access-sync approvals approve ${approval.id}`,
+    details: {
+      id: approval.id,
+      user: approval.user,
+      entitlement: approval.entitlement,
+      from: approval.from,
+      value: approval.value,
+      ground: approval.ground,
+      origin: approval.origin,
+      requestedBy: approval.requestedBy,
+      expiresAt: approval.expiresAt,
     },
     at: now.toISOString(),
   };

@@ -16,6 +16,7 @@ export {
   driftDetected,
   driftResolved,
   exceptionAlertKey,
+  approvalWaiting,
   exceptionExpiring,
   findExpiringExceptions,
   guardBlocked,

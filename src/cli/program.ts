@@ -6,6 +6,7 @@ import { registerStandIn } from './commands/stand-in.js';
 import { registerSync } from './commands/sync.js';
 import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
+import { registerApprovals } from './commands/approvals.js';
 import { registerExceptions } from './commands/exceptions.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerReviews } from './commands/reviews.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerJournal(program);
   registerExceptions(program);
+  registerApprovals(program);
   registerTasks(program);
   registerReviews(program);
   registerServe(program);

@@ -37,6 +37,14 @@ export class BadRequestError extends Error {
   }
 }
 
+/** A request that is well formed but the caller may not make: approving one's own grant (403). */
+export class NotPermittedError extends BadRequestError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotPermittedError';
+  }
+}
+
 export class NotFoundError extends Error {
   constructor(message: string) {
     super(message);

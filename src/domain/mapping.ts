@@ -22,6 +22,16 @@ export interface Guards {
 
 export type OwnedAssetsGuard = 'warn' | 'hold';
 
+/** Grants that wait for an approver before they reach Heap (DESIGN §14), wherever they come from. */
+export interface ApprovalPolicy {
+  /** the organisation's Admin role */
+  orgAdmin: boolean;
+  /** Admin on a project whose environment is production */
+  productionAdmin: boolean;
+  /** any grant of these modules (a higher value, or the module at all) */
+  modules: string[];
+}
+
 export interface Policy {
   multiGroup: MultiGroupPolicy;
   unmappedUsers: UnmappedUsersPolicy;
@@ -30,6 +40,9 @@ export interface Policy {
   /** a mapping set with no rule is refused unless this says it is meant (it would deactivate everyone) */
   allowEmpty: boolean;
   guards: Guards;
+  approvals: ApprovalPolicy;
+  /** how long a pending approval waits, and an approved one stays good, from its request: `7d`, `12h` */
+  approvalTtl: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -48,6 +61,8 @@ export const DEFAULT_POLICY: Policy = {
     productionAdminNeedsAllow: true,
     ownedAssets: 'warn',
   },
+  approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
+  approvalTtl: '7d',
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */

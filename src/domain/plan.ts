@@ -12,7 +12,9 @@ export type GuardName =
   | 'maxOrgAdmins'
   | 'ownedAssets'
   /** a source read that came back empty or much smaller than its last good read (DESIGN §10) */
-  | 'source-shrank';
+  | 'source-shrank'
+  /** a grant policy.approvals names, waiting for an approver */
+  | 'approval';
 
 /** One entitlement change for one user (DESIGN §6 JSON shape). */
 export interface Change {
@@ -25,6 +27,8 @@ export interface Change {
   risk: RiskFlag[];
   /** the guard that stopped this change, or null */
   blocked: GuardName | null;
+  /** the approval that lets this grant through (policy.approvals), or the pending one it waits for */
+  approval?: string;
   /** what Heap reports about the user, when it does: assets to transfer before lowering them, last activity */
   ownedAssets?: number;
   lastActiveAt?: string;

@@ -6,6 +6,7 @@ import {
   ConfigError,
   MappingError,
   NotFoundError,
+  NotPermittedError,
   RunInProgressError,
   UpstreamError,
 } from '../domain/errors.js';
@@ -56,6 +57,7 @@ interface HttpishError {
 
 /** Known errors to status and body; undefined for anything else (a generic, logged 500). */
 export function mapError(err: unknown): Mapped | undefined {
+  if (err instanceof NotPermittedError) return { status: 403, body: { error: err.message } };
   if (err instanceof BadRequestError) {
     return { status: 400, body: { error: err.message, ...(err.details !== undefined && { details: err.details }) } };
   }

@@ -43,11 +43,12 @@ export function mergeModel(decl: Declarations, sink: IssueSink): AccessModel {
 }
 
 export function mergePolicy(decl: Declarations): Policy {
-  const { guards: _guards, ...rest } = decl.policy?.value ?? {};
+  const { guards: _guards, approvals, ...rest } = decl.policy?.value ?? {};
   return {
     ...DEFAULT_POLICY,
     ...definedOnly(rest),
     guards: { ...DEFAULT_POLICY.guards, ...definedOnly(decl.guards?.value ?? {}) },
+    approvals: { ...DEFAULT_POLICY.approvals, ...definedOnly(approvals ?? {}) },
   };
 }
 

@@ -56,6 +56,17 @@ export const policySchema = z.strictObject({
   match: z.enum(['email', 'userName', 'externalId']).optional(),
   allowEmpty: z.boolean().optional(),
   guards: z.unknown().optional(),
+  approvals: z
+    .strictObject({
+      orgAdmin: z.boolean().optional(),
+      productionAdmin: z.boolean().optional(),
+      modules: z.array(name).optional(),
+    })
+    .optional(),
+  approvalTtl: z
+    .string()
+    .regex(/^[1-9]\d*(m|h|d|w)$/, 'must be a duration such as 7d, 12h, 30m, 2w')
+    .optional(),
 });
 
 /** A module grant: `{ <selector>: <value> }`, or a list of selectors for a module with a single value. */

@@ -99,6 +99,8 @@ export function runGuards(
   // the same plan) must go through whichever of the two users sorts first.
   const done = new Set<Change>();
   const consider = (c: Change, grantsOnly: boolean): void => {
+    // a grant already held back (waiting for an approval) changes nobody's access in this run
+    if (c.blocked) return;
     const key = c.entitlement;
     const isMembership = key === MEMBERSHIP;
     // module permissions never make anyone an Admin

@@ -1,5 +1,6 @@
 import type { DesiredState } from '../domain/desired.js';
 import type { Access } from '../domain/entitlement.js';
+import type { PendingApproval } from '../domain/approval.js';
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -16,6 +17,8 @@ export interface PlanInput {
   /** what the last successful sync established, per reconciled user; a user without an entry was never reconciled */
   baseline: ReadonlyMap<string, Access>;
   exceptions: readonly AccessException[];
+  /** approvals of grants policy.approvals names (approved ones let their grant through until they expire) */
+  approvals?: readonly PendingApproval[];
   now: Date;
   /** incremental runs: only these users get changes and drift (guards still count every teammate) */
   scope?: ReadonlySet<string> | null;

@@ -1,4 +1,5 @@
 import type { Cause, Change, DriftItem, Plan, PlanSummary } from '../domain/plan.js';
+import { gateApprovals } from './approvals.js';
 import { topRolesOf } from '../domain/model.js';
 import { indexExceptions } from './exceptions.js';
 import { runGuards } from './guards.js';
@@ -54,6 +55,7 @@ export function planChanges(input: PlanInput): Plan {
   });
   if (input.teams) drift.push(...teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects));
 
+  gateApprovals(changes, mapping.policy.approvals, input.approvals ?? [], input.now);
   const approved = input.approved ?? false;
   const guard = runGuards(changes, walker.census, walker.teammateOf, {
     guards: mapping.policy.guards,

@@ -5,6 +5,7 @@ export type AlertEvent =
   | 'plan-held'
   | 'guard-blocked'
   | 'exception-expiring'
+  | 'approval-waiting'
   | 'mapping-reload-failed'
   | 'journal-checkpoint'
   | 'review-reminder';

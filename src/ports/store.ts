@@ -1,3 +1,4 @@
+import type { PendingApproval, StoredApprovalStatus } from '../domain/approval.js';
 import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
@@ -137,6 +138,16 @@ export interface Store {
   listHeldPlans(): Promise<HeldPlan[]>;
   deleteHeldPlan(runId: string): Promise<void>;
 
+  /** Pending approvals (policy.approvals), oldest first; `statuses` filters by the stored status. */
+  listApprovals(options?: { statuses?: readonly StoredApprovalStatus[] }): Promise<PendingApproval[]>;
+  getApproval(id: string): Promise<PendingApproval | null>;
+  /** Adds new approvals; one with an id already stored is left as it is (a run retried finds the same grants). */
+  addApprovals(approvals: readonly PendingApproval[]): Promise<void>;
+  /**
+   * Replaces an approval only while its stored status is still `ifStatus`, atomically: two approvers deciding at
+   * once cannot both win. Resolves false when the status had changed (or there is no such approval).
+   */
+  updateApproval(approval: PendingApproval, ifStatus: StoredApprovalStatus): Promise<boolean>;
   /** Access reviews: a campaign and all its items in one transaction (items keep their order by id). */
   createReview(campaign: ReviewCampaign, items: readonly ReviewItem[]): Promise<void>;
   /** replaces a campaign's record (close); the items are untouched */

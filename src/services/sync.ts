@@ -14,6 +14,7 @@ import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
+import { createApprovalService } from './approvals.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
@@ -110,6 +111,7 @@ const LOCK_REFRESH_MS = 5_000;
  */
 export function createSyncService(deps: SyncDeps) {
   const lockName = `target:${deps.target.name}`;
+  const approvals = createApprovalService({ store: deps.store, clock: deps.clock, mapping: deps.mapping });
 
   async function preview(options: PreviewOptions & { approved?: boolean } = {}) {
     const signalOpt = options.signal ? { signal: options.signal } : {};
@@ -188,6 +190,7 @@ export function createSyncService(deps: SyncDeps) {
       actual,
       baseline: await deps.store.getBaseline(),
       exceptions: relevantExceptions(await deps.store.listExceptions({ includeInactive: true, now }), now),
+      approvals: await deps.store.listApprovals({ statuses: ['approved'] }),
       now,
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
@@ -328,6 +331,8 @@ export function createSyncService(deps: SyncDeps) {
 
     // held (source-shrank or another guard) and dry runs returned above: only a read acted on is a good read
     await rememberGoodRead(snapshot);
+    // grants policy.approvals names wait for an approver; the rest of the plan goes on
+    await approvals.recordWaiting(plan, runId, planned.input.exceptions);
     options.onProgress?.('applying');
     // What the target cannot write is a task for a Heap administrator, stored before anything is written.
     const tasks = await settleTasks(deps.store, {
@@ -403,6 +408,7 @@ export function createSyncService(deps: SyncDeps) {
       baseline,
     );
     if (held) await deps.store.deleteHeldPlan(held.runId);
+    await approvals.markApplied(results, runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };
   }

@@ -7,6 +7,7 @@ import type { ChangeResult } from '../../src/domain/journal.js';
 import type { Change, DriftItem, Plan } from '../../src/domain/plan.js';
 import type { ReviewCampaign, ReviewItem } from '../../src/domain/review.js';
 import type { AssistedTask } from '../../src/domain/task.js';
+import type { PendingApproval } from '../../src/domain/approval.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
 
@@ -153,6 +154,29 @@ export function buildTask(id: string, overrides: Partial<AssistedTask> = {}): As
     updatedAt: iso(0),
     runId: 'run-1',
     history: [{ at: iso(0), action: 'opened', actor: 'sync', runId: 'run-1' }],
+    ...overrides,
+  };
+}
+
+export function buildApproval(id: string, overrides: Partial<PendingApproval> = {}): PendingApproval {
+  return {
+    id,
+    user: 'alice@example.com',
+    entitlement: 'org',
+    from: 'Member',
+    value: 'Admin',
+    ground: 'org-admin',
+    origin: 'idp',
+    requestedBy: 'idp',
+    exceptionId: null,
+    runId: 'run-1',
+    createdAt: iso(0),
+    expiresAt: iso(7 * 24 * 3600),
+    status: 'pending',
+    decidedBy: null,
+    decidedAt: null,
+    reason: null,
+    appliedRunId: null,
     ...overrides,
   };
 }
@@ -481,6 +505,42 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         const bad = { ...buildTask('t-bad'), createdAt: undefined } as unknown as AssistedTask;
         await expect(store.putTasks([buildTask('t-ok'), bad])).rejects.toThrow();
         expect(await store.listTasks()).toEqual([]);
+      });
+    });
+
+    describe('approvals', () => {
+      it('adds approvals, reads one back whole, null for an unknown id, and keeps the first of an id', async () => {
+        const a = buildApproval('apr-a');
+        const b = buildApproval('apr-b', { user: 'bob@example.com', origin: 'exception', exceptionId: 'exc-1' });
+        await store.addApprovals([a, b]);
+        await store.addApprovals([{ ...a, status: 'rejected' }]);
+        expect(await store.getApproval('apr-a')).toEqual(a);
+        expect(await store.getApproval('apr-b')).toEqual(b);
+        expect(await store.getApproval('apr-zzz')).toBeNull();
+      });
+
+      it('lists by creation time then id, and by status', async () => {
+        await store.addApprovals([
+          buildApproval('apr-2', { createdAt: iso(5) }),
+          buildApproval('apr-1', { createdAt: iso(5), status: 'approved' }),
+          buildApproval('apr-0', { createdAt: iso(9) }),
+        ]);
+        expect((await store.listApprovals()).map((a) => a.id)).toEqual(['apr-1', 'apr-2', 'apr-0']);
+        expect((await store.listApprovals({ statuses: ['pending'] })).map((a) => a.id)).toEqual(['apr-2', 'apr-0']);
+        expect((await store.listApprovals({ statuses: ['approved', 'applied'] })).map((a) => a.id)).toEqual(['apr-1']);
+        expect(await store.listApprovals({ statuses: [] })).toEqual([]);
+      });
+
+      it('updates only while the stored status is the one expected: one of two deciders wins', async () => {
+        const pending = buildApproval('apr-x');
+        await store.addApprovals([pending]);
+        const approved = { ...pending, status: 'approved' as const, decidedBy: 'dana@example.com', decidedAt: iso(1) };
+        const rejected = { ...pending, status: 'rejected' as const, decidedBy: 'erin@example.com', decidedAt: iso(1) };
+        expect(await store.updateApproval(approved, 'pending')).toBe(true);
+        expect(await store.updateApproval(rejected, 'pending')).toBe(false);
+        expect(await store.getApproval('apr-x')).toEqual(approved);
+        expect((await store.listApprovals({ statuses: ['approved'] })).map((a) => a.id)).toEqual(['apr-x']);
+        expect(await store.updateApproval(buildApproval('apr-none'), 'pending')).toBe(false);
       });
     });
 

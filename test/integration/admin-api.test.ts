@@ -61,6 +61,8 @@ const ROUTES = [
   ['post', '/api/exceptions'],
   ['get', '/api/exceptions/{id}'],
   ['delete', '/api/exceptions/{id}'],
+  ['get', '/api/approvals'],
+  ['post', '/api/approvals/{id}'],
   ['get', '/api/users/{user}/explain'],
   ['get', '/api/docs'],
 ] as const;

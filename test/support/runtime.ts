@@ -10,6 +10,7 @@ import { createDashboardRouter } from '../../src/http/dashboard/router.js';
 import { createSignIn } from '../../src/http/sign-in/create-sign-in.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { createStatusService, type StatusService } from '../../src/services/status.js';
 import { ROOT } from './cli.js';
 import { startTestStandIn, type TestStandIn } from './stand-in.js';
@@ -26,6 +27,8 @@ export interface TestRuntimeOptions {
   maxRevocations?: number;
   /** the file source's directory; the example directory when absent */
   directory?: DirectoryDocument;
+  /** the service's clock (tests that move time: approvals expiring) */
+  clock?: Clock;
   /**
    * `heap-documented`: the stand-in behaves as Heap documents its SCIM (default role Member for new users, roles in
    * SCIM bodies ignored) and the target uses that profile, with the stand-in's /api for Team bindings
@@ -139,7 +142,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
   const logger = pino({ level: 'silent' });
   let rt: Runtime;
   try {
-    rt = await createRuntime({ configFile, env, cwd: dir, logger });
+    rt = await createRuntime({ configFile, env, cwd: dir, logger, ...(options.clock && { clock: options.clock }) });
   } catch (err) {
     await standIn.close();
     throw err;

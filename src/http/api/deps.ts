@@ -3,6 +3,7 @@ import type { AccessTarget } from '../../ports/access-target.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdentitySource } from '../../ports/identity-source.js';
 import type { Store } from '../../ports/store.js';
+import type { ApprovalService } from '../../services/approvals.js';
 import type { ExceptionService } from '../../services/exceptions.js';
 import type { JournalService } from '../../services/journal.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
@@ -18,6 +19,7 @@ export interface AdminApiDeps {
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
   journal: Pick<JournalService, 'verify'>;
+  approvals: ApprovalService;
   reviews: ReviewService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;
   sources: IdentitySource[];

@@ -9,6 +9,7 @@ import type { AdminApiDeps, RouteDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { CSRF_HEADER, viaCookie } from './roles.js';
 import { sessionPrincipal } from '../sign-in/router.js';
+import { approvalRoutes } from './routes/approval-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
@@ -26,6 +27,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...syncRoutes(deps),
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
+    ...approvalRoutes(deps),
     ...taskRoutes(deps),
     ...docsRoutes(deps),
     ...reviewRoutes(deps),

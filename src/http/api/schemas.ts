@@ -118,6 +118,32 @@ export const exception = z.looseObject({
   expiresAt: z.string(),
   revokedAt: z.string().nullable().optional(),
 });
+export const approvalsQuery = z.strictObject({
+  all: flag.optional().describe('include decided, applied and expired approvals'),
+});
+export const approvalDecisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().trim().min(1, 'reason is required (auditors ask why)').max(2000),
+});
+export const approval = z.looseObject({
+  id: z.string(),
+  user: z.string(),
+  entitlement: z.string(),
+  from: value,
+  value,
+  ground: z.enum(['org-admin', 'production-admin', 'module']),
+  origin: z.enum(['idp', 'exception']),
+  requestedBy: z.string(),
+  exceptionId: z.string().nullable(),
+  runId: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'applied', 'expired']),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  appliedRunId: z.string().nullable(),
+});
 const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run']);
 const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval', 'exception', 'rekey']);
 export const journalSummary = z.looseObject({

@@ -19,6 +19,7 @@ import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
+import { prepareApprovalQueries } from './approval-queries.js';
 import { prepareReviewQueries } from './review-queries.js';
 
 /**
@@ -65,6 +66,7 @@ export async function openPostgresStore(
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
     ...prepareTaskQueries(pool),
+    ...prepareApprovalQueries(pool),
     ...prepareReviewQueries(pool),
     ...prepareLockQueries(pool, logger),
     close: closeOnce(pool),

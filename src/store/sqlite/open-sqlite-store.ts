@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Access } from '../../domain/entitlement.js';
 import type { NewJournalRecord, Store } from '../../ports/store.js';
 import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
+import { prepareApprovalQueries } from './approval-queries.js';
 import { prepareBaselineQueries } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
@@ -57,6 +58,7 @@ export function openSqliteStore(
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
       ...prepareTaskQueries(db),
+      ...prepareApprovalQueries(db),
       ...prepareReviewQueries(db),
       ...prepareLockQueries(db, logger),
       close: async () => {

@@ -123,4 +123,14 @@ export const coreMigrations: readonly Migration[] = [
       PRIMARY KEY (campaign_id, id)
     )`,
   },
+  {
+    id: 'core-011-approvals',
+    sql: `CREATE TABLE approvals (
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      approval TEXT NOT NULL
+    );
+    CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
+  },
 ];

@@ -50,6 +50,7 @@ describe('PostgreSQL store', () => {
         'core-008-pending-runs',
         'core-009-tasks',
         'core-010-reviews',
+        'core-011-approvals',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
