@@ -29,6 +29,9 @@ import { createApprovalService } from './services/approvals.js';
 import { createExceptionService } from './services/exceptions.js';
 import { createMappingHolder } from './services/mapping-holder.js';
 import { createSyncService, type SyncHooks } from './services/sync.js';
+import { createJournalService, type JournalService } from './services/journal.js';
+import { createJournalHasher, missingKeyHasher, type JournalHasher } from './store/journal-hash.js';
+import { createAlertDispatcher, createAlertSinks, type AlertDispatcher, type DeliveryReport } from './alerts/index.js';
 import { createReviewService } from './services/reviews.js';
 import { ConfigError } from './domain/errors.js';
 import { metricsRegistry } from './http/metrics.js';
@@ -78,7 +81,14 @@ export interface RuntimeOptions {
   command?: string;
   /** secrets the caller uses beside the target's and the sources' (serve: its tokens): all missing ones are named together */
   moreSecrets?: (config: RunConfig) => SecretRef[];
+  /** send the configured alerts (commands that sync: `sync`, `serve`); their secrets are then needed too */
+  alerts?: boolean;
+  /** told once per alert per sink when its delivery ends (serve's metrics) */
+  onAlertDelivery?: (report: DeliveryReport) => void;
 }
+
+/** How long closing a runtime waits for its alerts to be delivered: a CLI `sync` delivers before it exits. */
+export const ALERT_DRAIN_MS = 10_000;
 
 export interface SecretRef {
   /** the config key that names the variable, e.g. `target.tokenEnv` */
@@ -93,6 +103,7 @@ export interface StoreRuntime {
   logger: Logger;
   clock: Clock;
   store: Store;
+  journal: JournalService;
   close(): Promise<void>;
 }
 
@@ -120,14 +131,45 @@ export function postgresConnection(config: Config, env: NodeJS.ProcessEnv): Post
   return { url, poolSize: pg.poolSize, applicationName: 'heap-access-sync' };
 }
 
-async function openStore(loaded: LoadedConfig, options: RuntimeOptions, env: NodeJS.ProcessEnv): Promise<StoreRuntime> {
+async function openStore(
+  loaded: LoadedConfig,
+  options: RuntimeOptions,
+  env: NodeJS.ProcessEnv,
+  alerts: () => AlertDispatcher | null = () => null,
+): Promise<StoreRuntime> {
   const { config } = loaded;
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
+  const journalHasher = journalHasherFrom(config, env);
   const pg = postgresConnection(config, env);
+  // the PostgreSQL store does not key its journal yet (journal.keyEnv applies to the SQLite store)
   const store: Store = pg
     ? await openPostgresStore(pg, { logger })
-    : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger });
-  return { config, loaded, logger, clock: options.clock ?? clockFromEnv(env), store, close: () => store.close() };
+    : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger, journalHasher });
+  const clock = options.clock ?? clockFromEnv(env);
+  const { checkpointFile } = config.journal;
+  const journal = createJournalService({
+    store,
+    hasher: journalHasher,
+    checkpointFile: checkpointFile ? path.resolve(loaded.baseDir, checkpointFile) : null,
+    clock,
+    logger: logger.child({ component: 'journal' }),
+    alerts,
+  });
+  return { config, loaded, logger, clock, store, journal, close: () => store.close() };
+}
+
+/**
+ * The journal key is read only when something hashes (a run appending, `journal verify`): listing and showing
+ * records need no secret, and a missing key never silently writes unkeyed records.
+ */
+function journalHasherFrom(config: Config, env: NodeJS.ProcessEnv): JournalHasher {
+  const variable = config.journal.keyEnv;
+  if (!variable) return createJournalHasher(null);
+  const key = env[variable];
+  if (key) return createJournalHasher(key);
+  return missingKeyHasher(
+    () => new ConfigError([`journal.keyEnv: environment variable ${variable} is not set (the journal key)`]),
+  );
 }
 
 /**
@@ -139,8 +181,9 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const loaded = loadRuntimeConfig(options, env);
   const config = requireRunKeys(loaded, options.command ?? 'this command');
   const secrets = requireEnv(env, [...secretsNeeded(config), ...(options.moreSecrets?.(config) ?? [])]);
-  const base = await openStore(loaded, options, env);
-  const { logger, clock, store } = base;
+  let dispatcher: AlertDispatcher | null = null;
+  const base = await openStore(loaded, options, env, () => dispatcher);
+  const { logger, clock, store, journal } = base;
   const resolve = (p: string) => path.resolve(loaded.baseDir, p);
   let mapping: Awaited<ReturnType<typeof createMappingHolder>>;
   /** the first scim source's repository (most configurations have one) */
@@ -159,6 +202,14 @@ export async function createRuntime(options: RuntimeOptions = {}) {
         scimRepository ??= repository;
       }
       sources.push(await buildSource(s, { resolve, secrets, logger, store, scimRepository: repository }));
+    }
+    if (options.alerts) {
+      dispatcher = createAlertDispatcher({
+        sinks: createAlertSinks(config.alerts, { env, logger }),
+        store,
+        logger: logger.child({ component: 'alerts' }),
+        ...(options.onAlertDelivery && { onDelivery: options.onAlertDelivery }),
+      });
     }
   } catch (err) {
     for (const repository of scimRepositories.values()) await repository.close();
@@ -204,6 +255,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     clock,
     applyConcurrency: config.target.applyConcurrency,
     logger: logger.child({ component: 'sync' }),
+    journal,
+    alerts: dispatcher,
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
@@ -223,6 +276,9 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     mapping,
     sync,
     exceptions,
+    journal,
+    /** the alert dispatcher of a runtime built with `alerts: true` */
+    alerts: dispatcher as AlertDispatcher | null,
     approvals,
     reviews,
     notifier,
@@ -230,6 +286,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       // a CLI run's notices get a few seconds to go out; the run itself was journaled long before
       await notifier?.close(NOTICE_SHUTDOWN_WAIT_MS);
       mapping.close();
+      await (dispatcher as AlertDispatcher | null)?.close(ALERT_DRAIN_MS);
       for (const repository of scimRepositories.values()) await repository.close();
       await store.close();
     },
@@ -299,6 +356,8 @@ export function scimStoreFile(storeFile: string, sourceName: string, first: bool
 
 function secretsNeeded(config: RunConfig): SecretRef[] {
   const needed = [{ key: 'target.tokenEnv', variable: config.target.tokenEnv }];
+  // a run journals what it did: without the key it would fail after writing to Heap, so it does not start
+  if (config.journal.keyEnv) needed.push({ key: 'journal.keyEnv', variable: config.journal.keyEnv });
   if (config.notifications?.email) {
     needed.push({ key: 'notifications.email.smtpUrlEnv', variable: config.notifications.email.smtpUrlEnv });
   }

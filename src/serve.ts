@@ -4,8 +4,6 @@ import { Cron } from 'croner';
 import express from 'express';
 import type { Logger } from 'pino';
 import {
-  createAlertDispatcher,
-  createAlertSinks,
   exceptionExpiring,
   findExpiringExceptions,
   mappingReloadFailed,
@@ -62,11 +60,14 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
   const syncMetrics = createSyncMetrics(metricsRegistry);
   let dispatcher: AlertDispatcher | null = null;
   let status: StatusService | null = null;
+  let serviceMetricsRef: ReturnType<typeof createServiceMetrics> | null = null;
   const rt = await createRuntime({
     ...options,
     env,
     command: options.command ?? 'serve',
     moreSecrets: serveSecrets,
+    alerts: true,
+    onAlertDelivery: (report) => serviceMetricsRef?.alertDelivered(report),
     hooks: {
       sourcesRead: (reports) => syncMetrics.sourcesRead(reports),
       runFinished: async (outcome) => {
@@ -87,13 +88,11 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const { secrets } = rt;
     const accounts = resolveServiceAccounts(config.server, env, { otherSignIn: Boolean(config.server.oidc) });
     const serviceMetrics = createServiceMetrics(metricsRegistry, { store: rt.store, clock: rt.clock });
-    dispatcher = createAlertDispatcher({
-      sinks: createAlertSinks(config.alerts, { env, logger: rt.logger }),
-      store: rt.store,
-      logger: rt.logger.child({ component: 'alerts' }),
-      onDelivery: (report) => serviceMetrics.alertDelivered(report),
-    });
-    closers.push(() => dispatcher?.close(5_000));
+    serviceMetricsRef = serviceMetrics;
+    // the runtime's dispatcher: runs alert through it, and closing the runtime drains it
+    const alerts = rt.alerts;
+    if (!alerts) throw new Error('serve builds its runtime with alerts');
+    dispatcher = alerts;
 
     // Every trigger goes through the durable run queue: one run at a time per target, triggers coalesce, a run
     // that meets the lock (a CLI `sync`) is retried, pushes acknowledged before a crash are run after the restart.
@@ -235,7 +234,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       const reviewCron = new Cron(review.schedule, { protect: true }, () => void start());
       closers.push(() => reviewCron.stop());
     }
-    const housekeeping = await startHousekeeping(rt, dispatcher, trigger, log);
+    const housekeeping = await startHousekeeping(rt, alerts, trigger, log);
     // what was pushed and acknowledged before the last stop (or crash) runs now
     await worker.drainOutbox();
     closers.push(() => clearInterval(housekeeping));

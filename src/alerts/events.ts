@@ -220,6 +220,25 @@ export function mappingReloadFailed(issues: readonly (Issue | string)[], now: Da
   };
 }
 
+/**
+ * The journal's signed head after a run, so a copy lives outside the database: a receiver that keeps these can
+ * pin the journal (`journal verify --expect-head <sequence>:<hash>`) and see a truncation.
+ */
+export function journalCheckpoint(
+  checkpoint: { sequence: number; hash: string; id: string; at: string; signature: string | null },
+  now: Date = new Date(),
+): Alert {
+  return {
+    key: `journal-checkpoint:${checkpoint.sequence}`,
+    event: 'journal-checkpoint',
+    severity: 'info',
+    summary: `Journal head #${checkpoint.sequence} (${checkpoint.id}) ${checkpoint.hash}`,
+    details: { ...checkpoint },
+    runId: checkpoint.id,
+    at: now.toISOString(),
+  };
+}
+
 /** A reminder for an open access review with undecided items: one a day per campaign (the key holds the day). */
 export function reviewReminder(campaign: ReviewCampaign, undecided: number, now: Date = new Date()): Alert {
   const overdue = Date.parse(campaign.dueAt) <= now.getTime();

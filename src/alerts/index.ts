@@ -20,6 +20,7 @@ export {
   exceptionExpiring,
   findExpiringExceptions,
   guardBlocked,
+  journalCheckpoint,
   mappingReloadFailed,
   planHeld,
   REVIEW_REMINDER_BEFORE_MS,

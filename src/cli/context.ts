@@ -15,11 +15,15 @@ const CLI_LOG_LEVEL = 'warn';
 export async function withRuntime<T>(
   command: Command,
   fn: (rt: Runtime, terminal: Terminal) => Promise<T>,
+  options: {
+    /** send the configured alerts (commands that sync); closing waits for their delivery */ alerts?: boolean;
+  } = {},
 ): Promise<T> {
   const terminal = createTerminal();
   const configFile = configOption(command);
   const rt = await createRuntime({
     ...(configFile && { configFile }),
+    ...(options.alerts && { alerts: true }),
     command: commandName(command),
     logger: createLogger(logLevelOption(command) ?? CLI_LOG_LEVEL, terminal.logStream),
   });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 
 /** A global option given to the root program, wherever the command sits. */
@@ -40,3 +41,23 @@ export const integerArg =
   };
 
 export const portArg = integerArg('a port', 0, 65535);
+
+/** Who a writing command acts as when `--actor` is not given: the OS user. */
+export function defaultActor(): string {
+  try {
+    return os.userInfo().username || process.env.USER || 'cli';
+  } catch {
+    return process.env.USER || 'cli';
+  }
+}
+
+/** `--actor <name>` for every command that writes: the journal records it (four eyes compare it). */
+export const addActorOption = (command: Command): Command =>
+  command.option('--actor <name>', 'who is doing this, as the journal records it (default: the OS user)');
+
+/** The actor of a writing command: `--actor`, trimmed, else the OS user. */
+export function actorOf(opts: { actor?: string }): string {
+  const given = opts.actor?.trim();
+  if (opts.actor !== undefined && !given) throw new InvalidArgumentError('--actor must not be empty');
+  return given || defaultActor();
+}

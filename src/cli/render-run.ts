@@ -2,6 +2,7 @@ import { showAccess } from '../domain/entitlement.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { JournalSummary } from '../ports/store.js';
 import { describeFacts, describeReasons } from '../planner/index.js';
+import type { JournalVerdict } from '../services/journal.js';
 
 /** A run as a person reads it in a terminal: status, counts, then each change with its outcome. */
 export function renderRunText(record: JournalRecord): string {
@@ -50,4 +51,21 @@ export function renderJournalList(rows: JournalSummary[]): string {
       `${String(r.sequence).padEnd(4)} ${r.id.padEnd(31)} ${r.status.padEnd(10)} ${r.trigger.padEnd(17)} ${r.startedAt.padEnd(25)} ${String(r.changes).padStart(7)} ${String(r.applied).padStart(7)} ${String(r.failed).padStart(6)} ${String(r.blocked).padStart(7)} ${String(r.drift).padStart(5)}`,
   );
   return `${[header, ...body].join('\n')}\n`;
+}
+
+/** `journal verify`: the chain, then each pin (checkpoint, --expect-head). */
+export function renderVerdict(verdict: JournalVerdict): string {
+  const lines: string[] = [];
+  const head = verdict.head ? `head #${verdict.head.sequence} ${verdict.head.hash}` : 'no records';
+  if (verdict.firstBad) {
+    const bad = verdict.firstBad;
+    lines.push(`journal TAMPERED: record #${bad.sequence} (${bad.id}): ${bad.problem}`);
+  } else lines.push(`chain intact: ${verdict.records} record(s), ${head}`);
+  for (const pin of verdict.pins) {
+    const what = pin.source === 'checkpoint' ? 'latest checkpoint' : 'expected head';
+    const at = pin.sequence === null ? '' : ` #${pin.sequence}`;
+    lines.push(pin.ok ? `${what}${at}: held by the chain` : `journal TAMPERED: ${what}${at}: ${pin.problem}`);
+  }
+  lines.push(verdict.ok ? 'journal ok' : 'journal NOT ok');
+  return `${lines.join('\n')}\n`;
 }

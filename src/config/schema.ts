@@ -188,6 +188,11 @@ export const configSchema = z.strictObject({
       publicReadiness: false,
     }),
   schedule: z.string().nullable().default('*/30 * * * *'),
+  /**
+   * The journal's key (HMAC-SHA256 of every record, and the checkpoints' signature) and where each run's signed head
+   * is written, so a copy of the head lives outside the database and truncation shows.
+   */
+  journal: z.strictObject({ keyEnv: envName.optional(), checkpointFile: z.string().min(1).optional() }).default({}),
   alerts: z.array(alertSchema).default([{ type: 'log' }]),
   notifications: z.strictObject({ email: emailNoticeSchema.optional() }).optional(),
   /** access reviews started on a schedule (a cron expression; quarterly: minute 0, hour 9, day 1, every 3rd month) */

@@ -1,10 +1,28 @@
 import type { Access } from './entitlement.js';
+import type { AccessException } from './exception.js';
 import type { Change, Plan, Rename } from './plan.js';
 import type { ReviewJournalEntry } from './review.js';
 import type { TeammateFacts } from './teammate.js';
 
-/** `review`: an access review's event, or the run that applied its close */
-export type RunTrigger = 'cli' | 'api' | 'schedule' | 'scim' | 'exception-expiry' | 'approval' | 'review';
+export type RunTrigger =
+  | 'cli'
+  | 'api'
+  | 'schedule'
+  | 'scim'
+  | 'exception-expiry'
+  | 'approval'
+  /** not a run: an exception was created or revoked */
+  | 'exception'
+  /** not a run: the journal was re-keyed (`journal rekey`) */
+  | 'rekey'
+  /** an access review's event, or the run that applied its close */
+  | 'review';
+
+/** What a record that is not a sync run records: everything that changes access or the journal is in the chain. */
+export type JournalEvent =
+  | { kind: 'exception-created'; exception: AccessException }
+  | { kind: 'exception-revoked'; exception: AccessException }
+  | { kind: 'journal-rekeyed'; records: number; previousHead: { sequence: number; hash: string } | null };
 /** `recorded`: a record that is not a run (an access review's event) */
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';
 
@@ -51,11 +69,15 @@ export interface JournalRecord {
   renames?: RenameResult[];
   postSync: Record<string, Access>;
   postSyncDiff: PostSyncDiffItem[];
+  /** set on records that are not runs (trigger `exception`, `rekey`) */
+  event?: JournalEvent;
   /** what the run did with assisted-change tasks: opened, verified, attested (with who said it was done), closed */
   tasks?: TaskRunRecord[];
   /** an access review's event (trigger `review`, status `recorded`): in the chain like every run */
   review?: ReviewJournalEntry;
   prevHash: string;
+  /** `hmac-sha256` when hashed under the journal key; absent on a record of an unkeyed journal (plain SHA-256) */
+  hashAlg?: 'hmac-sha256';
   hash: string;
 }
 

@@ -7,6 +7,7 @@ export type AlertEvent =
   | 'exception-expiring'
   | 'approval-waiting'
   | 'mapping-reload-failed'
+  | 'journal-checkpoint'
   | 'review-reminder';
 
 export interface Alert {

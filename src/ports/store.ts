@@ -7,7 +7,7 @@ import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
 
 /** A journal record before the store assigns its place in the chain. */
-export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash'>;
+export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash' | 'hashAlg'>;
 
 export interface JournalSummary {
   id: string;
@@ -26,8 +26,16 @@ export interface JournalSummary {
 export interface JournalVerifyResult {
   ok: boolean;
   records: number;
+  /** the last record that checked out (the last record when ok); null for an empty journal */
+  head: JournalHead | null;
   /** the first record whose hash or link does not match */
   firstBad?: { id: string; sequence: number; problem: string };
+}
+
+/** A record's place in the chain: what `journal verify --expect-head <sequence>:<hash>` pins. */
+export interface JournalHead {
+  sequence: number;
+  hash: string;
 }
 
 export interface HeldPlan {
@@ -110,7 +118,15 @@ export interface Store {
 
   listJournal(options?: { limit?: number; beforeSequence?: number }): Promise<JournalSummary[]>;
   getJournal(id: string): Promise<JournalRecord | null>;
+  /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
+  /**
+   * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256), re-hashes
+   * every record under the key and appends `record` (the re-key's own record), in one transaction. Refuses
+   * (BadRequestError) a chain that does not verify as it stands, or a store opened without a key. Absent on a
+   * store that does not key its journal (PostgreSQL, for now).
+   */
+  rekeyJournal?(record: NewJournalRecord): Promise<{ rekeyed: number; record: JournalRecord }>;
 
   listExceptions(options?: { includeInactive?: boolean; now?: Date }): Promise<AccessException[]>;
   getException(id: string): Promise<AccessException | null>;

@@ -3,8 +3,8 @@ import type { ChangeResult, JournalRecord, RenameResult, RunStatus, RunTrigger }
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
-import type { DesiredState } from '../domain/desired.js';
 import type { Access } from '../domain/entitlement.js';
+import type { DesiredState } from '../domain/desired.js';
 import { BadRequestError, NotFoundError, RunInProgressError } from '../domain/errors.js';
 import type { AccessTarget } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
@@ -20,6 +20,8 @@ import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-w
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
+import type { AlertDispatcher } from '../alerts/index.js';
+import type { JournalService } from './journal.js';
 import { fingerprintsOf, staleFingerprints, StalePlanError, type PlanFingerprints } from './saved-plans.js';
 import { readAllSources, sourceReadings, type SourceReadReport, type SourcesSnapshot } from './read-sources.js';
 import { believedTeammates, type Attestation } from '../planner/believed.js';
@@ -47,6 +49,10 @@ export interface SyncDeps {
   /** a lock not refreshed for this long is taken over (its holder is presumed dead) */
   lockStaleMs?: number;
   hooks?: SyncHooks;
+  /** writes the signed checkpoint after each record */
+  journal?: Pick<JournalService, 'recorded'>;
+  /** the configured alert sinks (every syncing path sends alerts) */
+  alerts?: AlertDispatcher | null;
 }
 
 export interface SyncHooks {
@@ -236,7 +242,11 @@ export function createSyncService(deps: SyncDeps) {
   async function runLocked(runId: string, owner: string, options: RunOptions): Promise<RunOutcome> {
     // every journal write of the run is fenced by its lease: once another run took the lock over, it writes nothing
     const commit = (record: NewJournalRecord, baseline: Map<string, Access | null>) =>
-      deps.store.commitRun(record, baseline, { lease: { lock: lockName, owner } });
+      deps.store.commitRun(record, baseline, { lease: { lock: lockName, owner } }).then(async (committed) => {
+        // then the journal's signed checkpoint (to the checkpoint file and the alert sinks)
+        await deps.journal?.recorded(committed);
+        return committed;
+      });
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { NotFoundError } from '../../domain/errors.js';
+import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 import { EXIT } from '../errors.js';
 import { printJson, withStore } from '../context.js';
-import { integerArg } from '../options.js';
-import { renderJournalList, renderRunText } from '../render-run.js';
+import { actorOf, addActorOption, integerArg } from '../options.js';
+import { renderJournalList, renderRunText, renderVerdict } from '../render-run.js';
+import { parseHead } from '../../services/journal-checkpoints.js';
 
 export function registerJournal(program: Command): void {
   const journal = program.command('journal').description('the append-only, hash-chained record of every run');
@@ -33,18 +34,42 @@ export function registerJournal(program: Command): void {
     });
   journal
     .command('verify')
-    .description('walk the hash chain and name the first record that does not match')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, command: Command) => {
+    .description(
+      'walk the hash chain (under the journal key, when configured), check it still holds the latest checkpoint ' +
+        'and the pinned head, and name the first problem',
+    )
+    .option('--expect-head <sequence:hash>', 'a head you kept (a checkpoint): exit 1 when the chain no longer holds it')
+    .option('--json', 'print JSON: { ok, records, head: { sequence, hash }, firstBad?, pins }')
+    .action(async (opts: { expectHead?: string; json?: boolean }, command: Command) => {
+      const expectHead = opts.expectHead === undefined ? undefined : parseHead(opts.expectHead);
+      if (expectHead === null) throw new BadRequestError('--expect-head must be <sequence>:<64 hex digits>');
       await withStore(command, async (rt) => {
-        const result = await rt.store.verifyJournal();
-        if (opts.json) printJson(result);
-        else if (result.ok) process.stdout.write(`journal ok: ${result.records} record(s), chain intact\n`);
-        else {
-          const bad = result.firstBad!;
-          process.stdout.write(`journal TAMPERED: record #${bad.sequence} (${bad.id}): ${bad.problem}\n`);
-        }
-        if (!result.ok) process.exitCode = EXIT.failure;
+        const verdict = await rt.journal.verify(expectHead ? { expectHead } : {});
+        if (opts.json) printJson(verdict);
+        else process.stdout.write(renderVerdict(verdict));
+        if (!verdict.ok) process.exitCode = EXIT.failure;
       });
     });
+  addActorOption(
+    journal
+      .command('rekey')
+      .description(
+        'migrate an unkeyed journal to the key in journal.keyEnv: checks the chain as written, re-hashes every ' +
+          'record under the key and journals that it did (old pins and checkpoints no longer match afterwards)',
+      )
+      .option('--json', 'print JSON'),
+  ).action(async (opts: { actor?: string; json?: boolean }, command: Command) => {
+    const actor = actorOf(opts);
+    await withStore(command, async (rt) => {
+      if (!rt.config.journal.keyEnv)
+        throw new BadRequestError('journal.keyEnv is not configured: nothing to re-key with');
+      const { rekeyed, record } = await rt.journal.rekey(actor);
+      if (opts.json) printJson({ rekeyed, record: { id: record.id, sequence: record.sequence, hash: record.hash } });
+      else {
+        process.stdout.write(
+          `re-keyed ${rekeyed} record(s); journaled as #${record.sequence} (${record.id}); new head ${record.sequence}:${record.hash}\n`,
+        );
+      }
+    });
+  });
 }

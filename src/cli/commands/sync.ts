@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { printJson, withRuntime } from '../context.js';
 import { assertRunnable } from '../../services/sync.js';
 import { renderRunText } from '../render-run.js';
+import { actorOf, addActorOption } from '../options.js';
 
 interface SyncCommandOptions {
   dryRun?: boolean;
@@ -13,6 +14,7 @@ interface SyncCommandOptions {
   user?: string[];
   plan?: string;
   json?: boolean;
+  actor?: string;
 }
 
 async function readSavedPlan(file: string): Promise<SavedPlan> {
@@ -26,9 +28,11 @@ async function readSavedPlan(file: string): Promise<SavedPlan> {
 }
 
 export function registerSync(program: Command): void {
-  program
-    .command('sync')
-    .description('read the sources and Heap, plan, and apply the plan through the guards; journals the run')
+  addActorOption(program.command('sync'))
+    .description(
+      'read the sources and Heap, plan, and apply the plan through the guards; journals the run and delivers its ' +
+        'alerts before it exits',
+    )
     .option('--dry-run', 'plan and journal, change nothing')
     .option('--approve <runId>', 'approve a plan a guard held, and apply it')
     .option('--user <email...>', 'limit the run to these users')
@@ -38,25 +42,29 @@ export function registerSync(program: Command): void {
       const savedPlan = opts.plan ? await readSavedPlan(opts.plan) : undefined;
       const options = {
         trigger: 'cli' as const,
-        actor: process.env.USER ?? 'cli',
+        actor: actorOf(opts),
         ...(opts.dryRun && { dryRun: true }),
         ...(opts.approve && { approve: opts.approve }),
         ...(opts.user && { scope: opts.user }),
         ...(savedPlan && { savedPlan }),
       };
       assertRunnable(options);
-      await withRuntime(command, async (rt, terminal) => {
-        const progress = opts.json ? undefined : terminal.progress;
-        const { record } = await rt.sync.run({ ...options, ...(progress && { onProgress: progress }) });
-        terminal.done();
-        if (opts.json) printJson(record);
-        else process.stdout.write(renderRunText(record));
-        process.exitCode =
-          record.status === 'held'
-            ? EXIT.held
-            : record.status === 'failed' || record.status === 'partial'
-              ? EXIT.failure
-              : EXIT.ok;
-      });
+      await withRuntime(
+        command,
+        async (rt, terminal) => {
+          const progress = opts.json ? undefined : terminal.progress;
+          const { record } = await rt.sync.run({ ...options, ...(progress && { onProgress: progress }) });
+          terminal.done();
+          if (opts.json) printJson(record);
+          else process.stdout.write(renderRunText(record));
+          process.exitCode =
+            record.status === 'held'
+              ? EXIT.held
+              : record.status === 'failed' || record.status === 'partial'
+                ? EXIT.failure
+                : EXIT.ok;
+        },
+        { alerts: true },
+      );
     });
 }

@@ -5,6 +5,7 @@ import type { IdentitySource } from '../../ports/identity-source.js';
 import type { Store } from '../../ports/store.js';
 import type { ApprovalService } from '../../services/approvals.js';
 import type { ExceptionService } from '../../services/exceptions.js';
+import type { JournalService } from '../../services/journal.js';
 import type { MappingHolder } from '../../services/mapping-holder.js';
 import type { StatusService } from '../../services/status.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -17,6 +18,7 @@ export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
+  journal: Pick<JournalService, 'verify'>;
   approvals: ApprovalService;
   reviews: ReviewService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;

@@ -145,7 +145,7 @@ export const approval = z.looseObject({
   appliedRunId: z.string().nullable(),
 });
 const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run']);
-const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval']);
+const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval', 'exception', 'rekey']);
 export const journalSummary = z.looseObject({
   id: z.string(),
   sequence: z.number().int(),

@@ -2,7 +2,13 @@ import type Database from 'better-sqlite3';
 import type { JournalRecord } from '../../domain/journal.js';
 import { BadRequestError } from '../../domain/errors.js';
 import type { JournalSummary, JournalVerifyResult, NewJournalRecord } from '../../ports/store.js';
-import { GENESIS_HASH, hashJournalRecord, verifyJournalChain, type JournalChainEntry } from '../journal-hash.js';
+import {
+  GENESIS_HASH,
+  parseRecord,
+  verifyJournalChain,
+  type JournalChainEntry,
+  type JournalHasher,
+} from '../journal-hash.js';
 import { summarizeJournalRecord } from '../journal-summary.js';
 
 export interface JournalQueries {
@@ -10,7 +16,11 @@ export interface JournalQueries {
   append(record: NewJournalRecord): JournalRecord;
   list(options?: { limit?: number; beforeSequence?: number }): JournalSummary[];
   get(id: string): JournalRecord | null;
+  /** records whose stored JSON contains `text`, oldest first */
+  mentioning(text: string): JournalRecord[];
   verify(): JournalVerifyResult;
+  /** Call inside a transaction: re-hashes every record under the key, returns how many. */
+  rekey(): number;
 }
 
 interface SummaryRow {
@@ -30,7 +40,7 @@ interface SummaryRow {
 const SUMMARY_COLUMNS = `id, sequence, run_trigger AS "trigger", status, started_at AS startedAt, ended_at AS endedAt,
   changes, applied, failed, blocked, drift`;
 
-export function prepareJournalQueries(db: Database.Database): JournalQueries {
+export function prepareJournalQueries(db: Database.Database, hasher: JournalHasher): JournalQueries {
   const selectLast = db.prepare<[], { sequence: number; hash: string }>(
     'SELECT sequence, hash FROM journal ORDER BY sequence DESC LIMIT 1',
   );
@@ -44,15 +54,23 @@ export function prepareJournalQueries(db: Database.Database): JournalQueries {
     `SELECT ${SUMMARY_COLUMNS} FROM journal WHERE sequence < ? ORDER BY sequence DESC LIMIT ?`,
   );
   const selectRecord = db.prepare<[string], string>('SELECT record FROM journal WHERE id = ?').pluck();
+  const selectMentioning = db
+    .prepare<[string], string>('SELECT record FROM journal WHERE instr(record, ?) > 0 ORDER BY sequence')
+    .pluck();
   const selectChain = db.prepare<[], SummaryRow & { record: string; prevHash: string; hash: string }>(
     `SELECT ${SUMMARY_COLUMNS}, record, prev_hash AS prevHash, hash FROM journal ORDER BY sequence`,
   );
+  const rewrite = db.prepare('UPDATE journal SET record = @record, prev_hash = @prevHash, hash = @hash WHERE id = @id');
+
+  const chain = (record: Omit<JournalRecord, 'hash' | 'hashAlg'>): JournalRecord => {
+    const content = { ...record, ...(hasher.alg && { hashAlg: hasher.alg }) };
+    return { ...content, hash: hasher.hash(content) };
+  };
 
   return {
     append(record) {
       const last = selectLast.get();
-      const chained = { ...record, sequence: (last?.sequence ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
-      const full: JournalRecord = { ...chained, hash: hashJournalRecord(chained) };
+      const full = chain({ ...record, sequence: (last?.sequence ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH });
       insert.run({
         ...summarizeJournalRecord(full),
         record: JSON.stringify(full),
@@ -73,8 +91,31 @@ export function prepareJournalQueries(db: Database.Database): JournalQueries {
       const text = selectRecord.get(id);
       return text === undefined ? null : (JSON.parse(text) as JournalRecord);
     },
+    mentioning(text) {
+      return selectMentioning.all(text).map((r) => JSON.parse(r) as JournalRecord);
+    },
     verify() {
-      return verifyJournalChain(toChainEntries(selectChain.iterate()));
+      return verifyJournalChain(toChainEntries(selectChain.iterate()), hasher);
+    },
+    rekey() {
+      if (!hasher.keyed) throw new BadRequestError('the journal has no key to re-key it with: set journal.keyEnv');
+      // Never launder a tampered journal: the chain must hold as written (unkeyed records as plain SHA-256).
+      const before = verifyJournalChain(toChainEntries(selectChain.iterate()), hasher, { acceptUnkeyed: true });
+      if (!before.ok) {
+        const bad = before.firstBad!;
+        throw new BadRequestError(
+          `the journal does not verify as it stands (record #${bad.sequence} ${bad.id}: ${bad.problem}); not re-keyed`,
+        );
+      }
+      const rows = selectChain.all();
+      let prevHash = GENESIS_HASH;
+      for (const row of rows) {
+        const { hash: _old, hashAlg: _alg, ...content } = parseRecord(row.record)!;
+        const full = chain({ ...content, prevHash });
+        rewrite.run({ id: row.id, record: JSON.stringify(full), prevHash, hash: full.hash });
+        prevHash = full.hash;
+      }
+      return rows.length;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Access } from '../../domain/entitlement.js';
 import type { NewJournalRecord, Store } from '../../ports/store.js';
+import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareApprovalQueries } from './approval-queries.js';
 import { prepareBaselineQueries } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
@@ -17,14 +18,17 @@ import { prepareTaskQueries } from './task-queries.js';
 import { prepareReviewQueries } from './review-queries.js';
 
 /** The embedded store: one SQLite file (created with its folder if missing), migrated on open. */
-export function openSqliteStore(path: string, options: { logger?: Logger } = {}): Store {
+export function openSqliteStore(
+  path: string,
+  options: { logger?: Logger; /** the journal's hasher; default unkeyed */ journalHasher?: JournalHasher } = {},
+): Store {
   const logger = options.logger?.child({ component: 'sqlite-store' });
   const db = openSqliteDatabase(path);
   try {
     const applied = runMigrations(db, coreMigrations);
     logger?.debug({ path, applied }, 'store opened');
     const baseline = prepareBaselineQueries(db);
-    const journal = prepareJournalQueries(db);
+    const journal = prepareJournalQueries(db, options.journalHasher ?? createJournalHasher(null));
     const pending = preparePendingRunQueries(db);
     // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
     // it reads the last sequence before writing, and another connection may be committing too.
@@ -36,6 +40,10 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       pending.remove(committed.id);
       return committed;
     });
+    const rekey = db.transaction((record: NewJournalRecord) => {
+      const rekeyed = journal.rekey();
+      return { rekeyed, record: journal.append(record) };
+    });
     return {
       // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise.
       getBaseline: async (users) => baseline.read(users),
@@ -43,6 +51,7 @@ export function openSqliteStore(path: string, options: { logger?: Logger } = {})
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
       verifyJournal: async () => journal.verify(),
+      rekeyJournal: async (record) => rekey.immediate(record),
       putPendingRun: (run) => pending.putPendingRun(run),
       listPendingRuns: () => pending.listPendingRuns(),
       ...prepareExceptionQueries(db),

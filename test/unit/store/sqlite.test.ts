@@ -55,7 +55,7 @@ describe('SQLite store', () => {
       connect(file)
         .prepare(`UPDATE journal SET record = json_set(record, '$.status', 'succeeded') WHERE sequence = 3`)
         .run();
-      expect(await store.verifyJournal()).toEqual({
+      expect(await store.verifyJournal()).toMatchObject({
         ok: false,
         records: 3,
         firstBad: { id: 'r3', sequence: 3, problem: 'hash does not match the record content' },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../../domain/errors.js';
 import { defineRoute, type ApiRoute } from '../define-route.js';
 import type { RouteDeps } from '../deps.js';
+import { parseHead } from '../../../services/journal-checkpoints.js';
 import { errorBody, idParams, journalQuery, journalRecord, journalSummary } from '../schemas.js';
 
 /** The tamper-evident journal: one record per run. */
@@ -36,20 +37,42 @@ export function journalRoutes(deps: RouteDeps): ApiRoute[] {
       method: 'get',
       path: '/journal/verify',
       operationId: 'verifyJournal',
-      summary: 'Check the hash chain of the whole journal',
-      description: 'Answers 200 either way; `ok: false` names the first record that does not match.',
+      summary: 'Check the hash chain of the whole journal, and that it still holds the latest checkpoint',
+      description:
+        'Answers 200 either way; `ok: false` names the first record that does not match, or the pin ' +
+        '(latest checkpoint, `expectHead=<sequence>:<hash>`) the chain no longer holds (records were removed).',
       access: 'viewer',
+      query: z.object({
+        expectHead: z
+          .string()
+          .regex(/^\d+:[0-9a-fA-F]{64}$/, 'must be <sequence>:<64 hex digits>')
+          .optional(),
+      }),
       responses: {
         200: {
           description: 'the verdict',
           schema: z.object({
             ok: z.boolean(),
             records: z.number().int(),
+            head: z.object({ sequence: z.number().int(), hash: z.string() }).nullable(),
             firstBad: z.object({ id: z.string(), sequence: z.number().int(), problem: z.string() }).optional(),
+            pins: z.array(
+              z.object({
+                source: z.enum(['checkpoint', 'expect-head']),
+                sequence: z.number().int().nullable(),
+                hash: z.string().nullable(),
+                ok: z.boolean(),
+                problem: z.string().optional(),
+              }),
+            ),
           }),
         },
+        400: { description: 'bad expectHead', schema: errorBody },
       },
-      handle: async () => ({ body: await deps.store.verifyJournal() }),
+      handle: async ({ query }) => {
+        const expectHead = query.expectHead === undefined ? undefined : parseHead(query.expectHead);
+        return { body: await deps.journal.verify(expectHead ? { expectHead } : {}) };
+      },
     }),
     defineRoute({
       method: 'get',
