@@ -186,4 +186,23 @@ describe('the dashboard approvals panel: signed-in approvers decide pending gran
     await sync();
     expect(await heapOrg(FARAH)).not.toBe('Admin');
   });
+
+  it('shows who did what: each action under the named person or account that did it', async () => {
+    const page = await signInAs('vic');
+    const rows = page.locator('#activity tr[data-ref]');
+    await rows.first().waitFor();
+    const text = async (ref: string) =>
+      (await page.locator(`#activity tr[data-ref="${ref}"]`).allTextContents()).join('|');
+    const approvals = await t.rt.approvals.list({ all: true });
+    const erin = approvals.find((a) => a.user === ERIN.email)!;
+    const farah = approvals.find((a) => a.user === FARAH)!;
+    expect(await text(erin.id)).toContain(`${OLI}approved a grant${ERIN.email} org Admin`);
+    expect(await text(farah.id)).toContain(`${OLI}rejected a grant${FARAH} org Admin`);
+    expect(await text(farah.exceptionId!)).toContain(`${ADA}made an exception${FARAH} org Admin`);
+    const lastRun = (await t.rt.store.listJournal({ limit: 1 }))[0]!;
+    expect(await text(lastRun.id)).toContain('deploy-botran a sync');
+    // newest first
+    const times = await rows.locator('time').evaluateAll((ts) => ts.map((x) => x.getAttribute('datetime')!));
+    expect(times).toEqual([...times].sort().reverse());
+  });
 });

@@ -7,7 +7,7 @@ export const DASHBOARD_JS = String.raw`
 (function () {
   'use strict';
   var POLL_MS = 5000;
-  var state = { role: null, name: null, status: null, exceptions: [], approvals: [], signature: '', busy: false, timer: null,
+  var state = { role: null, name: null, status: null, exceptions: [], approvals: [], activity: [], signature: '', busy: false, timer: null,
     dialogItem: null, approvalItem: null };
   var EXPIRING_MS = 7 * 24 * 3600 * 1000;
 
@@ -436,6 +436,15 @@ export const DASHBOARD_JS = String.raw`
       }))]);
   }
 
+  function renderActivity() {
+    var all = state.activity;
+    if (!all.length) { fill($('activity'), [el('p', { class: 'empty', text: 'Nobody has done anything yet.' })]); return; }
+    fill($('activity'), [table(['When', 'Who', 'What', 'About', 'Reason or note'], all.map(function (a) {
+      return el('tr', { 'data-ref': a.ref }, [cell(when(a.at)), cell(el('strong', { class: 'actor', text: a.actor })), cell(a.action),
+        cell(a.subject ? el('span', { class: 'mono', text: a.subject }) : ''), cell(el('span', { class: 'note', text: a.detail || '' }))]);
+    }))]);
+  }
+
   function revokeException(e) {
     if (!window.confirm('Revoke exception ' + e.id + ' (' + e.user + ' ' + e.entitlement + ')? The next sync applies the mapping again.')) return;
     act('Revoke', async function () {
@@ -564,10 +573,10 @@ export const DASHBOARD_JS = String.raw`
     var s = state.status;
     if (!s) return;
     // Re-rendering moves keyboard focus: only redraw when something changed (or an action flips the buttons).
-    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt, s.reach, s.tasks, state.approvals]);
+    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt, s.reach, s.tasks, state.approvals, state.activity]);
     if (force || signature !== state.signature) {
       state.signature = signature;
-      renderFacts(s); renderCapabilities(s); renderBanners(s); renderToolbar(); renderHeld(s); renderApprovals(); renderDrift(s); renderTasks(s); renderRuns(s);
+      renderFacts(s); renderCapabilities(s); renderBanners(s); renderToolbar(); renderHeld(s); renderApprovals(); renderDrift(s); renderTasks(s); renderRuns(s); renderActivity();
       renderExceptions(); renderSources(s);
     }
     fill($('refreshed'), [document.createTextNode('Refreshed ' + new Date().toLocaleTimeString() + '; refreshes every ' + POLL_MS / 1000 + ' s.')]);
@@ -576,10 +585,12 @@ export const DASHBOARD_JS = String.raw`
   async function refresh(force) {
     clearTimeout(state.timer);
     try {
-      var all = await Promise.all([api('GET', '/api/status'), api('GET', '/api/exceptions'), api('GET', '/api/approvals')]);
+      var all = await Promise.all([api('GET', '/api/status'), api('GET', '/api/exceptions'), api('GET', '/api/approvals'),
+        api('GET', '/api/activity')]);
       state.status = all[0];
       state.exceptions = all[1].exceptions.slice().sort(function (a, b) { return a.expiresAt < b.expiresAt ? -1 : 1; });
       state.approvals = all[2].approvals;
+      state.activity = all[3].activity;
       render(force);
     } catch (err) {
       if (err.message === 'signed out') return;

@@ -67,6 +67,11 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <h2 id="h-runs">Recent runs</h2>
     <div id="runs"></div>
   </section>
+  <section class="card" aria-labelledby="h-activity">
+    <h2 id="h-activity">Who did what</h2>
+    <p class="note">The signed-in person (their e-mail, proven by the identity provider) or the service account behind each action, newest first.</p>
+    <div id="activity"></div>
+  </section>
   <section class="card" aria-labelledby="h-exceptions">
     <h2 id="h-exceptions">Active exceptions <span class="count" id="exceptions-count">0</span>
       <span class="note" id="exceptions-expiring"></span></h2>
