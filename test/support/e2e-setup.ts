@@ -19,7 +19,12 @@ export interface Directory {
 
 /** A small company: the mapping the end-to-end tests drive through the CLI. */
 export function e2eMapping(
-  policy: { manualOverrides?: 'revert' | 'keep'; maxRevocations?: number; ownedAssets?: 'warn' | 'hold' } = {},
+  policy: {
+    manualOverrides?: 'revert' | 'keep';
+    maxRevocations?: number;
+    maxRevocationPercent?: number;
+    ownedAssets?: 'warn' | 'hold';
+  } = {},
 ): string {
   return `apiVersion: heap-access-sync/v1
 projects:
@@ -34,7 +39,7 @@ policy:
     lastProjectAdmin: true
     lastOrgAdmin: true
     maxOrgAdmins: 5
-    maxRevocations: ${policy.maxRevocations ?? 25}
+    maxRevocations: ${policy.maxRevocations ?? 25}${policy.maxRevocationPercent !== undefined ? `\n    maxRevocationPercent: ${policy.maxRevocationPercent}` : ''}
     productionAdminNeedsAllow: true${policy.ownedAssets ? `\n    ownedAssets: ${policy.ownedAssets}` : ''}
 rules:
   - name: org-admins
