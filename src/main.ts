@@ -261,7 +261,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
-  const approvals = createApprovalService({ store, clock, mapping: mapping.current });
+  const approvals = createApprovalService({ store, clock, mapping: mapping.current, journal });
   const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {
     config,

@@ -125,10 +125,16 @@ describe('a sync of the example company against the heap-documented stand-in', (
     });
     const done = await api<AssistedTask>(`/tasks/${binding.id}/done`, {
       method: 'POST',
-      body: JSON.stringify({ actor: 'dana', note: 'bound in Heap' }),
+      body: JSON.stringify({ note: 'bound in Heap' }),
     });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'done', doneBy: 'dana' });
+    // the caller is the actor: nobody records a change in someone else's name
+    expect(done.body).toMatchObject({ status: 'done', doneBy: 'admin' });
+    const asSomeoneElse = await api(`/tasks/${role.id}/done`, {
+      method: 'POST',
+      body: JSON.stringify({ actor: 'dana' }),
+    });
+    expect(asSomeoneElse.status).toBe(400);
     expect((await api(`/tasks/${binding.id}/done`, { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await api(`/tasks/t-nope/done`, { method: 'POST', body: '{}' })).status).toBe(404);
     await createTaskService(t.rt).markDone(role.id, { actor: 'dana' });
@@ -142,13 +148,13 @@ describe('a sync of the example company against the heap-documented stand-in', (
 
     const { record, plan } = await t.rt.sync.run({ trigger: 'cli' });
     const after = new Map((await tasks()).map((x) => [x.id, x]));
-    expect(after.get(binding.id)).toMatchObject({ status: 'verified', doneBy: 'dana' });
+    expect(after.get(binding.id)).toMatchObject({ status: 'verified', doneBy: 'admin' });
     expect(after.get(role.id)).toMatchObject({ status: 'attested', doneBy: 'dana' });
     const mobile = open.find((x) => x.user === 'team:Analysts' && x.entitlement === 'project:mobile-prod')!;
     expect(after.get(mobile.id)).toMatchObject({ status: 'verified', closedReason: 'Heap already shows bound' });
     expect(record.tasks).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ task: binding.id, action: 'verified', doneBy: 'dana' }),
+        expect.objectContaining({ task: binding.id, action: 'verified', doneBy: 'admin' }),
         expect.objectContaining({ task: role.id, action: 'attested', doneBy: 'dana' }),
       ]),
     );
