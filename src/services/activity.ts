@@ -35,6 +35,16 @@ function fromRecord(r: JournalRecord): Activity | null {
       ref: e.id,
     };
   }
+  if (event?.kind === 'approval-decided') {
+    const a = event.approval;
+    return {
+      ...base,
+      action: a.status === 'rejected' ? 'rejected a grant' : 'approved a grant',
+      subject: `${a.user} ${a.entitlement} ${showAccess(a.value)}`,
+      detail: a.reason,
+      ref: a.id,
+    };
+  }
   if (event) return { ...base, action: event.kind.replace(/-/g, ' '), subject: null, detail: null };
   if (r.trigger === 'approval' && r.approvedRun) {
     return { ...base, action: 'approved a held plan', subject: `run ${r.approvedRun}`, detail: r.status };
@@ -87,7 +97,7 @@ export function createActivityService(deps: { store: Store }) {
         });
       }
       for (const a of approvals) {
-        if (!a.decidedBy || !a.decidedAt) continue;
+        if (!a.decidedBy || !a.decidedAt || journaled.has(a.id)) continue;
         all.push({
           at: a.decidedAt,
           actor: a.decidedBy,

@@ -80,7 +80,7 @@ export function e2eDirectory(): Directory {
 }
 
 /** A working folder with a config, a mapping folder and a directory file, pointed at a Heap stand-in. */
-export function makeWorkspace(standInScimUrl: string, options: { store?: string } = {}) {
+export function makeWorkspace(standInScimUrl: string, options: { store?: string; timeoutMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-e2e-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   const files = {
@@ -95,7 +95,7 @@ export function makeWorkspace(standInScimUrl: string, options: { store?: string 
 store: ${options.store ?? '{ sqlite: ./data/store.db }'}
 sources:
   - { type: file, path: ./directory.json }
-target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000, writesPerSecond: 1000 }
+target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: ${options.timeoutMs ?? 5000}, writesPerSecond: 1000 }
 schedule: null
 alerts: [ { type: log } ]
 logLevel: warn
