@@ -230,13 +230,27 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     }
     const review = config.reviews;
     if (review?.schedule) {
-      // the quarterly campaign: started as `schedule`, from what Heap has at that moment
-      const start = () =>
+      // the quarterly campaign: started as `schedule`, from what Heap has at that moment; one per tick however
+      // many replicas fire on it (the tick names the campaign)
+      const start = (tick: Date) =>
         rt.reviews
-          .start({ reviewers: review.reviewers, actor: 'schedule', due: review.due, project: review.project ?? null })
-          .then(({ campaign }) => log.info({ review: campaign.id, items: campaign.items }, 'access review started'))
+          .start({
+            reviewers: review.reviewers,
+            actor: 'schedule',
+            due: review.due,
+            project: review.project ?? null,
+            scheduledFor: tick,
+          })
+          .then(({ campaign, started }) =>
+            log.info(
+              { review: campaign.id, items: campaign.items },
+              started ? 'access review started' : 'access review of this tick already started by another replica',
+            ),
+          )
           .catch((err: unknown) => log.error({ error: (err as Error).message }, 'scheduled access review failed'));
-      const reviewCron = new Cron(review.schedule, { protect: true }, () => void start());
+      const reviewCron = new Cron(review.schedule, { protect: true }, (self: Cron) => {
+        void start(self.currentRun() ?? new Date());
+      });
       closers.push(() => reviewCron.stop());
     }
     const housekeeping = startHousekeeping(rt, alerts, trigger, log);
