@@ -12,11 +12,18 @@ export interface Replica {
 /** Starts `serve` as its own process (HEAP_ACCESS_SYNC_REPLICA=name); resolves once it listens. */
 export async function startReplica(
   name: string,
-  options: { config: string; cwd: string; env: Record<string, string> },
+  options: {
+    config: string;
+    cwd: string;
+    env: Record<string, string>;
+    /** as if on a machine of this name: its dead runs are found by their stale lease, not by their process */
+    host?: string;
+  },
 ): Promise<Replica> {
   const { child, done } = startCli(['--config', options.config, 'serve'], {
     cwd: options.cwd,
     env: { ...options.env, HEAP_ACCESS_SYNC_REPLICA: name },
+    ...(options.host && { host: options.host }),
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
