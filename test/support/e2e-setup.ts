@@ -19,7 +19,12 @@ export interface Directory {
 
 /** A small company: the mapping the end-to-end tests drive through the CLI. */
 export function e2eMapping(
-  policy: { manualOverrides?: 'revert' | 'keep'; maxRevocations?: number; ownedAssets?: 'warn' | 'hold' } = {},
+  policy: {
+    manualOverrides?: 'revert' | 'keep';
+    maxRevocations?: number;
+    maxRevocationPercent?: number;
+    ownedAssets?: 'warn' | 'hold';
+  } = {},
 ): string {
   return `apiVersion: heap-access-sync/v1
 projects:
@@ -34,7 +39,7 @@ policy:
     lastProjectAdmin: true
     lastOrgAdmin: true
     maxOrgAdmins: 5
-    maxRevocations: ${policy.maxRevocations ?? 25}
+    maxRevocations: ${policy.maxRevocations ?? 25}${policy.maxRevocationPercent !== undefined ? `\n    maxRevocationPercent: ${policy.maxRevocationPercent}` : ''}
     productionAdminNeedsAllow: true${policy.ownedAssets ? `\n    ownedAssets: ${policy.ownedAssets}` : ''}
 rules:
   - name: org-admins
@@ -75,7 +80,7 @@ export function e2eDirectory(): Directory {
 }
 
 /** A working folder with a config, a mapping folder and a directory file, pointed at a Heap stand-in. */
-export function makeWorkspace(standInScimUrl: string, options: { store?: string } = {}) {
+export function makeWorkspace(standInScimUrl: string, options: { store?: string; timeoutMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-e2e-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   const files = {
@@ -90,7 +95,7 @@ export function makeWorkspace(standInScimUrl: string, options: { store?: string 
 store: ${options.store ?? '{ sqlite: ./data/store.db }'}
 sources:
   - { type: file, path: ./directory.json }
-target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000, writesPerSecond: 1000 }
+target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: ${options.timeoutMs ?? 5000}, writesPerSecond: 1000 }
 schedule: null
 alerts: [ { type: log } ]
 logLevel: warn
