@@ -207,6 +207,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       dispatcher = createAlertDispatcher({
         sinks: createAlertSinks(config.alerts, { env, logger }),
         store,
+        claims: store,
         logger: logger.child({ component: 'alerts' }),
         ...(options.onAlertDelivery && { onDelivery: options.onAlertDelivery }),
       });

@@ -50,6 +50,19 @@ interface Decided {
   notApplied: { entitlement: string; message: string }[];
 }
 
+/**
+ * An empty record that V8 keeps as a hash table ("dictionary mode"); to every program it is an ordinary `{}`.
+ * 100k records with distinct key sets would otherwise each get their own hidden class, built key by key and
+ * generalised as values of different shapes are stored: that cost most of the evaluation. Deleting a property
+ * that is not the last one added is what switches an object to dictionary mode.
+ */
+function dictionaryRecord<T>(): Record<string, T> {
+  const record: Record<string, unknown> = { a: 0, b: 0 };
+  delete record.a;
+  delete record.b;
+  return record as Record<string, T>;
+}
+
 function reasonSetKey(ids: Int32Array, from: number, to: number): string {
   let key = String(ids[from]);
   for (let k = from + 1; k < to; k++) key += `,${ids[k]}`;
@@ -124,7 +137,7 @@ class UserEvaluator {
       desired.entitlements = { ...decided.entitlements };
       if (!single) this.memoHits++;
     } else {
-      decided = this.decide(from, to);
+      decided = this.decide(from, to, key !== null);
       desired.entitlements = decided.entitlements;
       if (key !== null) this.memo.set(key, decided);
       if (!single && ++this.memoMisses >= 4096 && this.memoHits * 8 < this.memoMisses) this.memoMulti = false;
@@ -133,12 +146,16 @@ class UserEvaluator {
     return desired;
   }
 
-  /** Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order). */
-  private decide(from: number, to: number): Decided {
+  /**
+   * Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order).
+   * A record that is `remembered` is copied for every user with the same reasons, so it is an ordinary object;
+   * the others are one per user and built in dictionary mode (see dictionaryRecord).
+   */
+  private decide(from: number, to: number, remembered: boolean): Decided {
     const { c, m, shared } = this;
     const touchedCount = this.collect(from, to);
     const epoch = this.epoch;
-    const entitlements: Record<string, DesiredEntitlement> = {};
+    const entitlements: Record<string, DesiredEntitlement> = remembered ? {} : dictionaryRecord();
     const notApplied: Decided['notApplied'] = [];
     const defaults = shared.defaultsOf(m.reasonIds, from, to);
     entitlements[c.entKeys[c.membershipEnt] ?? ''] = defaults.membership;

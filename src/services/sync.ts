@@ -12,6 +12,7 @@ import type { IdentitySource } from '../ports/identity-source.js';
 import type { NewJournalRecord, Store } from '../ports/store.js';
 import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
+import { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from '../store/lease.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { createApprovalService } from './approvals.js';
@@ -103,7 +104,7 @@ export interface PreviewOptions {
   onProgress?: (phase: string) => void;
 }
 
-const LOCK_REFRESH_MS = 5_000;
+const LOCK_REFRESH_MS = LEASE_HEARTBEAT_MS;
 
 /**
  * The one sync service every trigger goes through (CLI, API, schedule, SCIM pushes, exception expiry):
@@ -217,7 +218,7 @@ export function createSyncService(deps: SyncDeps) {
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
     const owner = createLockOwner(runId);
-    if (!(await deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now()))) {
+    if (!(await deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? LEASE_STALE_MS, deps.clock.now()))) {
       throw new RunInProgressError();
     }
     // Losing the lock (stalled past staleMs, taken over) must stop this run's writes at once.

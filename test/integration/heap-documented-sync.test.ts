@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entitlementKind } from '../../src/domain/entitlement.js';
+import { NotPermittedError } from '../../src/domain/errors.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import { evaluateMapping } from '../../src/mapping/evaluate.js';
 import { readAllSources } from '../../src/services/read-sources.js';
@@ -137,6 +138,11 @@ describe('a sync of the example company against the heap-documented stand-in', (
     expect(asSomeoneElse.status).toBe(400);
     expect((await api(`/tasks/${binding.id}/done`, { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await api(`/tasks/t-nope/done`, { method: 'POST', body: '{}' })).status).toBe(404);
+    // the person whose access it is does not say it was given, in any letter case; the task stays open
+    await expect(
+      createTaskService(t.rt).markDone(role.id, { actor: 'Alice.Nguyen@acme.example', note: 'I did it myself' }),
+    ).rejects.toThrow(NotPermittedError);
+    expect((await t.rt.store.getTask(role.id))?.status).toBe('open');
     await createTaskService(t.rt).markDone(role.id, { actor: 'dana' });
 
     // a contractor leaves their group: the tasks for their project access are no longer needed

@@ -133,4 +133,11 @@ export const coreMigrations: readonly Migration[] = [
     );
     CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
   },
+  {
+    id: 'core-012-claims',
+    sql: `CREATE TABLE claims (
+      name TEXT PRIMARY KEY,
+      at_ms BIGINT NOT NULL
+    )`,
+  },
 ];
