@@ -25,6 +25,8 @@ export interface PlanInput {
   /** an administrator approved this plan: `maxRevocations` does not hold it */
   approved?: boolean;
   sources?: readonly SourceReading[];
+  /** the target reads and writes teammates' externalId and userName: what Heap lacks of them is planned (renames) */
+  identities?: boolean;
   /** Heap's Teams with their project bindings, when the target shows them: differences from `teams:` are drift */
   teams?: readonly ObservedTeam[] | null;
 }
