@@ -133,4 +133,13 @@ export const coreMigrations: readonly Migration[] = [
     );
     CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
   },
+  {
+    id: 'core-012-drift-sightings',
+    sql: `CREATE TABLE drift_sightings (
+      user_key TEXT NOT NULL,
+      entitlement TEXT NOT NULL,
+      sighting TEXT NOT NULL,
+      PRIMARY KEY (user_key, entitlement)
+    )`,
+  },
 ];
