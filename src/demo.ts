@@ -52,7 +52,10 @@ export async function startDemo(
   const configFile = path.join(options.dataDir, 'demo.yaml');
   let service: RunningService;
   try {
-    fs.writeFileSync(configFile, demoConfig({ ...examples, dataDir: options.dataDir, heapScimUrl: standIn.scimUrl }));
+    fs.writeFileSync(
+      configFile,
+      demoConfig({ mappings: examples.mappings, dataDir: options.dataDir, heapScimUrl: standIn.scimUrl }),
+    );
     service = await startService({ configFile, env, cwd: options.cwd, port: options.port, command: 'demo' });
   } catch (err) {
     await standIn.close();
@@ -63,8 +66,15 @@ export async function startDemo(
   const rt = service.runtime;
   if ((await rt.store.listJournal({ limit: 1 })).length === 0) {
     await bindTeams(standIn.url, tokens.HEAP_SCIM_TOKEN, rt.mapping.current().teams ?? [], options.print);
-    options.print('first start: syncing the example directory into the Heap stand-in...');
-    const { record } = await rt.sync.run({ trigger: 'cli', actor: 'demo' });
+    options.print('first start: pushing the example directory over SCIM, as an IdP would...');
+    await pushDirectory(`${service.url}/scim/v2`, tokens.SCIM_TOKEN, examples.directory);
+    options.print('syncing it into the Heap stand-in...');
+    // through the queue, so the run the push itself queued (debounced) is this one, not a later one that would
+    // revert the changes made by hand below before anyone has seen them
+    await service.enqueueRun({ trigger: 'cli' });
+    const [last] = await rt.store.listJournal({ limit: 1 });
+    const record = last && (await rt.store.getJournal(last.id));
+    if (!record) throw new Error('the first sync of the demo left no journal record');
     options.print(
       `  run ${record.id}: ${record.status}, ${record.results.filter((r) => r.outcome === 'applied').length} change(s) applied`,
     );
@@ -92,8 +102,11 @@ export async function startDemo(
   };
 }
 
-/** The demo's config: the example mapping and directory by absolute path, the stand-in as the target. */
-function demoConfig(o: { mappings: string; directory: string; dataDir: string; heapScimUrl: string }): string {
+/**
+ * The demo's config: the example mapping by absolute path, SCIM inbound as the only source (the first start
+ * pushes the example directory to it), the stand-in as the target.
+ */
+function demoConfig(o: { mappings: string; dataDir: string; heapScimUrl: string }): string {
   const q = (v: string) => JSON.stringify(v);
   return [
     '# Written by `heap-access-sync demo` (npm start) on every start: the demo on the example data.',
@@ -101,7 +114,6 @@ function demoConfig(o: { mappings: string; directory: string; dataDir: string; h
     `store: { sqlite: ${q(path.join(o.dataDir, 'heap-access-sync.db'))} }`,
     'sources:',
     '  - { type: scim }',
-    `  - { type: file, path: ${q(o.directory)} }`,
     `target: { type: scim, url: ${q(o.heapScimUrl)} }`,
     '',
   ].join('\n');
@@ -150,6 +162,57 @@ async function bindTeams(
     });
     if (!res.ok) throw new Error(`binding Team ${team.name} in the stand-in: HTTP ${res.status}`);
     print(`  in Heap's UI: Team ${team.name} gives ${team.projects.join(', ') || 'no projects'}`);
+  }
+}
+
+interface ExampleDirectory {
+  users: { id: string; userName: string; email: string; displayName?: string; active: boolean }[];
+  groups: { id: string; displayName: string; members: string[] }[];
+}
+
+/**
+ * The IdP's first push, over real SCIM to the demo's own inbound endpoint: every user, then every group with its
+ * members. A user or group already there (an earlier start stopped half-way) is looked up and the group replaced,
+ * so pushing twice is harmless.
+ */
+async function pushDirectory(scimUrl: string, token: string, file: string): Promise<void> {
+  const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as ExampleDirectory;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+  const upsert = async (kind: 'Users' | 'Groups', filter: string, body: object): Promise<string> => {
+    const created = await fetch(`${scimUrl}/${kind}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    if (created.ok) return ((await created.json()) as { id: string }).id;
+    if (created.status !== 409) throw new Error(`pushing the example directory: POST ${kind}: HTTP ${created.status}`);
+    const found = await fetch(`${scimUrl}/${kind}?filter=${encodeURIComponent(filter)}`, { headers });
+    const [existing] = ((await found.json()) as { Resources?: { id: string }[] }).Resources ?? [];
+    if (!existing) throw new Error(`pushing the example directory: ${kind} ${filter} conflicts but is not found`);
+    const replaced = await fetch(`${scimUrl}/${kind}/${existing.id}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify(body),
+    });
+    if (!replaced.ok) throw new Error(`pushing the example directory: PUT ${kind}: HTTP ${replaced.status}`);
+    return existing.id;
+  };
+  const scimIds = new Map<string, string>();
+  for (const u of directory.users) {
+    const body = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: u.userName,
+      externalId: u.id,
+      displayName: u.displayName,
+      emails: [{ value: u.email, type: 'work', primary: true }],
+      active: u.active,
+    };
+    scimIds.set(u.id, await upsert('Users', `userName eq "${u.userName}"`, body));
+  }
+  for (const g of directory.groups) {
+    const body = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: g.displayName,
+      externalId: g.id,
+      members: g.members.flatMap((m) => (scimIds.has(m) ? [{ value: scimIds.get(m) }] : [])),
+    };
+    await upsert('Groups', `displayName eq "${g.displayName}"`, body);
   }
 }
 

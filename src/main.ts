@@ -207,6 +207,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       dispatcher = createAlertDispatcher({
         sinks: createAlertSinks(config.alerts, { env, logger }),
         store,
+        claims: store,
         logger: logger.child({ component: 'alerts' }),
         // the runtime's clock: an alert's time and its drift's revertsAt are read on the same clock
         now: () => clock.now(),
@@ -262,7 +263,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     hooks,
   });
   const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
-  const approvals = createApprovalService({ store, clock, mapping: mapping.current });
+  const approvals = createApprovalService({ store, clock, mapping: mapping.current, journal });
   const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {
     config,

@@ -214,28 +214,47 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     listeningOn = server.port;
 
     if (config.schedule) {
-      const cron = new Cron(
-        config.schedule,
-        { protect: true },
-        () => void trigger({ trigger: 'schedule', scope: null }),
-      );
+      // every replica's cron fires; the tick (the schedule's own time, the same on each) is claimed once in the store
+      const scheduled = async (cron: Cron) => {
+        const tick = cron.previousRuns(1, new Date(Date.now() + 1))[0] ?? new Date();
+        if (!(await claimOnce(rt, `schedule:${rt.target.name}`, tick))) return;
+        log.info({ tick: tick.toISOString() }, 'scheduled run queued');
+        await trigger({ trigger: 'schedule', scope: null });
+      };
+      const cron = new Cron(config.schedule, { protect: true }, (self: Cron) => {
+        scheduled(self).catch((err: unknown) => log.error({ error: (err as Error).message }, 'schedule failed'));
+      });
       closers.push(() => cron.stop());
     }
     const review = config.reviews;
     if (review?.schedule) {
-      // the quarterly campaign: started as `schedule`, from what Heap has at that moment
-      const start = () =>
+      // the quarterly campaign: started as `schedule`, from what Heap has at that moment; one per tick however
+      // many replicas fire on it (the tick names the campaign)
+      const start = (tick: Date) =>
         rt.reviews
-          .start({ reviewers: review.reviewers, actor: 'schedule', due: review.due, project: review.project ?? null })
-          .then(({ campaign }) => log.info({ review: campaign.id, items: campaign.items }, 'access review started'))
+          .start({
+            reviewers: review.reviewers,
+            actor: 'schedule',
+            due: review.due,
+            project: review.project ?? null,
+            scheduledFor: tick,
+          })
+          .then(({ campaign, started }) =>
+            log.info(
+              { review: campaign.id, items: campaign.items },
+              started ? 'access review started' : 'access review of this tick already started by another replica',
+            ),
+          )
           .catch((err: unknown) => log.error({ error: (err as Error).message }, 'scheduled access review failed'));
-      const reviewCron = new Cron(review.schedule, { protect: true }, () => void start());
+      const reviewCron = new Cron(review.schedule, { protect: true }, (self: Cron) => {
+        void start(self.currentRun() ?? new Date());
+      });
       closers.push(() => reviewCron.stop());
     }
-    const housekeeping = await startHousekeeping(rt, alerts, trigger, log);
+    const housekeeping = startHousekeeping(rt, alerts, trigger, log);
     // what was pushed and acknowledged before the last stop (or crash) runs now
     await worker.drainOutbox();
-    closers.push(() => clearInterval(housekeeping));
+    closers.push(() => housekeeping.stop());
 
     log.info({ url: server.url, replica, mapping: rt.mapping.current().version }, 'heap-access-sync serving');
     return {
@@ -288,20 +307,34 @@ function duplicateScimToken(sources: RunConfig['sources'], secrets: Record<strin
   return null;
 }
 
+/** Takes a claim for the moment `at` (later than the last one taken): true on one replica only. */
+async function claimOnce(rt: Runtime, name: string, at: Date): Promise<boolean> {
+  return (await rt.store.claim([name], at, 1)).has(name);
+}
+
 /**
- * Every minute: a run when an exception has expired since the last check (the journal says why it reverts), and
- * an alert for each exception expiring within 24 hours (the dispatcher sends each once per window).
+ * At start, every minute and when the next exception expires: a run when an exception has expired (the journal
+ * says why it reverts), and an alert for each exception expiring within 24 hours and each review reminder (the
+ * dispatcher sends each once per window, across replicas). Every replica looks; an expiry is claimed in the store
+ * (by its time), so one replica runs it.
  */
-async function startHousekeeping(
+function startHousekeeping(
   rt: Runtime,
   dispatcher: AlertDispatcher,
   trigger: (request: RunRequest) => Promise<void>,
   log: Logger,
-): Promise<NodeJS.Timeout> {
-  let nextExpiry = await rt.exceptions.nextExpiry();
+): { stop(): void } {
+  let nextExpiry: Date | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
   const check = async () => {
     const now = rt.clock.now();
-    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) void trigger({ trigger: 'exception-expiry', scope: null });
+    if (nextExpiry && nextExpiry.getTime() <= now.getTime()) {
+      if (await claimOnce(rt, `exception-expiry:${rt.target.name}`, nextExpiry)) {
+        log.info({ expiredAt: nextExpiry.toISOString() }, 'exception expired; run queued');
+        void trigger({ trigger: 'exception-expiry', scope: null });
+      }
+    }
     nextExpiry = await rt.exceptions.nextExpiry();
     const expiring = findExpiringExceptions(await rt.exceptions.list(), now);
     if (expiring.length) await dispatcher.enqueue(expiring.map((e) => exceptionExpiring(e, now)));
@@ -311,11 +344,23 @@ async function startHousekeeping(
     );
     if (reminders.length) await dispatcher.enqueue(reminders.map((r) => reviewReminder(r.campaign, r.undecided, now)));
   };
-  const timer = setInterval(() => {
-    check().catch((err: unknown) => log.error({ error: (err as Error).message }, 'housekeeping failed'));
-  }, HOUSEKEEPING_MS);
-  timer.unref();
-  return timer;
+  const loop = () => {
+    check()
+      .catch((err: unknown) => log.error({ error: (err as Error).message }, 'housekeeping failed'))
+      .finally(() => {
+        if (stopped) return;
+        const untilExpiry = nextExpiry ? nextExpiry.getTime() - rt.clock.now().getTime() + 1 : HOUSEKEEPING_MS;
+        timer = setTimeout(loop, Math.max(0, Math.min(HOUSEKEEPING_MS, untilExpiry)));
+        timer.unref();
+      });
+  };
+  loop();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
 
 async function readiness(

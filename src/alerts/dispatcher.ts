@@ -4,7 +4,7 @@ import { normalizeUserKey } from '../domain/entitlement.js';
 import { ConfigError } from '../domain/errors.js';
 import type { DriftItem } from '../domain/plan.js';
 import type { Alert, AlertEvent, AlertSink } from '../ports/alert-sink.js';
-import type { AlertState } from '../ports/store.js';
+import type { AlertState, Store } from '../ports/store.js';
 import type { AlertStatePayload } from './alert-state.js';
 import { isOpenDriftState, readDriftStateUser, readStatePayload } from './alert-state.js';
 import type { RetryOptions } from './backoff.js';
@@ -26,6 +26,11 @@ export interface DeliveryReport {
 export interface AlertDispatcherOptions {
   sinks: readonly AlertSink[];
   store: AlertStateStore;
+  /**
+   * Where replicas sharing the store claim each once-per-key alert before sending it (DESIGN §13): an alert goes to
+   * a sink once however many replicas raise it. Without claims (one process) every decision is this process's.
+   */
+  claims?: Pick<Store, 'claim' | 'releaseClaims'>;
   logger?: Logger;
   retry?: Partial<RetryOptions>;
   /** alerts waiting or in flight per sink; more are dropped (and counted) rather than growing without bound */
@@ -74,12 +79,42 @@ const ONCE_PER_KEY: Partial<Record<AlertEvent, number>> = {
   'approval-waiting': Number.POSITIVE_INFINITY,
   // file watchers fire more than once per save; the same problems are not news again within the hour
   'mapping-reload-failed': MAPPING_ALERT_WINDOW_MS,
+  // the key holds the day: one reminder a day per campaign, though the housekeeping looks every minute
+  'review-reminder': EXCEPTION_ALERT_WINDOW_MS,
 };
+
+/**
+ * A delivery claimed by one replica stays its own this long (longer than every retry of it takes); after that a
+ * replica still finding it unacknowledged sends it again (its sender died). Every claim is in the store.
+ */
+const DELIVERY_CLAIM_MS = 15 * 60 * 1000;
+
+/** the claim of an alert's delivery to a sink, per generation of its state (a drift item resolved and back is new) */
+const deliveryClaim = (sink: string, key: string, openedAt: string): string =>
+  `alert-delivery:${sink}:${key}:${openedAt}`;
+/** the claim of a new generation of a windowed alert (exception expiring, mapping reload failed): one per window */
+const windowClaim = (key: string): string => `alert-window:${key}`;
+
+const takeEverything: Pick<Store, 'claim' | 'releaseClaims'> = {
+  claim: async (names) => new Set(names),
+  releaseClaims: async () => undefined,
+};
+
+/** a once-per-key alert this process decided to send, waiting for its claims */
+interface OnceDelivery {
+  alert: Alert;
+  targets: readonly AlertSink[];
+  openedAt: string;
+  /** a new generation: its state is written once its claims are taken */
+  fresh: boolean;
+  windowMs: number;
+}
 
 const pendingKey = (sink: string, key: string): string => `${sink}\u0000${key}`;
 
 export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDispatcher {
   const { sinks, store } = options;
+  const claims = options.claims ?? takeEverything;
   // the caller names the component (main wires a child logger); adding it here again would duplicate the key
   const log = options.logger ?? pino({ level: 'silent' });
   const now = options.now ?? (() => new Date());
@@ -168,10 +203,10 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   }
 
   /**
-   * Sends a once-per-key alert: to every sink when its key is new (or resolved, or its window passed), else only
-   * to the sinks that have neither acknowledged it nor got it queued. Returns whether anything was queued.
+   * Decides on a once-per-key alert: to every sink when its key is new (or resolved, or its window passed), else only
+   * to the sinks that have neither acknowledged it nor got it queued here. Null: nothing to send.
    */
-  function sendOnce(alert: Alert, windowMs: number): boolean {
+  function decideOnce(alert: Alert, windowMs: number): OnceDelivery | null {
     const at = now();
     const existing = states.get(alert.key);
     const live =
@@ -179,27 +214,64 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     if (existing && live) {
       const { delivered } = readStatePayload(existing);
       const missing = sinks.filter((s) => !delivered.includes(s.name) && !inFlight.has(pendingKey(s.name, alert.key)));
-      if (missing.length === 0) return false;
-      send(alert, missing, existing.openedAt);
-      return true;
+      if (missing.length === 0) return null;
+      return { alert, targets: missing, openedAt: existing.openedAt, fresh: false, windowMs };
     }
-    const openedAt = at.toISOString();
-    const payload: AlertStatePayload = { alert, delivered: [] };
-    states.set({ key: alert.key, event: alert.event, openedAt, lastSentAt: null, resolvedAt: null, payload });
-    send(alert, sinks, openedAt);
-    return true;
+    return { alert, targets: sinks, openedAt: at.toISOString(), fresh: true, windowMs };
   }
 
-  function enqueueOne(alert: Alert): void {
-    const windowMs = ONCE_PER_KEY[alert.event];
-    if (windowMs === undefined) send(alert, sinks);
-    else sendOnce(alert, windowMs);
+  /**
+   * Sends what was decided, as far as this process takes the store's claims: a new windowed generation first claims
+   * its window (another replica may have opened it), then every delivery its sink (another may be sending it).
+   * Resolves with the alerts queued to at least one sink.
+   */
+  async function sendClaimed(decided: readonly OnceDelivery[]): Promise<Alert[]> {
+    const at = now();
+    const windows = new Map<number, string[]>();
+    for (const d of decided) {
+      if (d.fresh && Number.isFinite(d.windowMs)) {
+        windows.set(d.windowMs, [...(windows.get(d.windowMs) ?? []), windowClaim(d.alert.key)]);
+      }
+    }
+    const opened = new Set<string>();
+    for (const [windowMs, names] of windows) {
+      for (const name of await claims.claim(names, at, windowMs)) opened.add(name);
+    }
+    const going = decided.filter(
+      (d) => !(d.fresh && Number.isFinite(d.windowMs)) || opened.has(windowClaim(d.alert.key)),
+    );
+    const names = going.flatMap((d) => d.targets.map((s) => deliveryClaim(s.name, d.alert.key, d.openedAt)));
+    const taken = await claims.claim(names, at, DELIVERY_CLAIM_MS);
+    const sent: Alert[] = [];
+    for (const d of going) {
+      if (d.fresh) {
+        const payload: AlertStatePayload = { alert: d.alert, delivered: [] };
+        states.set({
+          key: d.alert.key,
+          event: d.alert.event,
+          openedAt: d.openedAt,
+          lastSentAt: null,
+          resolvedAt: null,
+          payload,
+        });
+      }
+      // each claim is used once: the same key twice in one call goes out once
+      const targets = d.targets.filter((s) => taken.delete(deliveryClaim(s.name, d.alert.key, d.openedAt)));
+      if (!targets.length) continue;
+      send(d.alert, targets, d.openedAt);
+      sent.push(d.alert);
+    }
+    return sent;
   }
 
   function resolveDrift(state: AlertState, runId: string): Alert {
     const at = now();
     const payload = readStatePayload(state);
     states.set({ ...state, resolvedAt: at.toISOString() });
+    // the generation is over: no replica sends its detection again
+    void claims
+      .releaseClaims(sinks.map((s) => deliveryClaim(s.name, state.key, state.openedAt)))
+      .catch((err: unknown) => log.error({ err, key: state.key }, 'releasing alert claims failed'));
     const alert = driftResolved(state.key, payload.alert.details, runId, at);
     // only sinks that have (or will have) the detection hear of its resolution
     const targets = sinks.filter(
@@ -235,14 +307,17 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     const current = new Set<string>();
     const at = now();
     await states.reload(); // other replicas may have opened or closed items since the last run
+    const decided: OnceDelivery[] = [];
     for (const item of drift) {
       const alert = driftDetected(item, runId, at);
       current.add(alert.key);
-      try {
-        if (sendOnce(alert, Number.POSITIVE_INFINITY)) result.detected.push(alert);
-      } catch (err) {
-        log.error({ err, key: alert.key }, 'queueing drift alert failed');
-      }
+      const d = decideOnce(alert, Number.POSITIVE_INFINITY);
+      if (d) decided.push(d);
+    }
+    try {
+      result.detected.push(...(await sendClaimed(decided)));
+    } catch (err) {
+      log.error({ err, alerts: decided.length }, 'queueing drift alerts failed');
     }
     const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
     for (const state of states.values()) {
@@ -255,6 +330,8 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       }
     }
     logDropped();
+    // written before the run lets go of its lock: the next run, on any replica, reads these states
+    await states.flush();
     return result;
   }
 
@@ -266,12 +343,19 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
           return;
         }
         await states.ready();
+        const decided: OnceDelivery[] = [];
         for (const alert of alerts) {
-          try {
-            enqueueOne(alert);
-          } catch (err) {
-            log.error({ err, key: alert.key }, 'queueing alert failed');
+          const windowMs = ONCE_PER_KEY[alert.event];
+          if (windowMs === undefined) send(alert, sinks);
+          else {
+            const d = decideOnce(alert, windowMs);
+            if (d) decided.push(d);
           }
+        }
+        try {
+          await sendClaimed(decided);
+        } catch (err) {
+          log.error({ err, alerts: decided.length }, 'queueing alerts failed');
         }
         logDropped();
       }),

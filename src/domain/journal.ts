@@ -1,3 +1,4 @@
+import type { PendingApproval } from './approval.js';
 import type { Access } from './entitlement.js';
 import type { AccessException } from './exception.js';
 import type { Change, Plan, Rename } from './plan.js';
@@ -22,6 +23,8 @@ export type RunTrigger =
 export type JournalEvent =
   | { kind: 'exception-created'; exception: AccessException }
   | { kind: 'exception-revoked'; exception: AccessException }
+  /** a pending approval approved or rejected (trigger `approval`): the approval as decided, with the decider */
+  | { kind: 'approval-decided'; approval: PendingApproval }
   | { kind: 'journal-rekeyed'; records: number; previousHead: { sequence: number; hash: string } | null };
 /** `recorded`: a record that is not a run (an access review's event) */
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';

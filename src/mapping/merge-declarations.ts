@@ -42,8 +42,21 @@ export function mergeModel(decl: Declarations, sink: IssueSink): AccessModel {
   return model;
 }
 
-export function mergePolicy(decl: Declarations): Policy {
+/** The declared policy over the defaults; a module `approvals.modules` names must be one the model declares. */
+export function mergePolicy(decl: Declarations, model: AccessModel, sink: IssueSink): Policy {
   const { guards: _guards, approvals, ...rest } = decl.policy?.value ?? {};
+  const known = Object.keys(model.modules);
+  approvals?.modules?.forEach((m, i) => {
+    if (!known.includes(m)) {
+      sink.error(
+        decl.policy!.src,
+        [...decl.policy!.path, 'approvals', 'modules', i],
+        `unknown module "${m}"${didYouMean(m, known)}`,
+      );
+    } else if (approvals.modules!.indexOf(m) !== i) {
+      sink.error(decl.policy!.src, [...decl.policy!.path, 'approvals', 'modules', i], `module "${m}" is listed twice`);
+    }
+  });
   return {
     ...DEFAULT_POLICY,
     ...definedOnly(rest),

@@ -31,7 +31,7 @@ export function parseMappingFiles(files: readonly MappingFileText[]): MappingPar
   const decl = emptyDeclarations();
   sorted.forEach((f, order) => readMappingFile(f.file, f.text, order, sink, decl));
   const model = mergeModel(decl, sink);
-  const policy = mergePolicy(decl);
+  const policy = mergePolicy(decl, model, sink);
   const projects = mergeProjects(decl, sink);
   const teams = mergeTeams(decl, projects, sink);
   const rules = checkRules(decl.rules, { model, projects, policy, teams }, sink);

@@ -43,7 +43,8 @@ export interface QueueState {
  * run. Every trigger of `serve` (SCIM push, schedule, API, exception expiry) is enqueued; a trigger that arrives while
  * a run is pending coalesces into it; a run that cannot proceed (the store's lock is taken, the run failed) is put
  * back, never dropped. Durable: a pending run, and the active run of a worker that died, survive a restart.
- * Embedded on SQLite now, pg-boss on PostgreSQL; both run test/contract/run-queue.contract.ts.
+ * On the store's own database: SQLite (embedded) or PostgreSQL (shared by replicas); both run
+ * test/contract/run-queue.contract.ts.
  * Every method is asynchronous; a write has happened, durably, when its promise resolves.
  */
 export interface RunQueue {

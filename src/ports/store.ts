@@ -190,6 +190,18 @@ export interface Store {
   refreshLock(name: string, owner: string, now: Date): Promise<void>;
   releaseLock(name: string, owner: string): Promise<void>;
 
+  /**
+   * Takes each named claim for the moment `at`, unless it was taken less than `spacingMs` before `at` (or at or after
+   * it); resolves with the names this call took. Replicas sharing the store do a thing once with it: a schedule
+   * tick, an exception's expiry, an alert's delivery. Two callers at once never both take a name.
+   */
+  claim(names: readonly string[], at: Date, spacingMs: number): Promise<Set<string>>;
+  /** forgets the named claims: the next `claim` of each takes it */
+  releaseClaims(names: readonly string[]): Promise<void>;
+
   /** closes the connection; closing twice is harmless */
   close(): Promise<void>;
 }
+
+/** A claim's spacing that never lapses (`Infinity` is taken as this too). */
+export const CLAIM_FOREVER_MS = Number.MAX_SAFE_INTEGER;

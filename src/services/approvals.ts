@@ -12,7 +12,8 @@ import type { ChangeResult } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { NewJournalRecord, Store } from '../ports/store.js';
+import type { JournalService } from './journal.js';
 import { parseExpiry } from './exceptions.js';
 
 /** An approval as shown: its status read from the clock (`expired`). */
@@ -33,8 +34,37 @@ const LIVE = ['pending', 'approved'] as const;
  * the rest of the run goes on. An approver other than the requester decides; the subject never does. An approval
  * lasts `policy.approvalTtl` from its request: the next run after that does not apply it, and asks again.
  */
-export function createApprovalService(deps: { store: Store; clock: Clock; mapping: () => MappingSet }) {
+export function createApprovalService(deps: {
+  store: Store;
+  clock: Clock;
+  mapping: () => MappingSet;
+  /** where a decision is recorded (a record of the chain); the sync's own use (waiting, applied) needs none */
+  journal?: Pick<JournalService, 'append'>;
+}) {
   const view = (a: PendingApproval, now: Date): ApprovalView => ({ ...a, status: approvalStatus(a, now) });
+
+  /** The decision as a record of the journal's chain, so `journal verify` covers who approved what and why. */
+  const journalDecision = (decided: PendingApproval, now: Date) => {
+    const at = now.toISOString();
+    const record: NewJournalRecord = {
+      id: `approval-${at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 6)}`,
+      trigger: 'approval',
+      actor: decided.decidedBy!,
+      startedAt: at,
+      endedAt: at,
+      status: 'recorded',
+      mappingVersion: null,
+      identityVersion: null,
+      scope: [decided.user],
+      preSync: {},
+      plan: null,
+      results: [],
+      postSync: {},
+      postSyncDiff: [],
+      event: { kind: 'approval-decided', approval: decided },
+    };
+    return deps.journal!.append(record);
+  };
 
   return {
     /** waiting and approved-but-not-yet-applied approvals; every one with all=true, newest last */
@@ -77,8 +107,16 @@ export function createApprovalService(deps: { store: Store; clock: Clock; mappin
         decidedAt: now.toISOString(),
         reason,
       };
+      if (!deps.journal) throw new Error('deciding an approval journals it: this approval service has no journal');
       if (!(await deps.store.updateApproval(decided, 'pending'))) {
         throw new BadRequestError(`approval ${id} was decided meanwhile; list the approvals again`);
+      }
+      try {
+        await journalDecision(decided, now);
+      } catch (err) {
+        // a decision the journal does not hold did not happen: it waits again
+        await deps.store.updateApproval(found, decided.status);
+        throw err;
       }
       return view(decided, now);
     },

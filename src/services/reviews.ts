@@ -35,6 +35,18 @@ export interface StartReview {
   /** `14d` or an ISO date */
   due?: string;
   project?: string | null;
+  /**
+   * The schedule's tick this start is for (`reviews.schedule`): the campaign's id is then the tick's, so replicas
+   * that all fire on the same tick start one campaign between them.
+   */
+  scheduledFor?: Date;
+}
+
+export interface StartedReview {
+  campaign: ReviewCampaign;
+  items: ReviewItem[];
+  /** false: the schedule's tick already had its campaign (another replica started it) and this is that one */
+  started: boolean;
 }
 
 export interface DecideReview {
@@ -100,7 +112,7 @@ export function createReviewService(deps: ReviewDeps) {
   }
 
   return {
-    async start(input: StartReview): Promise<{ campaign: ReviewCampaign; items: ReviewItem[] }> {
+    async start(input: StartReview): Promise<StartedReview> {
       const reviewers = [...new Set((input.reviewers ?? []).map(lower).filter(Boolean))];
       const problems: string[] = [];
       if (!reviewers.length) problems.push('at least one reviewer is needed (--reviewers a@x,b@x)');
@@ -115,6 +127,14 @@ export function createReviewService(deps: ReviewDeps) {
       }
       if (problems.length) throw new BadRequestError(problems.join('; '), problems);
 
+      const scheduledId = input.scheduledFor
+        ? `rev-${input.scheduledFor.toISOString().replace(/\..*$/, '')}-schedule`
+        : null;
+      if (scheduledId) {
+        const existing = await deps.store.getReview(scheduledId);
+        if (existing)
+          return { campaign: existing, items: await deps.store.listReviewItems(scheduledId), started: false };
+      }
       // what Heap has, read completely, or no campaign: a review of a partial read would certify a fiction
       const preview = await deps.sync.plan();
       const previous = await lastClosed();
@@ -131,7 +151,7 @@ export function createReviewService(deps: ReviewDeps) {
       });
       const stamp = at.toISOString().slice(0, 10);
       const campaign: ReviewCampaign = {
-        id: `rev-${stamp}-${randomUUID().slice(0, 6)}`,
+        id: scheduledId ?? `rev-${stamp}-${randomUUID().slice(0, 6)}`,
         createdAt: at.toISOString(),
         createdBy: input.actor.trim(),
         dueAt: due!.toISOString(),
@@ -146,9 +166,16 @@ export function createReviewService(deps: ReviewDeps) {
         closedBy: null,
         remediation: null,
       };
-      await deps.store.createReview(campaign, items);
+      try {
+        await deps.store.createReview(campaign, items);
+      } catch (err) {
+        // another replica created this tick's campaign between our look and our write: theirs stands
+        const theirs = scheduledId ? await deps.store.getReview(scheduledId) : null;
+        if (!theirs) throw err;
+        return { campaign: theirs, items: await deps.store.listReviewItems(theirs.id), started: false };
+      }
       await journal(campaign.createdBy, { campaign: campaign.id, event: 'started', items: items.length });
-      return { campaign, items };
+      return { campaign, items, started: true };
     },
 
     list: () => deps.store.listReviews(),

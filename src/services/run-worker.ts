@@ -3,6 +3,7 @@ import { RunInProgressError } from '../domain/errors.js';
 import type { RunStatus, RunTrigger } from '../domain/journal.js';
 import { unionScope, type QueuedRun, type RunQueue, type RunRequest } from '../ports/run-queue.js';
 import type { ScimRepository } from '../sources/scim/repository.js';
+import { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from '../store/lease.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import type { RunOptions, RunOutcome } from './sync.js';
 
@@ -14,7 +15,7 @@ export interface RunWorkerDeps {
   /** where SCIM writes record the users they touched: one per SCIM source (none without one) */
   outboxes: Pick<ScimRepository, 'pendingOutbox' | 'ackOutbox'>[];
   logger: Logger;
-  /** an active run whose worker stopped heart-beating this long is taken back (the run lock's staleMs) */
+  /** an active run whose worker stopped heart-beating this long is taken back (LEASE_STALE_MS, as the run lock) */
   staleMs?: number;
   /** the first retry delay of a run that met the lock or failed; doubled per attempt up to maxRetryMs */
   retryMs?: number;
@@ -34,7 +35,7 @@ export interface RunWorker {
   close(): Promise<void>;
 }
 
-const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_MS = LEASE_HEARTBEAT_MS;
 /** statuses after which the outbox entries the run covered are acknowledged: Heap has them, or a held plan does */
 const COVERED: RunStatus[] = ['succeeded', 'held'];
 
@@ -46,7 +47,7 @@ const COVERED: RunStatus[] = ['succeeded', 'held'];
  */
 export function createRunWorker(deps: RunWorkerDeps): RunWorker {
   const { queue, target, logger } = deps;
-  const staleMs = deps.staleMs ?? 60_000;
+  const staleMs = deps.staleMs ?? LEASE_STALE_MS;
   const retryMs = deps.retryMs ?? 1_000;
   const maxRetryMs = deps.maxRetryMs ?? 30_000;
   const worker = createLockOwner();

@@ -15,12 +15,14 @@ import type { IdentitySource } from '../ports/identity-source.js';
 import type { NewJournalRecord, Store } from '../ports/store.js';
 import { evaluateMapping } from '../mapping/evaluate.js';
 import { planChanges, nextBaseline, type PlanInput } from '../planner/index.js';
+import { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from '../store/lease.js';
 import { createLockOwner } from '../store/lock-owner.js';
 import { applyPlan, type ApplyProgress } from './apply-plan.js';
 import { createApprovalService } from './approvals.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
+import { moveExceptionsOnRename } from './exceptions.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
 import type { AlertDispatcher } from '../alerts/index.js';
@@ -109,7 +111,7 @@ export interface PreviewOptions {
   onProgress?: (phase: string) => void;
 }
 
-const LOCK_REFRESH_MS = 5_000;
+const LOCK_REFRESH_MS = LEASE_HEARTBEAT_MS;
 /** how long a run that reverts drift waits for its drift alerts to be delivered before it writes */
 export const DRIFT_ALERT_WAIT_MS = 5_000;
 
@@ -244,7 +246,7 @@ export function createSyncService(deps: SyncDeps) {
   async function run(options: RunOptions): Promise<RunOutcome> {
     const runId = newRunId(deps.clock.now());
     const owner = createLockOwner(runId);
-    if (!(await deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? 60_000, deps.clock.now()))) {
+    if (!(await deps.store.acquireLock(lockName, owner, deps.lockStaleMs ?? LEASE_STALE_MS, deps.clock.now()))) {
       throw new RunInProgressError();
     }
     // Losing the lock (stalled past staleMs, taken over) must stop this run's writes at once.
@@ -394,6 +396,9 @@ export function createSyncService(deps: SyncDeps) {
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
+    const renamedApplied = renames.filter((r) => r.outcome === 'applied').map((r) => r.rename);
+    const moved = await moveExceptionsOnRename(deps.store, renamedApplied, deps.clock.now());
+    if (moved.length) log.info({ exceptions: moved.map((e) => e.id) }, 'exceptions moved to renamed users');
     let results = mergeResults(plan.changes, written, assisted);
     const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);
     const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Access, EntitlementKind, KindEnforcement } from '../domain/entitlement.js';
 import { ENTITLEMENT_KINDS } from '../domain/entitlement.js';
-import { BadRequestError, NotFoundError } from '../domain/errors.js';
+import { BadRequestError, NotFoundError, NotPermittedError } from '../domain/errors.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { ChangeResult } from '../domain/journal.js';
 import type { Change, Plan } from '../domain/plan.js';
@@ -146,7 +146,10 @@ export function createTaskService(deps: { store: Store; clock: Clock }) {
       return task;
     },
 
-    /** The administrator did it in Heap: journaled on the task with who and when; the next run checks it. */
+    /**
+     * The administrator did it in Heap: journaled on the task with who and when; the next run checks it. The actor
+     * is the caller (API: the signed-in person or service account, an admin); never the task's subject.
+     */
     async markDone(id: string, done: { actor: string; note?: string }): Promise<AssistedTask> {
       const actor = done.actor.trim();
       if (!actor) throw new BadRequestError('say who did it: an actor is required');
@@ -156,6 +159,13 @@ export function createTaskService(deps: { store: Store; clock: Clock }) {
         const by = task.doneBy ? ` by ${task.doneBy}` : '';
         throw new BadRequestError(
           `task ${id} is ${task.status}${by}${task.closedReason ? `: ${task.closedReason}` : ''}`,
+        );
+      }
+      // Four eyes: the person whose access it is does not say it was given (for what Heap cannot show, their word
+      // would become the baseline).
+      if (!task.user.startsWith('team:') && actor.toLowerCase() === task.user.toLowerCase()) {
+        throw new NotPermittedError(
+          `${actor} is the subject of task ${id}: another Heap administrator makes the change and marks it done`,
         );
       }
       const at = deps.clock.now().toISOString();

@@ -23,9 +23,25 @@ export interface TrafficCounts {
   writesChanged: number;
 }
 
+/** One SCIM write attempt as the stand-in received it: a test can tell a retry (same request again) from a new write. */
+export interface WriteAttempt {
+  seq: number;
+  runId: string | null;
+  method: string;
+  /** the path under /scim/v2, e.g. `/Users/<id>` */
+  path: string;
+  /** the request body as JSON (a retry sends the same one) */
+  body: string;
+  /** the request reached the handler: not failed by a fault (a stalled one, once its stall ended) */
+  processed: boolean;
+  /** it changed something in Heap */
+  changed: boolean;
+}
+
 interface WriteEntry {
   window: MutableWindow | null;
   changed: boolean;
+  attempt: WriteAttempt | null;
 }
 
 interface MutableWindow {
@@ -38,6 +54,8 @@ interface MutableWindow {
 
 const isWrite = (req: Request) => req.method !== 'GET' && req.method !== 'HEAD' && !req.path.endsWith('/.search');
 const MAX_RUN_ID = 200;
+/** write attempts kept for `attempts()`, oldest dropped first */
+const MAX_ATTEMPTS = 100_000;
 
 export type Traffic = ReturnType<typeof createTraffic>;
 
@@ -48,6 +66,8 @@ export type Traffic = ReturnType<typeof createTraffic>;
 export function createTraffic(now: () => Date) {
   const counts: TrafficCounts = { reads: 0, writes: 0, writesChanged: 0 };
   const windows = new Map<string, MutableWindow>();
+  const attempts: WriteAttempt[] = [];
+  let attemptSeq = 0;
   const entryOf = (res: Response): WriteEntry | undefined => res.locals.heapWrite as WriteEntry | undefined;
 
   /** First in the chain (after auth): every attempt counts, even one a fault then fails. */
@@ -66,14 +86,26 @@ export function createTraffic(now: () => Date) {
       window.last = Math.max(window.last, t);
       windows.set(runId, window);
     }
-    res.locals.heapWrite = { window, changed: false } satisfies WriteEntry;
+    const attempt: WriteAttempt = {
+      seq: ++attemptSeq,
+      runId: runId ?? null,
+      method: req.method,
+      path: req.path,
+      body: JSON.stringify(req.body ?? null),
+      processed: false,
+      changed: false,
+    };
+    attempts.push(attempt);
+    if (attempts.length > MAX_ATTEMPTS) attempts.shift();
+    res.locals.heapWrite = { window, changed: false, attempt } satisfies WriteEntry;
     next();
   };
 
   /** Just before the handler: a write stalled by a fault is applied now, and its run's window reaches this far. */
   const processing: RequestHandler = (_req, res, next) => {
-    const window = entryOf(res)?.window;
-    if (window) window.last = Math.max(window.last, now().getTime());
+    const entry = entryOf(res);
+    if (entry?.window) entry.window.last = Math.max(entry.window.last, now().getTime());
+    if (entry?.attempt) entry.attempt.processed = true;
     next();
   };
 
@@ -91,12 +123,15 @@ export function createTraffic(now: () => Date) {
         onChange: () => {
           if (!entry || entry.changed) return;
           entry.changed = true;
+          if (entry.attempt) entry.attempt.changed = true;
           counts.writesChanged++;
           if (entry.window) entry.window.changed++;
         },
       };
     },
     counts: (): TrafficCounts => ({ ...counts }),
+    /** every write attempt received (the last MAX_ATTEMPTS), oldest first */
+    attempts: (): WriteAttempt[] => attempts.map((a) => ({ ...a })),
     windows(): WriteWindow[] {
       return [...windows.values()]
         .sort((a, b) => a.first - b.first || (a.runId < b.runId ? -1 : 1))

@@ -16,7 +16,7 @@ const T = 'target:heap';
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 const STALE = 60_000;
 
-/** The suite every RunQueue implementation runs (SQLite now, pg-boss on PostgreSQL), each part on every one. */
+/** The suite every RunQueue implementation runs (SQLite and PostgreSQL), each part on every one. */
 export function runRunQueueContract(name: string, openFixture: OpenRunQueueFixture): void {
   describe(`RunQueue contract: ${name}`, () => {
     let fixture: RunQueueFixture;

@@ -740,6 +740,34 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
       });
     });
 
+    describe('claims', () => {
+      it('takes a name once per spacing, never for a moment at or before the one taken, and again once released', async () => {
+        expect(await store.claim(['tick', 'other'], at(1_000), 1)).toEqual(new Set(['tick', 'other']));
+        expect(await store.claim(['tick'], at(1_000), 1)).toEqual(new Set());
+        expect(await store.claim(['tick'], at(500), 1)).toEqual(new Set());
+        expect(await store.claim(['tick', 'tick', 'new'], at(1_001), 1)).toEqual(new Set(['tick', 'new']));
+        expect(await store.claim(['window'], at(0), 60_000)).toEqual(new Set(['window']));
+        expect(await store.claim(['window'], at(59_999), 60_000)).toEqual(new Set());
+        expect(await store.claim(['window'], at(60_000), 60_000)).toEqual(new Set(['window']));
+        expect(await store.claim(['forever'], at(0), Number.POSITIVE_INFINITY)).toEqual(new Set(['forever']));
+        expect(await store.claim(['forever'], at(10 ** 12), Number.POSITIVE_INFINITY)).toEqual(new Set());
+        await store.releaseClaims(['forever', 'unknown']);
+        expect(await store.claim(['forever'], at(10 ** 12), Number.POSITIVE_INFINITY)).toEqual(new Set(['forever']));
+        expect(await store.claim([], at(0), 1)).toEqual(new Set());
+      });
+
+      it('gives each name to one of two stores claiming at once', async () => {
+        const other = await reopen();
+        const names = Array.from({ length: 20 }, (_, i) => `tick-${i}`);
+        const [mine, theirs] = await Promise.all([
+          store.claim(names, at(5_000), 1_000),
+          other.claim([...names].reverse(), at(5_000), 1_000),
+        ]);
+        expect([...mine, ...theirs].sort()).toEqual([...names].sort());
+        expect(await other.claim(names, at(5_999), 1_000)).toEqual(new Set());
+      });
+    });
+
     describe('across connections', () => {
       it('keeps everything across close and reopen, and the chain carries on', async () => {
         await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', { org: 'Admin' }]]));

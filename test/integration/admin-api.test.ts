@@ -63,6 +63,7 @@ const ROUTES = [
   ['delete', '/api/exceptions/{id}'],
   ['get', '/api/approvals'],
   ['post', '/api/approvals/{id}'],
+  ['get', '/api/activity'],
   ['get', '/api/users/{user}/explain'],
   ['get', '/api/docs'],
   ['get', '/api/reviews'],

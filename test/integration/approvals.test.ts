@@ -92,6 +92,7 @@ describe('pending approvals of grants policy.approvals names (org Admin here), t
   });
 
   it('refuses a viewer, the subject, and a decision without a reason', async () => {
+    const journaled = (await t.rt.store.listJournal()).length;
     const decision = { decision: 'approve', reason: 'on call for the migration' };
     expect((await call('POST', `/api/approvals/${erinApproval.id}`, t.tokens.viewer, decision)).status).toBe(403);
     await expect(
@@ -103,6 +104,8 @@ describe('pending approvals of grants policy.approvals names (org Admin here), t
     });
     expect(noReason.status).toBe(400);
     expect((await approvals())[0]!.status).toBe('pending');
+    // a refused decision is not one: nothing is journaled
+    expect((await t.rt.store.listJournal()).length).toBe(journaled);
   });
 
   it('an approver approves; the next run applies the grant and the approval is used up', async () => {
@@ -112,6 +115,24 @@ describe('pending approvals of grants policy.approvals names (org Admin here), t
     });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'approved', decidedBy: 'ops-approver' });
+    // the decision is a record of the journal's chain, under the approver's name
+    const [last] = await t.rt.store.listJournal({ limit: 1 });
+    const record = await t.rt.store.getJournal(last!.id);
+    expect(record).toMatchObject({
+      trigger: 'approval',
+      status: 'recorded',
+      actor: 'ops-approver',
+      event: {
+        kind: 'approval-decided',
+        approval: {
+          id: erinApproval.id,
+          status: 'approved',
+          decidedBy: 'ops-approver',
+          reason: 'Erin takes over administration from Bob, ticket OPS-77',
+        },
+      },
+    });
+    expect((await t.rt.store.verifyJournal()).ok).toBe(true);
     // deciding twice is refused
     const again = await call('POST', `/api/approvals/${erinApproval.id}`, t.tokens.approver, {
       decision: 'reject',

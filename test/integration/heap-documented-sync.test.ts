@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entitlementKind } from '../../src/domain/entitlement.js';
+import { NotPermittedError } from '../../src/domain/errors.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import { evaluateMapping } from '../../src/mapping/evaluate.js';
 import { readAllSources } from '../../src/services/read-sources.js';
@@ -125,12 +126,23 @@ describe('a sync of the example company against the heap-documented stand-in', (
     });
     const done = await api<AssistedTask>(`/tasks/${binding.id}/done`, {
       method: 'POST',
-      body: JSON.stringify({ actor: 'dana', note: 'bound in Heap' }),
+      body: JSON.stringify({ note: 'bound in Heap' }),
     });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'done', doneBy: 'dana' });
+    // the caller is the actor: nobody records a change in someone else's name
+    expect(done.body).toMatchObject({ status: 'done', doneBy: 'admin' });
+    const asSomeoneElse = await api(`/tasks/${role.id}/done`, {
+      method: 'POST',
+      body: JSON.stringify({ actor: 'dana' }),
+    });
+    expect(asSomeoneElse.status).toBe(400);
     expect((await api(`/tasks/${binding.id}/done`, { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await api(`/tasks/t-nope/done`, { method: 'POST', body: '{}' })).status).toBe(404);
+    // the person whose access it is does not say it was given, in any letter case; the task stays open
+    await expect(
+      createTaskService(t.rt).markDone(role.id, { actor: 'Alice.Nguyen@acme.example', note: 'I did it myself' }),
+    ).rejects.toThrow(NotPermittedError);
+    expect((await t.rt.store.getTask(role.id))?.status).toBe('open');
     await createTaskService(t.rt).markDone(role.id, { actor: 'dana' });
 
     // a contractor leaves their group: the tasks for their project access are no longer needed
@@ -142,13 +154,13 @@ describe('a sync of the example company against the heap-documented stand-in', (
 
     const { record, plan } = await t.rt.sync.run({ trigger: 'cli' });
     const after = new Map((await tasks()).map((x) => [x.id, x]));
-    expect(after.get(binding.id)).toMatchObject({ status: 'verified', doneBy: 'dana' });
+    expect(after.get(binding.id)).toMatchObject({ status: 'verified', doneBy: 'admin' });
     expect(after.get(role.id)).toMatchObject({ status: 'attested', doneBy: 'dana' });
     const mobile = open.find((x) => x.user === 'team:Analysts' && x.entitlement === 'project:mobile-prod')!;
     expect(after.get(mobile.id)).toMatchObject({ status: 'verified', closedReason: 'Heap already shows bound' });
     expect(record.tasks).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ task: binding.id, action: 'verified', doneBy: 'dana' }),
+        expect.objectContaining({ task: binding.id, action: 'verified', doneBy: 'admin' }),
         expect.objectContaining({ task: role.id, action: 'attested', doneBy: 'dana' }),
       ]),
     );

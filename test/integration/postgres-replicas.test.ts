@@ -2,30 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { SCIM_TOKEN as HEAP_TOKEN, e2eMapping, teammates } from '../support/e2e-setup.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { startReplica, until, type Replica } from '../support/replicas.js';
 import { startTestStandIn } from '../support/stand-in.js';
 
 const SCIM_TOKEN = 'idp-push-token-for-replicas';
 const ADMIN = 'replicas-admin-token-0123456789';
 const scimHeaders = { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' };
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-interface Replica {
-  name: string;
-  url: string;
-  child: ReturnType<typeof startCli>['child'];
-  done: ReturnType<typeof startCli>['done'];
-}
 
 /** Several `serve` processes on one PostgreSQL database, IdP pushes spread over them (DESIGN §13). */
 describe('serve replicas on one PostgreSQL database', () => {
@@ -40,21 +25,8 @@ describe('serve replicas on one PostgreSQL database', () => {
     HEAP_SCIM_TOKEN: HEAP_TOKEN,
   });
 
-  const startReplica = async (name: string): Promise<Replica> => {
-    const { child, done } = startCli(['--config', path.join(dir, 'config.yaml'), 'serve'], {
-      cwd: dir,
-      env: { ...env(), HEAP_ACCESS_SYNC_REPLICA: name },
-    });
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stderr);
-        if (m?.[1]) resolve(m[1]);
-      });
-      void done.then((r) => reject(new Error(`replica ${name} exited ${r.code}: ${stderr.slice(-2000)}`)));
-    });
-    const replica = { name, url, child, done };
+  const start = async (name: string): Promise<Replica> => {
+    const replica = await startReplica(name, { config: path.join(dir, 'config.yaml'), cwd: dir, env: env() });
     replicas.push(replica);
     return replica;
   };
@@ -97,11 +69,7 @@ describe('serve replicas on one PostgreSQL database', () => {
   });
 
   it('serves SCIM on every replica: pushes spread over three land in Heap, one SIGKILLed meanwhile', async () => {
-    const [a, b, c] = [
-      await startReplica('replica-a'),
-      await startReplica('replica-b'),
-      await startReplica('replica-c'),
-    ];
+    const [a, b, c] = [await start('replica-a'), await start('replica-b'), await start('replica-c')];
     const all = [a, b, c];
     for (const r of all) {
       const ready = await fetch(`${r.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN}` } });

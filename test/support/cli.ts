@@ -17,7 +17,12 @@ export interface CliResult {
 /** Spawns the real CLI (through tsx, so tests run the source) and collects its output. */
 export function startCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    /** runs it as if on another machine: a host name of its own (a UTS namespace, through `unshare`) */
+    host?: string;
+  } = {},
 ): {
   child: ChildProcess;
   done: Promise<CliResult>;
@@ -25,7 +30,21 @@ export function startCli(
   const env: Record<string, string | undefined> = { ...process.env, HTTPS_PROXY: '', https_proxy: '', ...options.env };
   // the test script names the test CA relative to the project; children run in temp folders
   if (env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = path.resolve(ROOT, env.NODE_EXTRA_CA_CERTS);
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
+  const command = [process.execPath, '--import', TSX, ENTRY, ...args];
+  const [file, ...argv] = options.host
+    ? [
+        'unshare',
+        '--user',
+        '--map-root-user',
+        '--uts',
+        'sh',
+        '-c',
+        'hostname "$0" && exec "$@"',
+        options.host,
+        ...command,
+      ]
+    : command;
+  const child = spawn(file!, argv, {
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,6 +22,7 @@ export function e2eMapping(
   policy: {
     manualOverrides?: 'revert' | 'keep';
     maxRevocations?: number;
+    maxRevocationPercent?: number;
     ownedAssets?: 'warn' | 'hold';
     /** default 0s: most end-to-end tests revert a manual change on the next sync; grace tests give one */
     revertAfter?: string;
@@ -41,7 +42,7 @@ policy:
     lastProjectAdmin: true
     lastOrgAdmin: true
     maxOrgAdmins: 5
-    maxRevocations: ${policy.maxRevocations ?? 25}
+    maxRevocations: ${policy.maxRevocations ?? 25}${policy.maxRevocationPercent !== undefined ? `\n    maxRevocationPercent: ${policy.maxRevocationPercent}` : ''}
     productionAdminNeedsAllow: true${policy.ownedAssets ? `\n    ownedAssets: ${policy.ownedAssets}` : ''}
 rules:
   - name: org-admins
@@ -82,7 +83,7 @@ export function e2eDirectory(): Directory {
 }
 
 /** A working folder with a config, a mapping folder and a directory file, pointed at a Heap stand-in. */
-export function makeWorkspace(standInScimUrl: string, options: { store?: string } = {}) {
+export function makeWorkspace(standInScimUrl: string, options: { store?: string; timeoutMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-e2e-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   const files = {
@@ -97,7 +98,7 @@ export function makeWorkspace(standInScimUrl: string, options: { store?: string 
 store: ${options.store ?? '{ sqlite: ./data/store.db }'}
 sources:
   - { type: file, path: ./directory.json }
-target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 5000, writesPerSecond: 1000 }
+target: { type: scim, url: ${standInScimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: ${options.timeoutMs ?? 5000}, writesPerSecond: 1000 }
 schedule: null
 alerts: [ { type: log } ]
 logLevel: warn

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startStandIn, type StandInOptions } from '../../src/stand-in/index.js';
 import type { FaultInjector } from '../../src/stand-in/faults.js';
-import { overlappingWindows, type WriteWindow } from '../../src/stand-in/traffic.js';
+import { overlappingWindows, type WriteAttempt, type WriteWindow } from '../../src/stand-in/traffic.js';
 
 export const STAND_IN_TOKEN = 'stand-in-test-token';
 
@@ -22,6 +22,8 @@ export interface TestStandIn {
   faults: FaultInjector;
   /** when each run's writes landed (by the `X-Heap-Access-Sync-Run` header), and which runs' windows intersect */
   writeWindows(): { windows: WriteWindow[]; overlaps: [string, string][] };
+  /** every SCIM write attempt received, oldest first: which run, what request, whether it changed anything */
+  writeAttempts(): WriteAttempt[];
   /** stops the server; removes the data folder when this helper made it */
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startTestStandIn(options: Partial<StandInOptions> = {}): P
       const windows = running.traffic.windows();
       return { windows, overlaps: overlappingWindows(windows) };
     },
+    writeAttempts: () => running.traffic.attempts(),
     async close() {
       await running.close();
       if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ const recordsOnly = (rt: StoreRuntime) =>
   createApprovalService({
     store: rt.store,
     clock: rt.clock,
+    journal: rt.journal,
     mapping: () => {
       throw new Error('listing and deciding approvals do not load the mapping');
     },

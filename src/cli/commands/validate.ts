@@ -10,6 +10,7 @@ import type { MappingParseResult } from '../../mapping/parse-mapping.js';
 import { SourceReadError } from '../../ports/identity-source.js';
 import { readAllSources } from '../../services/read-sources.js';
 import { createFileSource } from '../../sources/file/read-file-directory.js';
+import { withRuntime } from '../context.js';
 import { EXIT } from '../errors.js';
 
 interface ValidateOptions {
@@ -85,7 +86,11 @@ export async function loadMappingQuietly(command: Command, explicit: string | un
   return result.mapping;
 }
 
-/** A directory snapshot from `--directory`, else from the config's file sources. */
+/**
+ * A directory snapshot from `--directory`, else from the config's sources: only its file sources when it has
+ * nothing else (no secret, no store), else every source as a sync reads them (SCIM from the store, Okta and
+ * Entra over the network, with the secrets they name).
+ */
 export async function readDirectoryForCli(command: Command, explicit: string | undefined): Promise<DirectorySnapshot> {
   if (explicit) return readDirectoryFile(explicit);
   const file = configOption(command);
@@ -97,12 +102,12 @@ export async function readDirectoryForCli(command: Command, explicit: string | u
     ]);
   }
   const config = requireRunKeys(loaded, commandName(command), ['sources']);
+  if (config.sources.some((s) => s.type !== 'file')) {
+    return withRuntime(command, (rt) => readAllSources(rt.sources));
+  }
   const sources = config.sources.flatMap((s) =>
     s.type === 'file' ? [createFileSource({ name: sourceName(s), path: path.resolve(baseDir, s.path) })] : [],
   );
-  if (!sources.length) {
-    throw new BadRequestError('the config has no file source: give --directory <file.json>');
-  }
   return readAllSources(sources);
 }
 

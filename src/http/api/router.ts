@@ -9,6 +9,7 @@ import type { AdminApiDeps, RouteDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { CSRF_HEADER, viaCookie } from './roles.js';
 import { sessionPrincipal } from '../sign-in/router.js';
+import { activityRoutes } from './routes/activity-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
@@ -28,6 +29,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...journalRoutes(deps),
     ...exceptionRoutes(deps),
     ...approvalRoutes(deps),
+    ...activityRoutes(deps),
     ...taskRoutes(deps),
     ...docsRoutes(deps),
     ...reviewRoutes(deps),

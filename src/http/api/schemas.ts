@@ -149,8 +149,18 @@ export const approval = z.looseObject({
   reason: z.string().nullable(),
   appliedRunId: z.string().nullable(),
 });
-const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run']);
-const runTrigger = z.enum(['cli', 'api', 'schedule', 'scim', 'exception-expiry', 'approval', 'exception', 'rekey']);
+const runStatus = z.enum(['succeeded', 'partial', 'failed', 'held', 'dry-run', 'recorded']);
+const runTrigger = z.enum([
+  'cli',
+  'api',
+  'schedule',
+  'scim',
+  'exception-expiry',
+  'approval',
+  'exception',
+  'rekey',
+  'review',
+]);
 export const journalSummary = z.looseObject({
   id: z.string(),
   sequence: z.number().int(),

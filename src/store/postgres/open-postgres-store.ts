@@ -5,6 +5,7 @@ import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { appendJournal, getJournal, listJournal, verifyJournal } from './journal-queries.js';
 import { prepareLockQueries } from './lock-queries.js';
+import { prepareClaimQueries } from './claim-queries.js';
 import { runPostgresMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import {
@@ -71,6 +72,7 @@ export async function openPostgresStore(
     ...prepareApprovalQueries(pool),
     ...prepareReviewQueries(pool),
     ...prepareLockQueries(pool, logger),
+    ...prepareClaimQueries(pool),
     close: closeOnce(pool),
   };
 }

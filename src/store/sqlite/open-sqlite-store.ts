@@ -8,6 +8,7 @@ import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { prepareJournalQueries } from './journal-queries.js';
 import { prepareLockQueries } from './lock-queries.js';
+import { prepareClaimQueries } from './claim-queries.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
@@ -63,6 +64,7 @@ export function openSqliteStore(
       ...prepareApprovalQueries(db),
       ...prepareReviewQueries(db),
       ...prepareLockQueries(db, logger),
+      ...prepareClaimQueries(db),
       close: async () => {
         if (db.open) db.close();
       },

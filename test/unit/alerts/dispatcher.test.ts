@@ -1,10 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createAlertDispatcher, type DeliveryReport } from '../../../src/alerts/dispatcher.js';
+import { createAlertDispatcher, type AlertDispatcher, type DeliveryReport } from '../../../src/alerts/dispatcher.js';
 import { exceptionExpiring, mappingReloadFailed } from '../../../src/alerts/events.js';
 import { createLogSink } from '../../../src/alerts/log-sink.js';
 import { ConfigError, UpstreamError } from '../../../src/domain/errors.js';
 import type { AlertSink } from '../../../src/ports/alert-sink.js';
+import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
 import { FAST_RETRY, alert, driftItem, exception, manualClock, memoryAlertStore, recordingSink } from './builders.js';
 
 const alice = driftItem();
@@ -340,5 +344,66 @@ describe('log sink through the dispatcher', () => {
       [40, 'warn', 'w'],
       [30, 'info', 'i'],
     ]);
+  });
+});
+
+describe('alert dispatcher: replicas sharing one store', () => {
+  /** two replicas: each its own dispatcher, its own sink object (one receiver), both on one SQLite file */
+  async function replicas() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-dispatch-'));
+    const stores = [openSqliteStore(path.join(dir, 'store.db')), openSqliteStore(path.join(dir, 'store.db'))];
+    const clock = manualClock();
+    const sinks = [recordingSink('hook'), recordingSink('hook')];
+    const dispatchers = stores.map((store, i) =>
+      createAlertDispatcher({ sinks: [sinks[i]!], store, claims: store, retry: FAST_RETRY, now: clock.now }),
+    );
+    const received = () => sinks.flatMap((s) => s.sent.map((a) => `${a.event} ${a.key}`)).sort();
+    const close = async () => {
+      for (const d of dispatchers) await d.close();
+      for (const s of stores) await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { dispatchers, sinks, clock, received, close };
+  }
+
+  it('sends an expiring exception once though every replica raises it, and again after the window', async () => {
+    const { dispatchers, clock, received, close } = await replicas();
+    const [a, b] = dispatchers as [AlertDispatcher, AlertDispatcher];
+    const ex = exception();
+    await a.enqueue([exceptionExpiring(ex, clock.now())]);
+    await b.enqueue([exceptionExpiring(ex, clock.now())]);
+    clock.advance(60_000);
+    await b.enqueue([exceptionExpiring(ex, clock.now())]);
+    await a.enqueue([exceptionExpiring(ex, clock.now())]);
+    await a.drain();
+    await b.drain();
+    expect(received()).toEqual([`exception-expiring ${exceptionExpiring(ex, clock.now()).key}`]);
+    clock.advance(24 * 3600 * 1000);
+    await b.enqueue([exceptionExpiring(ex, clock.now())]);
+    await a.enqueue([exceptionExpiring(ex, clock.now())]);
+    await b.drain();
+    await a.drain();
+    expect(received()).toHaveLength(2);
+    await close();
+  });
+
+  it('does not send a drift item again from the next run on another replica while the first delivery is in flight', async () => {
+    const { dispatchers, sinks, received, close } = await replicas();
+    const [a, b] = dispatchers as [AlertDispatcher, AlertDispatcher];
+    const release = sinks[0]!.hold();
+    expect((await a.reconcileDrift([alice], 'r1')).detected).toHaveLength(1);
+    expect((await b.reconcileDrift([alice, bob], 'r2')).detected.map((x) => x.key)).toEqual([
+      'drift:bob@example.com:org',
+    ]);
+    release();
+    await a.drain();
+    await b.drain();
+    expect((await a.reconcileDrift([alice, bob], 'r3')).detected).toEqual([]);
+    await a.drain();
+    expect(received()).toEqual([
+      'drift-detected drift:alice@example.com:project:web-prod',
+      'drift-detected drift:bob@example.com:org',
+    ]);
+    await close();
   });
 });

@@ -128,6 +128,11 @@ const cases: [string, string, string][] = [
     '"higest" is not one of "highest", "priority" (did you mean "highest"?)',
   ],
   ['bad-guard-type', 'bad-guard-type/mapping.yaml:11 policy.guards.maxOrgAdmins', 'expected number, got "five"'],
+  [
+    'unknown-approval-module',
+    'unknown-approval-module/mapping.yaml:12 policy.approvals.modules[1]',
+    'unknown module "goverm" (did you mean "govern"?)',
+  ],
 ];
 
 describe('broken mapping files: each problem reported at file:line path', () => {

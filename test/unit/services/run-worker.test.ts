@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RunInProgressError } from '../../../src/domain/errors.js';
 import type { JournalRecord, RunStatus } from '../../../src/domain/journal.js';
 import type { RunQueue } from '../../../src/ports/run-queue.js';
 import { createRunWorker, type RunWorker } from '../../../src/services/run-worker.js';
 import type { RunOptions, RunOutcome } from '../../../src/services/sync.js';
 import type { ScimOutboxEntry } from '../../../src/sources/scim/repository.js';
+import { LEASE_STALE_MS } from '../../../src/store/lease.js';
 import { openSqliteRunQueue } from '../../../src/store/sqlite/open-sqlite-run-queue.js';
 
 const TARGET = 'target:heap';
@@ -141,5 +142,56 @@ describe('run worker: every trigger through the queue, the outbox acknowledged o
     await w.settled();
     expect(runs.map((r) => r.scope)).toEqual([['a@x.io']]);
     expect(outbox.entries).toEqual([]);
+  });
+
+  it("replaces a dead worker's lease within 30 s, and never a live one's however long its run takes", async () => {
+    vi.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00Z') });
+    try {
+      // worker A's run goes on until released; once A "dies" its heartbeats stop, as a SIGKILL stops them
+      let dead = false;
+      let finishA: (o: RunOutcome) => void = () => undefined;
+      const aQueue: RunQueue = {
+        ...queue,
+        heartbeat: (...args) => (dead ? new Promise<void>(() => undefined) : queue.heartbeat(...args)),
+      };
+      const silent = pino({ level: 'silent' });
+      const a = createRunWorker({
+        queue: aQueue,
+        target: TARGET,
+        run: () => new Promise<RunOutcome>((resolve) => (finishA = resolve)),
+        outboxes: [],
+        logger: silent,
+      });
+      const startedB: number[] = [];
+      const b = createRunWorker({
+        queue,
+        target: TARGET,
+        run: async () => {
+          startedB.push(Date.now());
+          return outcome('succeeded');
+        },
+        outboxes: [],
+        logger: silent,
+      });
+      await a.trigger({ trigger: 'api', scope: null });
+      await vi.advanceTimersByTimeAsync(0);
+      expect((await queue.state(TARGET)).active).not.toBeNull();
+      await b.trigger({ trigger: 'schedule', scope: null });
+      // ten minutes of a live run: B keeps looking and never takes it
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(startedB).toEqual([]);
+      dead = true;
+      const diedAt = Date.now();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(startedB).toHaveLength(1);
+      expect(startedB[0]! - diedAt).toBeGreaterThan(LEASE_STALE_MS - 5_000);
+      expect(startedB[0]! - diedAt).toBeLessThanOrEqual(30_000);
+      finishA(outcome('succeeded'));
+      await vi.advanceTimersByTimeAsync(0);
+      await a.close();
+      await b.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -28,14 +28,7 @@ const tasksQuery = z.strictObject({
 });
 
 const doneBody = z.strictObject({
-  actor: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe("who made the change in Heap (default: the caller's name)"),
-  note: z.string().max(2000).optional(),
+  note: z.string().max(2000).optional().describe('what was done in Heap, for the audit trail'),
 });
 
 /** Assisted changes: what the target cannot write, as steps for a Heap administrator. */
@@ -81,8 +74,8 @@ export function taskRoutes(deps: RouteDeps): ApiRoute[] {
       operationId: 'markTaskDone',
       summary: 'Record that a Heap administrator made the change',
       description:
-        'Journaled on the task with the actor and the note. The next sync verifies it where Heap shows the ' +
-        "entitlement, and records it as attested where it cannot. `actor` defaults to the caller's name.",
+        'Journaled on the task with the caller (the signed-in person or the service account) and the note. The ' +
+        'next sync verifies it where Heap shows the entitlement, and records it as attested where it cannot.',
       access: 'admin',
       params: idParams,
       body: doneBody,
@@ -94,7 +87,7 @@ export function taskRoutes(deps: RouteDeps): ApiRoute[] {
       },
       handle: async ({ params, body, actor }) => {
         const done = await tasks.markDone(params.id, {
-          actor: body.actor ?? actor.name,
+          actor: actor.name,
           ...(body.note !== undefined && { note: body.note }),
         });
         deps.status.invalidate();

@@ -7,7 +7,8 @@ export const DASHBOARD_JS = String.raw`
 (function () {
   'use strict';
   var POLL_MS = 5000;
-  var state = { role: null, name: null, status: null, exceptions: [], signature: '', busy: false, timer: null, dialogItem: null };
+  var state = { role: null, name: null, status: null, exceptions: [], approvals: [], activity: [], signature: '', busy: false, timer: null,
+    dialogItem: null, approvalItem: null };
   var EXPIRING_MS = 7 * 24 * 3600 * 1000;
 
   function $(id) { return document.getElementById(id); }
@@ -54,7 +55,7 @@ export const DASHBOARD_JS = String.raw`
       showLogin(null);
       throw new Error('signed out');
     }
-    if (!res.ok) throw new Error((data && data.message) || ('request failed with HTTP ' + res.status));
+    if (!res.ok) throw new Error((data && (data.error || data.message)) || ('request failed with HTTP ' + res.status));
     return data;
   }
 
@@ -132,6 +133,7 @@ export const DASHBOARD_JS = String.raw`
   function cell(content, cls) { return el('td', { class: cls || '' }, Array.isArray(content) ? content : [content]); }
 
   function isAdmin() { return state.role === 'admin'; }
+  function mayDecide() { return state.role === 'admin' || state.role === 'approver'; }
 
   function actionButton(label, handler, cls) {
     return el('button', { type: 'button', class: cls || '', 'data-action': label, disabled: state.busy, onclick: handler, text: label });
@@ -279,6 +281,85 @@ export const DASHBOARD_JS = String.raw`
     fill($('tasks'), [table(headers, rows), more > 0 ? el('p', { class: 'note', text: 'and ' + more + ' more: heap-access-sync tasks list' }) : null]);
   }
 
+  var GROUNDS = { 'org-admin': 'org Admin', 'production-admin': 'Admin on a production project', module: 'listed module' };
+
+  /** Why the signed-in person may not decide this approval (four eyes), or null. */
+  function notYours(a) {
+    var me = (state.name || '').toLowerCase();
+    if (a.user.toLowerCase() === me) return 'you would get this access: someone else decides';
+    if (a.origin === 'exception' && a.requestedBy.toLowerCase() === me) return 'you asked for it: someone else decides';
+    return null;
+  }
+
+  function renderApprovals() {
+    var all = state.approvals;
+    var waiting = all.filter(function (a) { return a.status === 'pending'; }).length;
+    $('approvals-count').textContent = String(waiting);
+    $('approvals-section').hidden = all.length === 0;
+    if (!all.length) { fill($('approvals'), []); return; }
+    var headers = ['User', 'Grant', 'Why it waits', 'Requested', 'Expires', 'Decision'];
+    if (mayDecide()) headers.push('Actions');
+    fill($('approvals'), [table(headers, all.map(function (a) {
+      var requested = a.origin === 'idp'
+        ? ['the IdP change', el('span', { class: 'note', text: ' (run ' + a.runId + ') ' }), when(a.createdAt)]
+        : [el('span', { class: 'requester', text: a.requestedBy }), el('span', { class: 'note', text: ' (exception ' + a.exceptionId + ') ' }), when(a.createdAt)];
+      var decision = a.status === 'pending'
+        ? [badge('waiting', 'warn')]
+        : [badge(a.status, a.status === 'rejected' ? 'bad' : 'ok'), a.decidedBy ? el('span', { class: 'decided-by', text: ' by ' + a.decidedBy }) : null,
+          a.reason ? el('div', { class: 'note', text: a.reason }) : null,
+          a.status === 'approved' ? el('div', { class: 'note', text: 'the next run applies it' }) : null];
+      var row = [
+        cell([a.user]),
+        cell([el('code', { text: a.entitlement }), ' ', value(a.from), el('span', { class: 'arrow', text: '→' }), value(a.value)]),
+        cell(GROUNDS[a.ground] || a.ground),
+        cell(requested),
+        cell(when(a.expiresAt)),
+        cell(decision),
+      ];
+      if (mayDecide()) {
+        var why = a.status === 'pending' ? notYours(a) : null;
+        row.push(cell(a.status !== 'pending' ? '' : why ? el('span', { class: 'note', text: why }) : el('div', { class: 'actions' }, [
+          actionButton('Approve', function () { openApprovalDialog(a, 'approve'); }, 'primary'),
+          actionButton('Reject', function () { openApprovalDialog(a, 'reject'); }, 'danger'),
+        ])));
+      }
+      return el('tr', { 'data-approval': a.id, 'data-status': a.status }, row);
+    }))]);
+  }
+
+  function openApprovalDialog(a, decision) {
+    state.approvalItem = { approval: a, decision: decision };
+    $('approval-title').textContent = decision === 'approve' ? 'Approve this grant' : 'Reject this grant';
+    fill($('approval-what'), [document.createTextNode(decision === 'approve' ? 'Give ' : 'Do not give '), el('strong', { text: a.user }), document.createTextNode(' '),
+      el('code', { text: a.entitlement }), document.createTextNode(' '), value(a.value),
+      document.createTextNode(decision === 'approve' ? ' (the next run applies it).' : ' (not asked again before the approval would have expired).')]);
+    $('approval-submit').textContent = decision === 'approve' ? 'Approve' : 'Reject';
+    $('approval-submit').className = decision === 'approve' ? 'primary' : 'danger';
+    $('approval-reason').value = '';
+    $('approval-error').hidden = true;
+    $('approval-dialog').showModal();
+    $('approval-reason').focus();
+  }
+
+  function wireApprovalDialog() {
+    $('approval-cancel').addEventListener('click', function () { $('approval-dialog').close(); });
+    $('approval-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      var item = state.approvalItem;
+      if (!item) return;
+      $('approval-submit').disabled = true;
+      api('POST', '/api/approvals/' + encodeURIComponent(item.approval.id), { decision: item.decision, reason: $('approval-reason').value })
+        .then(function (decided) {
+          $('approval-dialog').close();
+          toast('Approval ' + decided.id + ' ' + decided.status + ' by ' + decided.decidedBy);
+          return refresh(true);
+        }, function (err) {
+          $('approval-error').textContent = err.message;
+          $('approval-error').hidden = false;
+        }).finally(function () { $('approval-submit').disabled = false; });
+    });
+  }
+
   function renderToolbar() {
     if (!isAdmin()) { fill($('toolbar'), []); return; }
     fill($('toolbar'), [
@@ -363,6 +444,15 @@ export const DASHBOARD_JS = String.raw`
           cell(el('span', { class: 'note', text: note })),
         ]);
       }))]);
+  }
+
+  function renderActivity() {
+    var all = state.activity;
+    if (!all.length) { fill($('activity'), [el('p', { class: 'empty', text: 'Nobody has done anything yet.' })]); return; }
+    fill($('activity'), [table(['When', 'Who', 'What', 'About', 'Reason or note'], all.map(function (a) {
+      return el('tr', { 'data-ref': a.ref }, [cell(when(a.at)), cell(el('strong', { class: 'actor', text: a.actor })), cell(a.action),
+        cell(a.subject ? el('span', { class: 'mono', text: a.subject }) : ''), cell(el('span', { class: 'note', text: a.detail || '' }))]);
+    }))]);
   }
 
   function revokeException(e) {
@@ -493,10 +583,10 @@ export const DASHBOARD_JS = String.raw`
     var s = state.status;
     if (!s) return;
     // Re-rendering moves keyboard focus: only redraw when something changed (or an action flips the buttons).
-    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt, s.reach, s.tasks]);
+    var signature = JSON.stringify([s.runs, s.drift.items, s.drift.error, s.heldPlans, state.exceptions, s.sources, s.mapping, s.lastSuccessfulSyncAt, s.reach, s.tasks, state.approvals, state.activity]);
     if (force || signature !== state.signature) {
       state.signature = signature;
-      renderFacts(s); renderCapabilities(s); renderBanners(s); renderToolbar(); renderHeld(s); renderDrift(s); renderTasks(s); renderRuns(s);
+      renderFacts(s); renderCapabilities(s); renderBanners(s); renderToolbar(); renderHeld(s); renderApprovals(); renderDrift(s); renderTasks(s); renderRuns(s); renderActivity();
       renderExceptions(); renderSources(s);
     }
     fill($('refreshed'), [document.createTextNode('Refreshed ' + new Date().toLocaleTimeString() + '; refreshes every ' + POLL_MS / 1000 + ' s.')]);
@@ -505,9 +595,12 @@ export const DASHBOARD_JS = String.raw`
   async function refresh(force) {
     clearTimeout(state.timer);
     try {
-      var both = await Promise.all([api('GET', '/api/status'), api('GET', '/api/exceptions')]);
-      state.status = both[0];
-      state.exceptions = both[1].exceptions.slice().sort(function (a, b) { return a.expiresAt < b.expiresAt ? -1 : 1; });
+      var all = await Promise.all([api('GET', '/api/status'), api('GET', '/api/exceptions'), api('GET', '/api/approvals'),
+        api('GET', '/api/activity')]);
+      state.status = all[0];
+      state.exceptions = all[1].exceptions.slice().sort(function (a, b) { return a.expiresAt < b.expiresAt ? -1 : 1; });
+      state.approvals = all[2].approvals;
+      state.activity = all[3].activity;
       render(force);
     } catch (err) {
       if (err.message === 'signed out') return;
@@ -576,6 +669,7 @@ export const DASHBOARD_JS = String.raw`
 
   async function start() {
     wireDialog();
+    wireApprovalDialog();
     var failed = new URLSearchParams(window.location.search).get('login');
     var me;
     try {

@@ -48,6 +48,11 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <h2 id="h-held">Held plans <span class="count" id="held-count">0</span></h2>
     <div id="held"></div>
   </section>
+  <section class="card" aria-labelledby="h-approvals" id="approvals-section">
+    <h2 id="h-approvals">Pending approvals <span class="count" id="approvals-count">0</span></h2>
+    <p class="note">Grants policy.approvals names wait here for an approver; the rest of each run went on. Someone other than the person who gets the access, and other than whoever asked for it, decides; the next run applies an approved grant.</p>
+    <div id="approvals"></div>
+  </section>
   <section class="card" aria-labelledby="h-drift">
     <h2 id="h-drift">Open drift <span class="count" id="drift-count">0</span></h2>
     <p class="note" id="drift-note"></p>
@@ -61,6 +66,11 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   <section class="card" aria-labelledby="h-runs">
     <h2 id="h-runs">Recent runs</h2>
     <div id="runs"></div>
+  </section>
+  <section class="card" aria-labelledby="h-activity">
+    <h2 id="h-activity">Who did what</h2>
+    <p class="note">The signed-in person (their e-mail, proven by the identity provider) or the service account behind each action, newest first.</p>
+    <div id="activity"></div>
   </section>
   <section class="card" aria-labelledby="h-exceptions">
     <h2 id="h-exceptions">Active exceptions <span class="count" id="exceptions-count">0</span>
@@ -95,6 +105,20 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <div class="actions">
       <button type="button" id="exception-cancel">Cancel</button>
       <button type="submit" class="primary" id="exception-submit">Create exception</button>
+    </div>
+  </form>
+</dialog>
+
+<dialog id="approval-dialog" aria-labelledby="approval-title">
+  <form id="approval-form" method="dialog">
+    <h2 id="approval-title">Decide a grant</h2>
+    <p id="approval-what"></p>
+    <label for="approval-reason">Reason <span class="hint">(auditors read this)</span></label>
+    <input type="text" id="approval-reason" name="reason" required maxlength="2000">
+    <p class="error" id="approval-error" role="alert" hidden></p>
+    <div class="actions">
+      <button type="button" id="approval-cancel">Cancel</button>
+      <button type="submit" class="primary" id="approval-submit">Approve</button>
     </div>
   </form>
 </dialog>

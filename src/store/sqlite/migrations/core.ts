@@ -134,7 +134,14 @@ export const coreMigrations: readonly Migration[] = [
     CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
   },
   {
-    id: 'core-012-drift-sightings',
+    id: 'core-012-claims',
+    sql: `CREATE TABLE claims (
+      name TEXT PRIMARY KEY,
+      at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID`,
+  },
+  {
+    id: 'core-013-drift-sightings',
     sql: `CREATE TABLE drift_sightings (
       user_key TEXT NOT NULL,
       entitlement TEXT NOT NULL,

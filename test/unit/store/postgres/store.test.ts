@@ -51,6 +51,7 @@ describe('PostgreSQL store', () => {
         'core-009-tasks',
         'core-010-reviews',
         'core-011-approvals',
+        'core-012-claims',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
