@@ -21,8 +21,8 @@ export const exceptionAlertKey = (exceptionId: string): string => `exception-exp
 const show = (value: string | null): string => showAccess(value);
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** Doing it by hand in Heap is how an administrator raises their own access; that one is urgent. */
-const isEscalation = (item: DriftItem): boolean => item.actual === 'Admin' && item.desired !== 'Admin';
+/** Doing it by hand in Heap is how an administrator raises their own access; that one is urgent (the planner marks it). */
+const isEscalation = (item: DriftItem): boolean => item.escalation === true;
 
 function driftDetails(item: DriftItem): Record<string, unknown> {
   return {

@@ -55,6 +55,8 @@ export interface DriftItem {
   desired: EntitlementValue;
   cause: DriftCause;
   action: 'revert' | 'keep';
+  /** Heap shows the entitlement's top role (the model's last org or project role), which the mapping does not give */
+  escalation?: true;
   suggestion: string;
   suggestedActions: SuggestedAction[];
   ownedAssets?: number;

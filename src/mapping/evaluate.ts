@@ -8,7 +8,7 @@ import type {
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
 import { type CompiledMapping, compileMapping } from './compile.js';
-import { matchUsers, type UserMatches } from './match-users.js';
+import { matchUsers, rulesOfGroup, type UserMatches } from './match-users.js';
 import { moduleWarning, SharedEntitlements } from './shared-entitlements.js';
 import { matchValueOf } from './user-key.js';
 
@@ -27,7 +27,21 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
   const users: DesiredUser[] = new Array<DesiredUser>(m.userKeys.length);
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
-  return { users, warnings };
+  return { users, warnings, absentGroups: absentGroups(c, snapshot) };
+}
+
+/** DESIGN §10: a rule whose group is in no snapshot it may come from, named on every plan (a typo grants nothing). */
+function absentGroups(c: CompiledMapping, snapshot: DirectorySnapshot): string[] {
+  const matched = new Set<number>();
+  for (const group of snapshot.groups) for (const r of rulesOfGroup(c, group)) matched.add(r);
+  const out: string[] = [];
+  c.rules.forEach(({ rule }, i) => {
+    if (matched.has(i)) return;
+    const group = rule.group !== undefined ? `group "${rule.group}"` : `group id "${rule.groupId ?? ''}"`;
+    const where = rule.source ? `the snapshot of source ${rule.source}` : "any source's snapshot";
+    out.push(`rule "${rule.name}": ${group} is not in ${where}; nobody gets its access`);
+  });
+  return out;
 }
 
 /** What one set of (rule, group) reasons decides; shared by every user with that set. */

@@ -78,7 +78,12 @@ export function planChanges(input: PlanInput): Plan {
     heldBy: guard.heldBy,
     holdReason: guard.holdReason,
     summary,
-    warnings: [...warnings, ...guard.warnings, ...(shrankHolds ? [] : reads.shrank)],
+    warnings: [
+      ...(input.desired.absentGroups ?? []),
+      ...warnings,
+      ...guard.warnings,
+      ...(shrankHolds ? [] : reads.shrank),
+    ],
   };
   if (shrankHolds && !approved) {
     plan.held = true;

@@ -136,6 +136,7 @@ export function planToJson(plan: Plan): Plan {
       desired: d.desired,
       cause: d.cause,
       action: d.action,
+      ...(d.escalation && { escalation: true }),
       suggestion: d.suggestion,
       suggestedActions: d.suggestedActions,
       ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),

@@ -1,11 +1,17 @@
 import type { DesiredEntitlement, Reason } from '../domain/desired.js';
-import { type Access, DEACTIVATED, type EntitlementValue, MEMBERSHIP } from '../domain/entitlement.js';
+import {
+  type Access,
+  DEACTIVATED,
+  type EntitlementValue,
+  MEMBERSHIP,
+  normalizeUserKey,
+} from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
-import { topRolesOf } from '../domain/model.js';
+import { type TopRoles, topRolesOf } from '../domain/model.js';
 import type { Cause, Change, DriftItem } from '../domain/plan.js';
 import { factsOf, type Teammate } from '../domain/teammate.js';
-import { AdminCensus } from './census.js';
+import { AdminCensus, isTopRole } from './census.js';
 import { classifyDifference } from './classify.js';
 import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
@@ -53,6 +59,7 @@ export class PlanWalker {
   /** the current subject's baseline, looked up on its first difference */
   private baseLoaded = false;
   private base: Access | undefined;
+  private readonly top: TopRoles;
 
   constructor(
     private readonly mapping: MappingSet,
@@ -61,13 +68,18 @@ export class PlanWalker {
     private readonly inverted: () => InverseMapping,
   ) {
     this.environments = environmentsOf(mapping.projects);
-    this.census = new AdminCensus(topRolesOf(mapping.model));
+    this.top = topRolesOf(mapping.model);
+    this.census = new AdminCensus(this.top);
   }
 
   /** Plans one subject. `s` may be reused by the caller afterwards: nothing keeps a reference to it. */
   walk(s: Subject): void {
     this.baseLoaded = false;
-    const slots = this.exceptions.size ? this.exceptions.get(s.key) : undefined;
+    // a user renamed by immutable id keeps the exceptions made under the e-mail Heap knew them by
+    const slots = this.exceptions.size
+      ? (this.exceptions.get(s.key) ??
+        (s.renamedFrom === null ? undefined : this.exceptions.get(normalizeUserKey(s.renamedFrom))))
+      : undefined;
     const ents = s.desired?.entitlements;
     if (s.mode === 'mapped' && ents && !slots) this.walkMapped(s, ents, s.teammate?.access ?? EMPTY_ACCESS);
     else this.walkGeneral(s, slots);
@@ -148,6 +160,8 @@ export class PlanWalker {
         actual: a,
         desired: d.desired,
         cause,
+        // a manual raise to the model's top role (whatever it is called) is how someone grants themselves Admin
+        ...(isTopRole(this.top, d.key, a) && !isTopRole(this.top, d.key, d.desired) && { escalation: true }),
         action,
         ...factsOf(s.teammate),
       },

@@ -19,6 +19,7 @@ import { createApprovalService } from './approvals.js';
 import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-diff.js';
 import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
+import { moveExceptionsOnRename } from './exceptions.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
 import type { AlertDispatcher } from '../alerts/index.js';
@@ -362,6 +363,9 @@ export function createSyncService(deps: SyncDeps) {
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
+    const renamedApplied = renames.filter((r) => r.outcome === 'applied').map((r) => r.rename);
+    const moved = await moveExceptionsOnRename(deps.store, renamedApplied, deps.clock.now());
+    if (moved.length) log.info({ exceptions: moved.map((e) => e.id) }, 'exceptions moved to renamed users');
     let results = mergeResults(plan.changes, written, assisted);
     const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);
     const attempted = [...results, ...renames].some((r) => r.outcome === 'applied' || r.outcome === 'failed');

@@ -96,6 +96,8 @@ describe('planToJson', () => {
       'desired',
       'cause',
       'action',
+      // a manual Admin (the top role) the mapping does not give
+      'escalation',
       'suggestion',
       'suggestedActions',
     ]);
