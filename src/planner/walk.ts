@@ -16,7 +16,7 @@ import { classifyDifference } from './classify.js';
 import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
 import type { InverseMapping } from './inverse.js';
-import { compareReasons } from './order.js';
+import { sortReasons } from './order.js';
 import { assessRisk, environmentsOf } from './risk.js';
 import { baselineOf, type Subject } from './subjects.js';
 import { sightingKey, type DriftSighting } from '../domain/drift.js';
@@ -207,7 +207,7 @@ export class PlanWalker {
 
   /** Why an entitlement changes: rules or policy say so, or (for a mapped user) no rule grants the old value any more. */
   private reasonsFor(d: Difference): Reason[] {
-    if (d.reasons) return d.reasons.length > 1 ? [...d.reasons].sort(compareReasons) : [...d.reasons];
+    if (d.reasons) return sortReasons(d.reasons);
     return d.actual === null ? [] : [...this.inverted().rulesGranting(d.key, d.actual)];
   }
 

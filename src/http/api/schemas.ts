@@ -160,6 +160,7 @@ const runTrigger = z.enum([
   'exception',
   'rekey',
   'review',
+  'task',
 ]);
 export const journalSummary = z.looseObject({
   id: z.string(),
