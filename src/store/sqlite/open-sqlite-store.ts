@@ -14,6 +14,7 @@ import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/core.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease, type Lease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 import { prepareReviewQueries } from './review-queries.js';
@@ -58,6 +59,7 @@ export function openSqliteStore(
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareDriftSightingQueries(db),
       ...prepareTaskQueries(db),
       ...prepareApprovalQueries(db),
       ...prepareReviewQueries(db),

@@ -140,4 +140,13 @@ export const coreMigrations: readonly Migration[] = [
       at_ms BIGINT NOT NULL
     )`,
   },
+  {
+    id: 'core-013-drift-sightings',
+    sql: `CREATE TABLE drift_sightings (
+      user_key TEXT NOT NULL,
+      entitlement TEXT NOT NULL,
+      sighting TEXT NOT NULL,
+      PRIMARY KEY (user_key, entitlement)
+    )`,
+  },
 ];
