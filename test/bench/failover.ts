@@ -55,7 +55,9 @@ export async function run(): Promise<void> {
     const any = () => [...replicas.values()][0]!;
     const scim = async (method: string, route: string, body?: unknown) => {
       const res = await fetch(`${any().url}/scim/v2${route}`, { method, headers, body: JSON.stringify(body) });
-      return (await res.json()) as Record<string, unknown>;
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     };
     const queue = async (replica: Replica) => {
       const res = await fetch(`${replica.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN}` } });
