@@ -68,4 +68,6 @@ export interface DesiredState {
   users: DesiredUser[];
   /** e.g. a module grant without access to its project: reported, not applied */
   warnings: EvaluationWarning[];
+  /** rules whose group no source's snapshot has, one sentence each: warnings on every plan */
+  absentGroups?: string[];
 }

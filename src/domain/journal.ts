@@ -3,6 +3,7 @@ import type { Access } from './entitlement.js';
 import type { AccessException } from './exception.js';
 import type { Change, Plan, Rename } from './plan.js';
 import type { ReviewJournalEntry } from './review.js';
+import type { AssistedTask } from './task.js';
 import type { TeammateFacts } from './teammate.js';
 
 export type RunTrigger =
@@ -14,6 +15,8 @@ export type RunTrigger =
   | 'approval'
   /** not a run: an exception was created or revoked */
   | 'exception'
+  /** not a run: an assisted-change task was marked done */
+  | 'task'
   /** not a run: the journal was re-keyed (`journal rekey`) */
   | 'rekey'
   /** an access review's event, or the run that applied its close */
@@ -25,6 +28,12 @@ export type JournalEvent =
   | { kind: 'exception-revoked'; exception: AccessException }
   /** a pending approval approved or rejected (trigger `approval`): the approval as decided, with the decider */
   | { kind: 'approval-decided'; approval: PendingApproval }
+  /** an administrator says they made an assisted change in Heap (trigger `task`) */
+  | {
+      kind: 'task-done';
+      task: Pick<AssistedTask, 'id' | 'user' | 'entitlement' | 'from' | 'to' | 'enforcement' | 'step'>;
+      note: string | null;
+    }
   | { kind: 'journal-rekeyed'; records: number; previousHead: { sequence: number; hash: string } | null };
 /** `recorded`: a record that is not a run (an access review's event) */
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'held' | 'dry-run' | 'recorded';

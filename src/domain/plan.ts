@@ -55,12 +55,24 @@ export interface DriftItem {
   desired: EntitlementValue;
   cause: DriftCause;
   action: 'revert' | 'keep';
+  /** Heap shows the entitlement's top role (the model's last org or project role), which the mapping does not give */
+  escalation?: true;
   suggestion: string;
   suggestedActions: SuggestedAction[];
   ownedAssets?: number;
   lastActiveAt?: string;
   /** how this entitlement reaches Heap (set once the target is known) */
   enforcement?: Enforcement;
+  /** ISO 8601: when a run first saw this actual value (DESIGN §11) */
+  firstSeen?: string;
+  /**
+   * ISO 8601: the first run after this instant reverts it (policy.revertAfter after firstSeen); a run before it
+   * only alerts. null when the policy keeps it.
+   */
+  revertsAt?: string | null;
+  /** who changed it in Heap, and when, when the target's activity log says so */
+  changedBy?: string;
+  changedAt?: string;
 }
 
 export interface PlanSummary {

@@ -8,7 +8,7 @@ import type {
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
 import { type CompiledMapping, compileMapping } from './compile.js';
-import { matchUsers, type UserMatches } from './match-users.js';
+import { matchUsers, rulesOfGroup, type UserMatches } from './match-users.js';
 import { moduleWarning, SharedEntitlements } from './shared-entitlements.js';
 import { matchValueOf } from './user-key.js';
 
@@ -27,13 +27,40 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
   const users: DesiredUser[] = new Array<DesiredUser>(m.userKeys.length);
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
-  return { users, warnings };
+  return { users, warnings, absentGroups: absentGroups(c, snapshot) };
+}
+
+/** DESIGN §10: a rule whose group is in no snapshot it may come from, named on every plan (a typo grants nothing). */
+function absentGroups(c: CompiledMapping, snapshot: DirectorySnapshot): string[] {
+  const matched = new Set<number>();
+  for (const group of snapshot.groups) for (const r of rulesOfGroup(c, group)) matched.add(r);
+  const out: string[] = [];
+  c.rules.forEach(({ rule }, i) => {
+    if (matched.has(i)) return;
+    const group = rule.group !== undefined ? `group "${rule.group}"` : `group id "${rule.groupId ?? ''}"`;
+    const where = rule.source ? `the snapshot of source ${rule.source}` : "any source's snapshot";
+    out.push(`rule "${rule.name}": ${group} is not in ${where}; nobody gets its access`);
+  });
+  return out;
 }
 
 /** What one set of (rule, group) reasons decides; shared by every user with that set. */
 interface Decided {
   entitlements: Record<string, DesiredEntitlement>;
   notApplied: { entitlement: string; message: string }[];
+}
+
+/**
+ * An empty record that V8 keeps as a hash table ("dictionary mode"); to every program it is an ordinary `{}`.
+ * 100k records with distinct key sets would otherwise each get their own hidden class, built key by key and
+ * generalised as values of different shapes are stored: that cost most of the evaluation. Deleting a property
+ * that is not the last one added is what switches an object to dictionary mode.
+ */
+function dictionaryRecord<T>(): Record<string, T> {
+  const record: Record<string, unknown> = { a: 0, b: 0 };
+  delete record.a;
+  delete record.b;
+  return record as Record<string, T>;
 }
 
 function reasonSetKey(ids: Int32Array, from: number, to: number): string {
@@ -110,7 +137,7 @@ class UserEvaluator {
       desired.entitlements = { ...decided.entitlements };
       if (!single) this.memoHits++;
     } else {
-      decided = this.decide(from, to);
+      decided = this.decide(from, to, key !== null);
       desired.entitlements = decided.entitlements;
       if (key !== null) this.memo.set(key, decided);
       if (!single && ++this.memoMisses >= 4096 && this.memoHits * 8 < this.memoMisses) this.memoMulti = false;
@@ -119,12 +146,16 @@ class UserEvaluator {
     return desired;
   }
 
-  /** Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order). */
-  private decide(from: number, to: number): Decided {
+  /**
+   * Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order).
+   * A record that is `remembered` is copied for every user with the same reasons, so it is an ordinary object;
+   * the others are one per user and built in dictionary mode (see dictionaryRecord).
+   */
+  private decide(from: number, to: number, remembered: boolean): Decided {
     const { c, m, shared } = this;
     const touchedCount = this.collect(from, to);
     const epoch = this.epoch;
-    const entitlements: Record<string, DesiredEntitlement> = {};
+    const entitlements: Record<string, DesiredEntitlement> = remembered ? {} : dictionaryRecord();
     const notApplied: Decided['notApplied'] = [];
     const defaults = shared.defaultsOf(m.reasonIds, from, to);
     entitlements[c.entKeys[c.membershipEnt] ?? ''] = defaults.membership;

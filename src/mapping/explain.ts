@@ -1,4 +1,6 @@
 import type { Candidate } from '../domain/desired.js';
+import type { Access } from '../domain/entitlement.js';
+import type { AccessException } from '../domain/exception.js';
 import { ACTIVE, compareEntitlements, DEACTIVATED, MEMBERSHIP, normalizeUserKey, ORG } from '../domain/entitlement.js';
 import type { DirectorySnapshot, Identity } from '../domain/identity.js';
 import type { MappingSet, MultiGroupPolicy, UnmappedUsersPolicy } from '../domain/mapping.js';
@@ -56,6 +58,19 @@ export interface UserExplanation {
   groups: ExplainedGroup[];
   entitlements: ExplainedEntitlement[];
   notes: string[];
+  /** what Heap has for the user, when explain read it (a config, no --directory) */
+  heap?: ExplainedHeapSide;
+  /** the user's active exceptions, when explain read the store: they win over the mapping until they expire */
+  exceptions?: AccessException[];
+}
+
+/** Heap's side of one user: their access now and the facts that matter before a revocation. */
+export interface ExplainedHeapSide {
+  /** false: Heap has no teammate with this e-mail */
+  found: boolean;
+  access: Access;
+  ownedAssets?: number;
+  lastActiveAt?: string;
 }
 
 /**

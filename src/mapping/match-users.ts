@@ -20,7 +20,7 @@ export interface UserMatches {
 
 /** Walks only the memberships of groups some rule references; inactive identities match nothing. */
 export function matchUsers(c: CompiledMapping, snapshot: DirectorySnapshot): UserMatches {
-  const { userKeys, identityUser, representative, lookup } = mergeIdentities(snapshot.users);
+  const { userKeys, representative, lookup } = mergeIdentities(snapshot.users);
   const matched = matchedGroups(c, snapshot.groups);
   // one reason per (rule, group), numbered in (rule, group) order so reason lists sort by rule then group
   const pairs: { rule: number; group: number }[] = [];
@@ -35,7 +35,7 @@ export function matchUsers(c: CompiledMapping, snapshot: DirectorySnapshot): Use
     reasonRule[i] = p.rule;
     groupReasons[p.group]?.push(i);
   });
-  const memberUsers = matched.map((m) => activeMembers(m.group, lookup, identityUser, snapshot.users));
+  const memberUsers = matched.map((m) => activeMembers(m.group, lookup));
   const counts = new Int32Array(userKeys.length + 1);
   memberUsers.forEach((users, g) => {
     const n = groupReasons[g]?.length ?? 0;
@@ -84,23 +84,22 @@ function matchedGroups(c: CompiledMapping, groups: readonly Group[]): MatchedGro
   );
 }
 
-function activeMembers(
-  group: Group,
-  lookup: Map<string, Map<string, number>>,
-  identityUser: Int32Array,
-  identities: readonly Identity[],
-): number[] {
+/** The users of a group's members; `lookup` gives -1 for an inactive identity. */
+function activeMembers(group: Group, lookup: Map<string, Map<string, number>>): number[] {
   const ids = lookup.get(group.source);
   const out: number[] = [];
   if (!ids) return out;
   for (const member of group.members) {
-    const i = ids.get(member);
-    if (i !== undefined && identities[i]?.active) out.push(identityUser[i] ?? 0);
+    const u = ids.get(member);
+    if (u !== undefined && u >= 0) out.push(u);
   }
   return out;
 }
 
-/** Identities merged by Heap identity (userKeyOf), users numbered in key order whatever the input order. */
+/**
+ * Identities merged by Heap identity (userKeyOf), users numbered in key order whatever the input order.
+ * `lookup` finds an identity's user by source and id (-1 when the identity is inactive and matches nothing).
+ */
 function mergeIdentities(identities: readonly Identity[]) {
   const n = identities.length;
   const keyOf = new Array<string>(n);
@@ -126,9 +125,9 @@ function mergeIdentities(identities: readonly Identity[]) {
     if (!current || speaksBefore(identity, current)) representative[u] = identity;
     let ids = lookup.get(identity.source);
     if (!ids) lookup.set(identity.source, (ids = new Map()));
-    ids.set(identity.id, i);
+    ids.set(identity.id, identity.active ? u : -1);
   }
-  return { userKeys, identityUser, representative, lookup };
+  return { userKeys, representative, lookup };
 }
 
 const speaksBefore = (a: Identity, b: Identity): boolean =>

@@ -1,3 +1,4 @@
+import { describeFacts } from '../planner/render.js';
 import type { ExplainedCandidate, UserExplanation } from './explain.js';
 
 /** A plain-text explanation for a terminal: no colours, so it reads the same when piped or saved. */
@@ -30,6 +31,26 @@ export function renderExplanationText(e: UserExplanation): string {
       lines.push(`  ${ent.entitlement} = ${ent.value ?? '(not applied)'}`);
       for (const c of ent.candidates) lines.push(`    ${ent.winners.includes(c) ? '*' : '-'} ${describe(c)}`);
       lines.push(`    why: ${ent.why}`);
+    }
+  }
+  if (e.exceptions?.length) {
+    lines.push('', 'exceptions (they win over the mapping until they expire):');
+    for (const x of e.exceptions) {
+      const mapped = e.entitlements.find((ent) => ent.entitlement === x.entitlement)?.value ?? null;
+      lines.push(
+        `  ${x.entitlement} = ${x.value ?? '(none)'} until ${x.expiresAt} (the mapping: ${mapped ?? '(not applied)'}); ` +
+          `${x.id}, "${x.reason}", approved by ${x.approver}`,
+      );
+    }
+  }
+  if (e.heap) {
+    lines.push('', 'in Heap now:');
+    if (!e.heap.found) lines.push('  no teammate with this e-mail');
+    else {
+      const access = Object.entries(e.heap.access).map(([k, v]) => `${k} = ${v}`);
+      lines.push(...(access.length ? access.map((a) => `  ${a}`) : ['  no access']));
+      const facts = describeFacts(e.heap);
+      if (facts) lines.push(`  ${facts}`);
     }
   }
   if (e.notes.length) {

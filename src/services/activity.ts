@@ -45,6 +45,16 @@ function fromRecord(r: JournalRecord): Activity | null {
       ref: a.id,
     };
   }
+  if (event?.kind === 'task-done') {
+    const t = event.task;
+    return {
+      ...base,
+      action: 'marked a task done',
+      subject: `${t.user} ${t.entitlement} ${showAccess(t.to)}`,
+      detail: event.note,
+      ref: t.id,
+    };
+  }
   if (event) return { ...base, action: event.kind.replace(/-/g, ' '), subject: null, detail: null };
   if (r.trigger === 'approval' && r.approvedRun) {
     return { ...base, action: 'approved a held plan', subject: `run ${r.approvedRun}`, detail: r.status };
@@ -56,8 +66,8 @@ function fromRecord(r: JournalRecord): Activity | null {
 
 /**
  * Who did what (the dashboard's panel, `GET /api/activity`): the runs people started, exceptions made, approvals
- * decided and tasks marked done, newest first. Read from what each record already keeps about its actor; a
- * journal record never changes, so what it says is kept by id.
+ * decided and tasks marked done, newest first. Read from the recent journal records (a record never changes, so
+ * what it says is kept by id), and from approvals and exceptions for what is older or not yet a record.
  */
 export function createActivityService(deps: { store: Store }) {
   const byRecord = new Map<string, Activity | null>();
@@ -77,10 +87,10 @@ export function createActivityService(deps: { store: Store }) {
 
   return {
     async list(options: { limit?: number } = {}): Promise<Activity[]> {
-      const [journal, approvals, tasks, exceptions] = await Promise.all([
+      // tasks come from the journal only (marking one done is a record): a large Heap has tens of thousands
+      const [journal, approvals, exceptions] = await Promise.all([
         journalActivity(),
         deps.store.listApprovals({ statuses: ['approved', 'rejected', 'applied'] }),
-        deps.store.listTasks(),
         deps.store.listExceptions({ includeInactive: true }),
       ]);
       const all = [...journal];
@@ -106,19 +116,6 @@ export function createActivityService(deps: { store: Store }) {
           detail: a.reason,
           ref: a.id,
         });
-      }
-      for (const t of tasks) {
-        for (const e of t.history) {
-          if (e.action !== 'done') continue;
-          all.push({
-            at: e.at,
-            actor: e.actor,
-            action: 'marked a task done',
-            subject: `${t.user} ${t.entitlement} ${showAccess(t.to)}`,
-            detail: e.note ?? null,
-            ref: t.id,
-          });
-        }
       }
       return all.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, options.limit ?? SHOWN);
     },

@@ -133,6 +133,36 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
 
 export type ExceptionService = ReturnType<typeof createExceptionService>;
 
+/**
+ * A rename by immutable id moves the person's active exceptions to the new e-mail (DESIGN §10, one person, one
+ * teammate): each is revoked under the old e-mail and made again, same value, approver and expiry, under the new.
+ */
+export async function moveExceptionsOnRename(
+  store: Pick<Store, 'listExceptions' | 'addException' | 'revokeException'>,
+  renames: readonly { from: string; to: string }[],
+  now: Date,
+): Promise<AccessException[]> {
+  const moved: AccessException[] = [];
+  const renamed = renames.filter((r) => r.from.toLowerCase() !== r.to.toLowerCase());
+  if (!renamed.length) return moved;
+  const active = await store.listExceptions({ now });
+  for (const { from, to } of renamed) {
+    for (const e of active.filter((x) => x.user.toLowerCase() === from.toLowerCase())) {
+      const next: AccessException = {
+        ...e,
+        id: `exc-${randomUUID().slice(0, 8)}`,
+        user: to.toLowerCase(),
+        reason: `${e.reason} (moved from ${from} when the identity provider renamed them)`,
+        revokedAt: null,
+      };
+      await store.addException(next);
+      await store.revokeException(e.id, now);
+      moved.push(next);
+    }
+  }
+  return moved;
+}
+
 export function parseExpiry(text: string, now: Date): Date | null {
   const duration = /^(\d+)\s*(m|h|d|w)$/.exec(text?.trim() ?? '');
   if (duration) {

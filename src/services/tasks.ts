@@ -16,7 +16,8 @@ import {
   type TargetCapabilities,
 } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { NewJournalRecord, Store } from '../ports/store.js';
+import type { JournalService } from './journal.js';
 
 /** What a target can and cannot do, in the shape the sync needs it. */
 export interface TargetReach {
@@ -134,7 +135,47 @@ export function mergeResults(
 }
 
 /** The tasks of a Heap administrator: listing them and marking one done. */
-export function createTaskService(deps: { store: Store; clock: Clock }) {
+export function createTaskService(deps: {
+  store: Store;
+  clock: Clock;
+  /** where marking a task done is recorded (a record of the chain); listing needs none */
+  journal?: Pick<JournalService, 'append'>;
+}) {
+  /** The administrator's word as a record of the journal's chain: who said which change was made in Heap. */
+  const journalDone = (task: AssistedTask, actor: string, note: string | undefined) => {
+    const at = task.doneAt!;
+    const record: NewJournalRecord = {
+      id: `task-${at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
+      trigger: 'task',
+      actor,
+      startedAt: at,
+      endedAt: at,
+      status: 'recorded',
+      mappingVersion: null,
+      identityVersion: null,
+      scope: task.user.startsWith('team:') ? null : [task.user],
+      preSync: {},
+      plan: null,
+      results: [],
+      postSync: {},
+      postSyncDiff: [],
+      event: {
+        kind: 'task-done',
+        task: {
+          id: task.id,
+          user: task.user,
+          entitlement: task.entitlement,
+          from: task.from,
+          to: task.to,
+          enforcement: task.enforcement,
+          step: task.step,
+        },
+        note: note ?? null,
+      },
+    };
+    return deps.journal!.append(record);
+  };
+
   return {
     async list(options: { statuses?: readonly TaskStatus[]; user?: string } = {}): Promise<AssistedTask[]> {
       return deps.store.listTasks(options);
@@ -178,7 +219,15 @@ export function createTaskService(deps: { store: Store; clock: Clock }) {
         updatedAt: at,
         history: [...task.history, { at, action: 'done', actor, ...(note && { note }) }],
       };
+      if (!deps.journal) throw new Error('marking a task done journals it: this task service has no journal');
       await deps.store.putTasks([next]);
+      try {
+        await journalDone(next, actor, note);
+      } catch (err) {
+        // what the journal does not hold was not said: the task is open again
+        await deps.store.putTasks([task]);
+        throw err;
+      }
       return next;
     },
   };

@@ -131,6 +131,15 @@ describe('a sync of the example company against the heap-documented stand-in', (
     expect(done.status).toBe(200);
     // the caller is the actor: nobody records a change in someone else's name
     expect(done.body).toMatchObject({ status: 'done', doneBy: 'admin' });
+    // the administrator's word is a record of the journal's chain
+    const [last] = await t.rt.store.listJournal({ limit: 1 });
+    expect(await t.rt.store.getJournal(last!.id)).toMatchObject({
+      trigger: 'task',
+      status: 'recorded',
+      actor: 'admin',
+      event: { kind: 'task-done', task: { id: binding.id, user: 'team:Analysts' }, note: 'bound in Heap' },
+    });
+    expect((await t.rt.store.verifyJournal()).ok).toBe(true);
     const asSomeoneElse = await api(`/tasks/${role.id}/done`, {
       method: 'POST',
       body: JSON.stringify({ actor: 'dana' }),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { startCli, type CliResult } from './cli.js';
 import { SCIM_TOKEN as HEAP_TOKEN, e2eMapping, teammates } from './e2e-setup.js';
@@ -29,6 +30,8 @@ export interface Push {
   status: number | null;
   /** the life of serve (0, 1, ...) it was sent to */
   life: number;
+  /** from sending to the answer (or the dropped connection) */
+  ms: number;
 }
 
 export interface KillFigures {
@@ -156,8 +159,9 @@ export async function killServeWhilePushing(
   const push = async (kind: Push['kind'], users: string[], method: string, route: string, body: unknown) => {
     await up;
     const sentIn = life;
+    const started = performance.now();
     const { status, id } = await send(method, route, body);
-    const entry: Push = { kind, users, status, life: sentIn };
+    const entry: Push = { kind, users, status, life: sentIn, ms: performance.now() - started };
     pushes.push(entry);
     if (status !== null && status < 300 && sentIn === life) ackedThisLife++;
     return { ok: status !== null && status < 300, id };

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { explainUser } from '../../mapping/explain.js';
+import { ConfigError } from '../../domain/errors.js';
+import { normalizeUserKey } from '../../domain/entitlement.js';
+import { explainUser, type UserExplanation } from '../../mapping/explain.js';
 import { renderExplanationText } from '../../mapping/render-explanation.js';
+import { withRuntime, withStore } from '../context.js';
 import { EXIT } from '../errors.js';
-import { printJson } from '../options.js';
+import { configOption, printJson } from '../options.js';
 import { loadMappingQuietly, readDirectoryForCli } from './validate.js';
 
 interface ExplainOptions {
@@ -14,9 +17,12 @@ interface ExplainOptions {
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('show why a user gets each entitlement: every rule and group that grants it, and which one won')
+    .description(
+      'show why a user gets each entitlement: every rule and group that grants it, which one won, the exceptions ' +
+        'that override it and what Heap has now',
+    )
     .argument('<user>', 'e-mail, userName or identity id')
-    .option('--directory <file>', "directory snapshot (default: the config's file sources)")
+    .option('--directory <file>', "directory snapshot (default: the config's sources)")
     .option('--mappings <dir>', 'mappings folder (default: the config\'s "mappings")')
     .option('--json', 'print JSON')
     .action(async (user: string, opts: ExplainOptions, command: Command) => {
@@ -24,9 +30,37 @@ export function registerExplain(program: Command): void {
       const snapshot = await readDirectoryForCli(command, opts.directory);
       const mapping = await loadMappingQuietly(command, opts.mappings);
       const explanation = explainUser(mapping, snapshot, user);
+      if (!opts.directory && configOption(command) !== undefined && explanation.user) {
+        await addStoreAndHeap(command, explanation, explanation.user);
+      }
       if (opts.json) printJson(explanation);
       else process.stdout.write(renderExplanationText(explanation));
       // an unknown user is most likely a typo: say so to scripts too
       if (!explanation.found) process.exitCode = EXIT.badInput;
     });
+}
+
+/**
+ * The user's active exceptions (the store: no secret needed) and what Heap has for them (the target: its token).
+ * Without the token explain still answers, and says what it could not read.
+ */
+async function addStoreAndHeap(command: Command, e: UserExplanation, user: string): Promise<void> {
+  const key = normalizeUserKey(user);
+  e.exceptions = await withStore(command, async (rt) =>
+    (await rt.store.listExceptions({ now: new Date() })).filter((x) => normalizeUserKey(x.user) === key),
+  );
+  try {
+    const [teammate] = await withRuntime(command, (rt) => rt.target.readUsers([key]));
+    e.heap = teammate
+      ? {
+          found: true,
+          access: teammate.access,
+          ...(teammate.ownedAssets !== undefined && { ownedAssets: teammate.ownedAssets }),
+          ...(teammate.lastActiveAt !== undefined && { lastActiveAt: teammate.lastActiveAt }),
+        }
+      : { found: false, access: {} };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    e.notes.push(`Heap was not read: ${err.message}`);
+  }
 }

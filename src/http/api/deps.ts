@@ -18,7 +18,7 @@ export interface AdminApiDeps {
   store: Store;
   sync: Pick<SyncService, 'run' | 'plan'>;
   exceptions: ExceptionService;
-  journal: Pick<JournalService, 'verify'>;
+  journal: Pick<JournalService, 'verify' | 'append'>;
   approvals: ApprovalService;
   reviews: ReviewService;
   mapping: Pick<MappingHolder, 'current' | 'status'>;

@@ -143,4 +143,13 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
       at_ms ${d.ms} NOT NULL
     )${d.keyed}`,
   },
+  {
+    id: 'core-013-drift-sightings',
+    sql: `CREATE TABLE drift_sightings (
+      user_key TEXT NOT NULL,
+      entitlement TEXT NOT NULL,
+      sighting TEXT NOT NULL,
+      PRIMARY KEY (user_key, entitlement)
+    )${d.keyed}`,
+  },
 ];

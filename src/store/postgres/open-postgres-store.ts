@@ -19,6 +19,7 @@ import {
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 import { prepareApprovalQueries } from './approval-queries.js';
@@ -67,6 +68,7 @@ export async function openPostgresStore(
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareDriftSightingQueries(pool),
     ...prepareTaskQueries(pool),
     ...prepareApprovalQueries(pool),
     ...prepareReviewQueries(pool),

@@ -11,6 +11,8 @@ export const driftItem = (overrides: Partial<DriftItem> = {}): DriftItem => ({
   desired: 'Member',
   cause: 'manual-override',
   action: 'revert',
+  // as the planner marks it: Admin is the default model's top project role, and the mapping gives Member
+  escalation: true,
   suggestion: 'add alice@example.com to group Heap Prod Admins',
   suggestedActions: [{ action: 'add-to-group', user: 'alice@example.com', group: 'Heap Prod Admins' }],
   ...overrides,

@@ -17,7 +17,7 @@ const now = new Date('2025-01-01T12:00:00.000Z');
 describe('alert builders', () => {
   it('keys drift by normalized user and entitlement', () => {
     expect(driftAlertKey(' Alice@Example.com', 'project:web-prod')).toBe('drift:alice@example.com:project:web-prod');
-    const alert = driftDetected(driftItem({ actual: 'Viewer' }), 'r1', now);
+    const alert = driftDetected(driftItem({ actual: 'Viewer', escalation: undefined }), 'r1', now);
     expect(alert).toMatchObject({
       key: 'drift:alice@example.com:project:web-prod',
       event: 'drift-detected',

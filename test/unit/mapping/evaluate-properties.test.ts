@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareEntitlements } from '../../../src/domain/entitlement.js';
 import type { DirectorySnapshot, Group, Identity } from '../../../src/domain/identity.js';
 import { DEFAULT_POLICY, type MappingSet, type Rule } from '../../../src/domain/mapping.js';
 import { DEFAULT_MODEL, type Project } from '../../../src/domain/model.js';
@@ -178,6 +179,13 @@ describe('evaluateMapping on a large directory', () => {
     const repeat = byUser.get('u5000@x.example');
     expect(repeat?.entitlements).toEqual(first?.entitlements);
     expect(repeat?.entitlements).not.toBe(first?.entitlements);
+    // past the first 4,096 distinct sets records are built another way: still plain, own, in canonical key order
+    for (const i of [4999, 4500, 10]) {
+      const record = byUser.get(`u${i}@x.example`)?.entitlements ?? {};
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+      expect(Object.keys(record)).toEqual(Object.keys(record).sort(compareEntitlements));
+      expect(JSON.stringify(record)).toBe(JSON.stringify(Object.fromEntries(Object.entries(record))));
+    }
   });
 });
 

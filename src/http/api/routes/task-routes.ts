@@ -33,7 +33,7 @@ const doneBody = z.strictObject({
 
 /** Assisted changes: what the target cannot write, as steps for a Heap administrator. */
 export function taskRoutes(deps: RouteDeps): ApiRoute[] {
-  const tasks = createTaskService({ store: deps.store, clock: deps.clock });
+  const tasks = createTaskService({ store: deps.store, clock: deps.clock, journal: deps.journal });
   return [
     defineRoute({
       method: 'get',

@@ -1,0 +1,99 @@
+/**
+ * One person, one teammate (DESIGN §10), through the CLI and the Heap stand-in: an exception follows a renamed
+ * user, and a rule whose group the directory lacks is a warning on the plan.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../src/domain/journal.js';
+import type { Plan } from '../../src/domain/plan.js';
+import { readJournal } from '../support/crash-audit.js';
+import {
+  SCIM_TOKEN,
+  e2eDirectory,
+  makeWorkspace,
+  teammates,
+  type Directory,
+  type DirectoryUser,
+} from '../support/e2e-setup.js';
+import { startTestStandIn } from '../support/stand-in.js';
+
+describe('sync: identities in Heap follow the IdP', () => {
+  let standIn: Awaited<ReturnType<typeof startTestStandIn>>;
+  let ws: ReturnType<typeof makeWorkspace>;
+
+  beforeEach(async () => {
+    standIn = await startTestStandIn({ token: SCIM_TOKEN });
+    ws = makeWorkspace(standIn.scimUrl);
+  });
+  afterEach(async () => {
+    await standIn?.close();
+    ws?.cleanup();
+  });
+
+  const withUser = (d: Directory, id: string, patch: Partial<DirectoryUser>): Directory => ({
+    ...d,
+    users: d.users.map((u) => (u.id === id ? { ...u, ...patch } : u)),
+  });
+  const sync = async () => {
+    const r = await ws.cli(['sync']);
+    expect(r.code, r.stderr).toBe(0);
+    return readJournal(ws.files.store).at(-1) as JournalRecord;
+  };
+
+  it('keeps an exception on a user renamed by immutable id, in the run that renames and after', async () => {
+    await sync();
+    const added = await ws.cli([
+      'exceptions',
+      'add',
+      '--user',
+      'bob@example.com',
+      '--entitlement',
+      'project:web-prod',
+      '--value',
+      'Admin',
+      '--reason',
+      'incident 42',
+      '--approver',
+      'cto@example.com',
+      '--expires',
+      '7d',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    await sync();
+    expect((await teammates(standIn.url)).get('bob@example.com')?.['project:web-prod']).toBe('Admin');
+
+    ws.writeDirectory(
+      withUser(e2eDirectory(), 'u-bob', { userName: 'robert@example.com', email: 'robert@example.com' }),
+    );
+    const renaming = await sync();
+    expect(renaming.renames?.map((r) => [r.rename.from, r.rename.to, r.outcome])).toEqual([
+      ['bob@example.com', 'robert@example.com', 'applied'],
+    ]);
+    let heap = await teammates(standIn.url);
+    expect(heap.has('bob@example.com')).toBe(false);
+    expect(heap.get('robert@example.com')?.['project:web-prod']).toBe('Admin');
+    await sync();
+    heap = await teammates(standIn.url);
+    expect(heap.get('robert@example.com')?.['project:web-prod']).toBe('Admin');
+    const plan = await ws.json<Plan>(['plan']);
+    expect(plan.changes).toEqual([]);
+    const { exceptions: list } = await ws.json<{ exceptions: { user: string; entitlement: string; value: string }[] }>([
+      'exceptions',
+      'list',
+    ]);
+    expect(list.map((e) => [e.user, e.entitlement, e.value])).toEqual([
+      ['robert@example.com', 'project:web-prod', 'Admin'],
+    ]);
+  });
+
+  it('warns on every plan about a rule whose group the directory does not have', async () => {
+    // e2eMapping's rule "viewers" names the group Viewers, which e2eDirectory lacks
+    const plan = await ws.json<Plan>(['plan']);
+    expect(plan.warnings.filter((w) => w.includes('Viewers'))).toEqual([
+      expect.stringMatching(/rule "viewers".*group "Viewers".*not in/),
+    ]);
+    const d = e2eDirectory();
+    d.groups.push({ id: 'g-viewers', displayName: 'Viewers', members: [] });
+    ws.writeDirectory(d);
+    expect((await ws.json<Plan>(['plan'])).warnings.filter((w) => w.includes('Viewers'))).toEqual([]);
+  });
+});
