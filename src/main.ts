@@ -209,6 +209,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
         store,
         claims: store,
         logger: logger.child({ component: 'alerts' }),
+        // the runtime's clock: an alert's time and its drift's revertsAt are read on the same clock
+        now: () => clock.now(),
         ...(options.onAlertDelivery && { onDelivery: options.onAlertDelivery }),
       });
     }

@@ -43,6 +43,8 @@ export interface Policy {
   approvals: ApprovalPolicy;
   /** how long a pending approval waits, and an approved one stays good, from its request: `7d`, `12h` */
   approvalTtl: string;
+  /** grace before a manual change in Heap is reverted, from when it was first seen: `1h`, `30m`; `0s` at once */
+  revertAfter: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -63,6 +65,7 @@ export const DEFAULT_POLICY: Policy = {
   },
   approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
   approvalTtl: '7d',
+  revertAfter: '1h',
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */
