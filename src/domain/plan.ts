@@ -99,6 +99,8 @@ export interface Rename {
   from: string;
   /** the e-mail the identity provider has now; the plan's changes for this user name it */
   to: string;
+  /** the teammate's userName changes too (or only it: `from` equals `to`) */
+  userName?: { from: string; to: string };
 }
 
 export interface Plan {

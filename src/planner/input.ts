@@ -26,6 +26,8 @@ export interface PlanInput {
   /** an administrator approved this plan: `maxRevocations` does not hold it */
   approved?: boolean;
   sources?: readonly SourceReading[];
+  /** the target reads and writes teammates' externalId and userName: what Heap lacks of them is planned (renames) */
+  identities?: boolean;
   /** when each open drift item was first seen (`indexSightings`): a manual change waits policy.revertAfter from then */
   sightings?: ReadonlyMap<string, DriftSighting>;
   /** an administrator asked to revert now (the dashboard's "Revert now"): the grace does not apply */

@@ -225,6 +225,7 @@ export function createSyncService(deps: SyncDeps) {
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
       sources: await readingsOf(snapshot),
+      identities: deps.target.capabilities().identities === true,
     };
   }
 

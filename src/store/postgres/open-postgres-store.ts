@@ -7,7 +7,8 @@ import { appendJournal, getJournal, listJournal, verifyJournal } from './journal
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
 import { runPostgresMigrations } from './migrate.js';
-import { coreMigrations } from './migrations/core.js';
+import { coreMigrations } from '../migrations/core.js';
+import { POSTGRES } from '../migrations/dialect.js';
 import {
   checkConnection,
   closeOnce,
@@ -36,7 +37,7 @@ export async function openPostgresStore(
   const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
   try {
     await checkConnection(pool, 'store');
-    const applied = await runPostgresMigrations(pool, coreMigrations);
+    const applied = await runPostgresMigrations(pool, coreMigrations(POSTGRES));
     logger?.debug({ applied }, 'store opened');
   } catch (err) {
     await pool.end();
