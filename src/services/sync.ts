@@ -283,6 +283,15 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
+    if (held && deps.mapping().policy.fourEyes) {
+      // four eyes: whoever's run was held does not approve it
+      const heldBy = (await deps.store.getJournal(held.runId))?.actor;
+      if (heldBy && options.actor && heldBy.trim().toLowerCase() === options.actor.trim().toLowerCase()) {
+        throw new BadRequestError(
+          `four eyes: ${options.actor} started run ${held.runId}, so someone else must approve it`,
+        );
+      }
+    }
     const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,

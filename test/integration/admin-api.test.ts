@@ -65,6 +65,7 @@ const ROUTES = [
   ['post', '/api/approvals/{id}'],
   ['get', '/api/activity'],
   ['get', '/api/users/{user}/explain'],
+  ['get', '/api/users/{user}/history'],
   ['get', '/api/docs'],
   ['get', '/api/reviews'],
   ['post', '/api/reviews'],
