@@ -52,11 +52,26 @@ async function startStandIn(dataDir: string, profile: Profile): Promise<{ url: s
   throw new Error('the stand-in did not start');
 }
 
+/**
+ * The stand-in's request counters. Retried: after a half-hour paced run the pooled connection this reuses may be
+ * one the stand-in just closed as idle (keep-alive timeout), which fails the first try with "other side closed".
+ */
 async function stats(url: string): Promise<{ reads: number; writes: number }> {
-  const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const body = (await res.json()) as { reads?: number; writes?: number; traffic?: { reads: number; writes: number } };
-  const s = body.traffic ?? (body as { reads: number; writes: number });
-  return { reads: s.reads, writes: s.writes };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const body = (await res.json()) as {
+        reads?: number;
+        writes?: number;
+        traffic?: { reads: number; writes: number };
+      };
+      const s = body.traffic ?? (body as { reads: number; writes: number });
+      return { reads: s.reads, writes: s.writes };
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 /** The example directory, or `users` synthetic people spread over the example's groups. */
