@@ -69,6 +69,15 @@ ${DOM_JS}
   var STATUS_CLASS = { succeeded: 'ok', partial: 'warn', failed: 'bad', held: 'warn', 'dry-run': 'info' };
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
 
+  /** When the sync reverts a drift item (policy.revertAfter after it was first seen), and who made it, if known. */
+  function revertsAt(item) {
+    var parts = [];
+    if (item.action !== 'revert' || !item.revertsAt) parts.push(el('em', { text: 'never (kept)' }));
+    else parts.push(el('span', { text: 'reverts at ' + new Date(item.revertsAt).toLocaleString() + ' (' }), when(item.revertsAt), el('span', { text: ')' }));
+    if (item.changedBy) parts.push(el('div', { class: 'changed-by' }, [el('small', { text: 'changed by ' + item.changedBy + (item.changedAt ? ' ' + item.changedAt.slice(0, 16).replace('T', ' ') : '') })]));
+    return parts;
+  }
+
   /** Owned assets and last activity as Heap reports them: an owner losing access must transfer them first. */
   function facts(item) {
     var parts = [];
@@ -372,7 +381,7 @@ ${DOM_JS}
       fill($('drift'), [el('p', { class: 'empty', text: 'No drift: Heap matches the mapping and the last sync.' })]);
       return;
     }
-    var headers = ['User', 'Entitlement', 'Baseline → Heap now', 'Mapping wants', 'Cause', 'Suggestion'];
+    var headers = ['User', 'Entitlement', 'Baseline → Heap now', 'Mapping wants', 'Cause', 'Reverts at', 'Suggestion'];
     if (isAdmin()) headers.push('Actions');
     fill($('drift'), [table(headers, d.items.map(function (item) {
       var row = [
@@ -382,6 +391,7 @@ ${DOM_JS}
         cell(value(item.desired)),
         cell([badge(item.cause, item.cause === 'conflict' ? 'bad' : 'warn'), ' ',
           badge(item.action === 'revert' ? 'will revert' : 'kept by policy', item.action === 'revert' ? 'bad' : 'info')]),
+        cell(revertsAt(item), 'reverts-at'),
         cell(el('span', { class: 'suggestion', text: item.suggestion })),
       ];
       if (isAdmin()) {
@@ -389,7 +399,7 @@ ${DOM_JS}
           actionButton('Make an exception', function () { openExceptionDialog(item); }),
           item.action === 'revert' ? actionButton('Revert now', function () {
             if (!window.confirm('Revert ' + item.user + ' ' + item.entitlement + ' to ' + (item.desired === null ? '(none)' : item.desired) + ' now?')) return;
-            runSync({ users: [item.user] }, 'Revert');
+            runSync({ users: [item.user], revertNow: true }, 'Revert');
           }, 'danger') : null,
         ])));
       }
