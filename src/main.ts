@@ -209,6 +209,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
         store,
         claims: store,
         logger: logger.child({ component: 'alerts' }),
+        // the runtime's clock: an alert's time and its drift's revertsAt are read on the same clock
+        now: () => clock.now(),
         ...(options.onAlertDelivery && { onDelivery: options.onAlertDelivery }),
       });
     }
@@ -260,7 +262,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     alerts: dispatcher,
     hooks,
   });
-  const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const exceptions = createExceptionService({ store, clock, mapping: mapping.current, journal });
   const approvals = createApprovalService({ store, clock, mapping: mapping.current, journal });
   const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {

@@ -26,7 +26,6 @@ import { startHttpServer, type RunningServer } from './http/server.js';
 import { createRuntime, postgresConnection, type Runtime, type RuntimeOptions, type SecretRef } from './main.js';
 import { resolveServiceAccounts } from './config/service-accounts.js';
 import type { RunRequest } from './ports/run-queue.js';
-import { alertOnRun } from './services/run-alerts.js';
 import { createRunWorker } from './services/run-worker.js';
 import { openSqliteRunQueue } from './store/sqlite/open-sqlite-run-queue.js';
 import { openPostgresRunQueue } from './store/postgres/open-postgres-run-queue.js';
@@ -74,7 +73,6 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
         syncMetrics.runFinished(outcome);
         // the dashboard's drift reading is stale once a run changed Heap
         status?.invalidate();
-        if (dispatcher) await alertOnRun(dispatcher, outcome, rt.clock.now());
       },
     },
   });

@@ -35,7 +35,19 @@ function driftDetails(item: DriftItem): Record<string, unknown> {
     action: item.action,
     suggestion: item.suggestion,
     suggestedActions: item.suggestedActions,
+    ...(item.firstSeen !== undefined && { firstSeen: item.firstSeen }),
+    ...(item.revertsAt !== undefined && { revertsAt: item.revertsAt }),
+    ...(item.changedBy !== undefined && { changedBy: item.changedBy }),
+    ...(item.changedAt !== undefined && { changedAt: item.changedAt }),
   };
+}
+
+/** What happens to a drift item next, as the alert says it. */
+function nextStep(item: DriftItem, now: Date): string {
+  if (item.action !== 'revert') return 'kept by policy';
+  const to = show(item.desired);
+  if (!item.revertsAt || Date.parse(item.revertsAt) <= now.getTime()) return `reverted now to ${to}`;
+  return `reverted to ${to} by the first sync after ${item.revertsAt} unless an exception accepts it or the IdP changes`;
 }
 
 export function driftDetected(item: DriftItem, runId: string | undefined, now: Date = new Date()): Alert {
@@ -45,12 +57,13 @@ export function driftDetected(item: DriftItem, runId: string | undefined, now: D
       : item.cause === 'conflict'
         ? 'Conflicting change'
         : 'Manual change';
-  const then = item.action === 'revert' ? `the next sync reverts it to ${show(item.desired)}` : 'kept by policy';
+  const then = nextStep(item, now);
+  const by = item.changedBy ? ` by ${item.changedBy}` : '';
   return {
     key: driftAlertKey(item.user, item.entitlement),
     event: 'drift-detected',
     severity: isEscalation(item) ? 'critical' : 'warning',
-    summary: `${what} in Heap: ${item.user} ${item.entitlement} ${show(item.baseline)} → ${show(item.actual)}; ${then}`,
+    summary: `${what} in Heap${by}: ${item.user} ${item.entitlement} ${show(item.baseline)} → ${show(item.actual)}; ${then}`,
     details: driftDetails(item),
     runId,
     at: now.toISOString(),

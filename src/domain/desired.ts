@@ -53,6 +53,8 @@ export interface DesiredUser {
   externalId?: string;
   source: string;
   displayName?: string;
+  /** the userName to give the teammate in Heap, when it is not `user` (an IdP userName that is no e-mail) */
+  userName?: string;
   /** false when no rule maps the identity, or it is inactive in the IdP: unmappedUsers policy applies. */
   mapped: boolean;
   entitlements: Record<EntitlementKey, DesiredEntitlement>;

@@ -43,6 +43,10 @@ export interface Policy {
   approvals: ApprovalPolicy;
   /** how long a pending approval waits, and an approved one stays good, from its request: `7d`, `12h` */
   approvalTtl: string;
+  /** grace before a manual change in Heap is reverted, from when it was first seen: `1h`, `30m`; `0s` at once */
+  revertAfter: string;
+  /** four eyes: an exception's approver must not be its requester, a held plan not approved by whoever's run held it */
+  fourEyes: boolean;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -63,6 +67,8 @@ export const DEFAULT_POLICY: Policy = {
   },
   approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
   approvalTtl: '7d',
+  revertAfter: '1h',
+  fourEyes: false,
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */

@@ -63,6 +63,16 @@ export interface DriftItem {
   lastActiveAt?: string;
   /** how this entitlement reaches Heap (set once the target is known) */
   enforcement?: Enforcement;
+  /** ISO 8601: when a run first saw this actual value (DESIGN §11) */
+  firstSeen?: string;
+  /**
+   * ISO 8601: the first run after this instant reverts it (policy.revertAfter after firstSeen); a run before it
+   * only alerts. null when the policy keeps it.
+   */
+  revertsAt?: string | null;
+  /** who changed it in Heap, and when, when the target's activity log says so */
+  changedBy?: string;
+  changedAt?: string;
 }
 
 export interface PlanSummary {
@@ -89,6 +99,8 @@ export interface Rename {
   from: string;
   /** the e-mail the identity provider has now; the plan's changes for this user name it */
   to: string;
+  /** the teammate's userName changes too (or only it: `from` equals `to`) */
+  userName?: { from: string; to: string };
 }
 
 export interface Plan {

@@ -5,6 +5,7 @@ import type {
   EvaluationWarning,
   RuleReason,
 } from '../domain/desired.js';
+import { normalizeUserKey } from '../domain/entitlement.js';
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
 import { type CompiledMapping, compileMapping } from './compile.js';
@@ -28,6 +29,14 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
   return { users, warnings, absentGroups: absentGroups(c, snapshot) };
+}
+
+/**
+ * The userName to give the teammate in Heap: the IdP's, unless it looks like an e-mail other than the user's (Heap
+ * takes an e-mail userName as the teammate's e-mail: writing it would change who the teammate is); then the e-mail.
+ */
+export function heapUserNameOf(idpUserName: string, user: string): string {
+  return !idpUserName.includes('@') || normalizeUserKey(idpUserName) === user ? idpUserName : user;
 }
 
 /** DESIGN §10: a rule whose group is in no snapshot it may come from, named on every plan (a typo grants nothing). */
@@ -128,6 +137,8 @@ class UserEvaluator {
       entitlements: {},
     };
     if (identity.displayName !== undefined) desired.displayName = identity.displayName;
+    const userName = heapUserNameOf(identity.userName, user);
+    if (userName !== user) desired.userName = userName;
     if (from === to) return desired;
     // users matched by the same (rule, group) pairs get the same access: decide once, copy the record
     const single = to - from === 1;

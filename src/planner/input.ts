@@ -4,6 +4,7 @@ import type { PendingApproval } from '../domain/approval.js';
 import type { AccessException } from '../domain/exception.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Teammate } from '../domain/teammate.js';
+import type { DriftSighting } from '../domain/drift.js';
 import type { ObservedTeam } from './team-bindings.js';
 
 /**
@@ -25,6 +26,12 @@ export interface PlanInput {
   /** an administrator approved this plan: `maxRevocations` does not hold it */
   approved?: boolean;
   sources?: readonly SourceReading[];
+  /** the target reads and writes teammates' externalId and userName: what Heap lacks of them is planned (renames) */
+  identities?: boolean;
+  /** when each open drift item was first seen (`indexSightings`): a manual change waits policy.revertAfter from then */
+  sightings?: ReadonlyMap<string, DriftSighting>;
+  /** an administrator asked to revert now (the dashboard's "Revert now"): the grace does not apply */
+  revertNow?: boolean;
   /** Heap's Teams with their project bindings, when the target shows them: differences from `teams:` are drift */
   teams?: readonly ObservedTeam[] | null;
 }

@@ -36,8 +36,9 @@ function resolveSelectors(selectors: Record<string, string>, projects: readonly 
  * that value. Used for drift suggestions and to say which grant a revocation takes away.
  */
 export class InverseMapping {
-  private readonly grants = new Map<string, RuleReason[]>();
-  private readonly groups = new Map<string, readonly string[]>();
+  /** entitlement -> value -> rules granting it (nested maps: no key strings built per lookup) */
+  private readonly grants = new Map<string, Map<string, RuleReason[]>>();
+  private readonly groups = new Map<string, Map<string, readonly string[]>>();
   /** how much a group's rules grant: suggestions offer the narrowest group first (least privilege) */
   private readonly breadth = new Map<string, number>();
 
@@ -63,27 +64,29 @@ export class InverseMapping {
   }
 
   private add(key: string, value: string, reason: RuleReason): void {
-    const k = `${key}\u0000${value}`;
-    const list = this.grants.get(k);
+    let values = this.grants.get(key);
+    if (!values) this.grants.set(key, (values = new Map()));
+    const list = values.get(value);
     if (list) list.push(reason);
-    else this.grants.set(k, [reason]);
+    else values.set(value, [reason]);
   }
 
   /** Rules granting exactly `value` on `key`, ordered by rule name. */
   rulesGranting(key: string, value: string): readonly RuleReason[] {
-    return this.grants.get(`${key}\u0000${value}`) ?? [];
+    return this.grants.get(key)?.get(value) ?? [];
   }
 
   /** The distinct groups of those rules, narrowest first, then by name (computed once per entitlement and value). */
   groupsGranting(key: string, value: string): readonly string[] {
-    const k = `${key}\u0000${value}`;
-    let groups = this.groups.get(k);
+    let values = this.groups.get(key);
+    if (!values) this.groups.set(key, (values = new Map()));
+    let groups = values.get(value);
     if (!groups) {
       const breadthOf = (g: string) => this.breadth.get(g) ?? 0;
-      groups = [...new Set((this.grants.get(k) ?? []).map((r) => r.group))].sort(
+      groups = [...new Set(this.rulesGranting(key, value).map((r) => r.group))].sort(
         (a, b) => breadthOf(a) - breadthOf(b) || (a < b ? -1 : a > b ? 1 : 0),
       );
-      this.groups.set(k, groups);
+      values.set(value, groups);
     }
     return groups;
   }

@@ -6,9 +6,10 @@ export const compareByUserThenEntitlement = (
   b: { user: string; entitlement: string },
 ): number => (a.user < b.user ? -1 : a.user > b.user ? 1 : compareEntitlements(a.entitlement, b.entitlement));
 
-/** Reasons in a stable order, whatever order the evaluation listed them in. */
-export const compareReasons = (a: object, b: object): number => {
-  const ka = JSON.stringify(a);
-  const kb = JSON.stringify(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-};
+/** Reasons in a stable order, whatever order the evaluation listed them in: by their JSON, each written once. */
+export function sortReasons<T extends object>(reasons: readonly T[]): T[] {
+  if (reasons.length < 2) return [...reasons];
+  const keyed = reasons.map((reason) => ({ reason, key: JSON.stringify(reason) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.reason);
+}

@@ -1,5 +1,7 @@
 import type { Cause, Change, DriftItem, Plan, PlanSummary } from '../domain/plan.js';
 import { gateApprovals } from './approvals.js';
+import { durationMs } from '../domain/duration.js';
+import { sightingKey } from '../domain/drift.js';
 import { topRolesOf } from '../domain/model.js';
 import { indexExceptions } from './exceptions.js';
 import { runGuards } from './guards.js';
@@ -21,7 +23,13 @@ export function planChanges(input: PlanInput): Plan {
   const { mapping } = input;
   let inverse: InverseMapping | null = null;
   const inverted = (): InverseMapping => (inverse ??= new InverseMapping(mapping));
-  const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted);
+  const grace = {
+    now: input.now,
+    revertAfterMs: durationMs(mapping.policy.revertAfter) ?? 0,
+    sightings: input.sightings ?? new Map(),
+    revertNow: input.revertNow ?? false,
+  };
+  const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted, grace);
   const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
 
   for (const t of others) walker.census.countTeammate(t.access);
@@ -53,7 +61,14 @@ export function planChanges(input: PlanInput): Plan {
     const { suggestion, suggestedActions } = suggestFor(item, desiredReasons, exception, mapping.model, inverted());
     return { ...item, suggestion, suggestedActions };
   });
-  if (input.teams) drift.push(...teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects));
+  if (input.teams) {
+    for (const item of teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects)) {
+      // Team bindings are kept (no API writes them): seen, never reverted
+      const seen = grace.sightings.get(sightingKey(item.user, item.entitlement));
+      const firstSeen = seen && seen.actual === item.actual ? seen.firstSeen : input.now.toISOString();
+      drift.push({ ...item, firstSeen, revertsAt: null });
+    }
+  }
 
   gateApprovals(changes, mapping.policy.approvals, input.approvals ?? [], input.now);
   const approved = input.approved ?? false;

@@ -68,6 +68,15 @@ function ownersOf(changes: readonly Change[]): string[] {
   return lines.size ? ['', 'Asset owners losing access:', ...lines.values()] : [];
 }
 
+/** When the drift was seen, by whom it was made, and when it is reverted (grace before revert). */
+export function describeTiming(d: DriftItem): string {
+  const parts: string[] = [];
+  if (d.changedBy) parts.push(`changed by ${d.changedBy}${d.changedAt ? ` at ${d.changedAt}` : ''}`);
+  if (d.firstSeen) parts.push(`first seen ${d.firstSeen}`);
+  if (d.revertsAt) parts.push(`reverts at ${d.revertsAt}`);
+  return parts.join('; ');
+}
+
 function renderDrift(drift: readonly DriftItem[]): string[] {
   if (!drift.length) return ['No drift.'];
   const out = [`Drift (${drift.length}):`];
@@ -77,6 +86,8 @@ function renderDrift(drift: readonly DriftItem[]): string[] {
         `  [${d.cause}, ${d.action}]`,
       `    suggestion: ${d.suggestion}`,
     );
+    const when = describeTiming(d);
+    if (when) out.push(`    ${when}`);
     const facts = describeFacts(d);
     if (facts) out.push(`    in Heap: ${facts}`);
   }
@@ -141,6 +152,10 @@ export function planToJson(plan: Plan): Plan {
       suggestedActions: d.suggestedActions,
       ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),
       ...(d.lastActiveAt !== undefined && { lastActiveAt: d.lastActiveAt }),
+      ...(d.firstSeen !== undefined && { firstSeen: d.firstSeen }),
+      ...(d.revertsAt !== undefined && { revertsAt: d.revertsAt }),
+      ...(d.changedBy !== undefined && { changedBy: d.changedBy }),
+      ...(d.changedAt !== undefined && { changedAt: d.changedAt }),
     })),
     held: plan.held,
     heldBy: plan.heldBy,

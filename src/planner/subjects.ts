@@ -122,8 +122,11 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     else if (d?.mapped && isRename(t, d)) {
       renames.push({ id: d.externalId as string, from: t.email, to: d.user });
       emitRenamed(t, d);
-    } else if (d?.mapped) emit(t.email, key, t, d, 'mapped');
-    else if (unmappedUsers !== 'keep') emit(t.email, key, t, d, unmappedUsers);
+    } else if (d?.mapped) {
+      const update = input.identities ? identityUpdate(t, d) : null;
+      if (update) renames.push(update);
+      emit(t.email, key, t, d, 'mapped');
+    } else if (unmappedUsers !== 'keep') emit(t.email, key, t, d, unmappedUsers);
     else others.push(t);
   };
   if (managed === null) for (let i = 0; i < actual.length; i++) visitTeammate(i);
@@ -144,6 +147,20 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
 }
 
 /** The same immutable id under another e-mail: the teammate is renamed, never replaced. */
+/**
+ * The identity Heap lacks for a teammate joined to its identity by e-mail: the immutable id, written on the sync's
+ * first write of a teammate that has none (so a later rename is found), and a changed userName of the same id.
+ * A rename of the same e-mail (`from` equals `to`).
+ */
+function identityUpdate(t: Teammate, d: DesiredUser): Rename | null {
+  if (d.externalId === undefined) return null;
+  if (t.externalId === undefined) return { id: d.externalId, from: t.email, to: t.email };
+  if (t.externalId !== d.externalId || t.userName === undefined) return null;
+  const userName = d.userName ?? d.user;
+  if (t.userName.toLowerCase() === userName.toLowerCase()) return null;
+  return { id: d.externalId, from: t.email, to: t.email, userName: { from: t.userName, to: userName } };
+}
+
 const isRename = (t: Teammate, d: DesiredUser): boolean =>
   d.externalId !== undefined && t.externalId === d.externalId && normalizeUserKey(t.email) !== d.user;
 

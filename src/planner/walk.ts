@@ -16,9 +16,19 @@ import { classifyDifference } from './classify.js';
 import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
 import type { InverseMapping } from './inverse.js';
-import { compareReasons } from './order.js';
+import { sortReasons } from './order.js';
 import { assessRisk, environmentsOf } from './risk.js';
 import { baselineOf, type Subject } from './subjects.js';
+import { sightingKey, type DriftSighting } from '../domain/drift.js';
+
+/** Grace before revert (DESIGN §11): when each drift was first seen, and how long a manual change waits. */
+export interface Grace {
+  now: Date;
+  revertAfterMs: number;
+  sightings: ReadonlyMap<string, DriftSighting>;
+  /** an administrator asked to revert now: every drift the policy reverts is reverted by this run */
+  revertNow: boolean;
+}
 
 export interface DriftDraft {
   item: Omit<DriftItem, 'suggestion' | 'suggestedActions'>;
@@ -66,6 +76,7 @@ export class PlanWalker {
     private readonly baseline: ReadonlyMap<string, Access>,
     private readonly exceptions: ExceptionIndex,
     private readonly inverted: () => InverseMapping,
+    private readonly grace: Grace,
   ) {
     this.environments = environmentsOf(mapping.projects);
     this.top = topRolesOf(mapping.model);
@@ -152,6 +163,7 @@ export class PlanWalker {
       return;
     }
     const action = this.mapping.policy.manualOverrides;
+    const { firstSeen, revertsAt, seen } = this.timing(s, d.key, a, cause, action);
     this.drafts.push({
       item: {
         user: s.user,
@@ -163,17 +175,39 @@ export class PlanWalker {
         // a manual raise to the model's top role (whatever it is called) is how someone grants themselves Admin
         ...(isTopRole(this.top, d.key, a) && !isTopRole(this.top, d.key, d.desired) && { escalation: true }),
         action,
+        firstSeen,
+        revertsAt,
+        ...(seen?.changedBy !== undefined && { changedBy: seen.changedBy }),
+        ...(seen?.changedAt !== undefined && { changedAt: seen.changedAt }),
         ...factsOf(s.teammate),
       },
       desiredReasons: d.reasons,
       exception: d.exception,
     });
-    if (action === 'revert') this.emit(s, d, cause, this.reasonsFor(d));
+    // a manual change waits out the grace from when it was first seen: alerted now, reverted by a later run
+    const due = revertsAt !== null && Date.parse(revertsAt) <= this.grace.now.getTime();
+    if (action === 'revert' && (due || this.grace.revertNow)) {
+      this.emit(s, d, cause, this.reasonsFor(d));
+    }
+  }
+
+  /**
+   * When this drift was first seen (an earlier run's sighting of the same value, else now) and when it is reverted:
+   * a manual override after policy.revertAfter; a conflict (the IdP changed too) or unmanaged access at once.
+   */
+  private timing(s: Subject, key: string, actual: EntitlementValue, cause: string, action: 'revert' | 'keep') {
+    const found = this.grace.sightings.get(sightingKey(s.user, key));
+    // another value than the one seen before is a new manual change: its grace starts now
+    const seen = found && found.actual === actual ? found : undefined;
+    const firstSeen = seen ? seen.firstSeen : this.grace.now.toISOString();
+    if (action === 'keep') return { firstSeen, revertsAt: null, seen };
+    const wait = cause === 'manual-override' ? this.grace.revertAfterMs : 0;
+    return { firstSeen, revertsAt: new Date(Date.parse(firstSeen) + wait).toISOString(), seen };
   }
 
   /** Why an entitlement changes: rules or policy say so, or (for a mapped user) no rule grants the old value any more. */
   private reasonsFor(d: Difference): Reason[] {
-    if (d.reasons) return d.reasons.length > 1 ? [...d.reasons].sort(compareReasons) : [...d.reasons];
+    if (d.reasons) return sortReasons(d.reasons);
     return d.actual === null ? [] : [...this.inverted().rulesGranting(d.key, d.actual)];
   }
 

@@ -47,6 +47,8 @@ export interface TargetCapabilities {
   activityLog?: boolean;
   /** readTeams answers the projects each Team gives; absent: false */
   teamBindings?: boolean;
+  /** reads report each teammate's externalId and userName, and writes set them; absent: false */
+  identities?: boolean;
 }
 
 /** One change recorded in Heap's activity log. */

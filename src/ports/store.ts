@@ -1,4 +1,5 @@
 import type { PendingApproval, StoredApprovalStatus } from '../domain/approval.js';
+import type { DriftSighting } from '../domain/drift.js';
 import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
@@ -159,6 +160,14 @@ export interface Store {
   listReviewItems(campaignId: string): Promise<ReviewItem[]>;
   /** replaces one item (a decision); rejects when the campaign has no such item */
   putReviewItem(campaignId: string, item: ReviewItem): Promise<void>;
+
+  /** when each open drift item was first seen (grace before revert), by user then entitlement */
+  listDriftSightings(): Promise<DriftSighting[]>;
+  /**
+   * Replaces the sightings of the users in `scope` (every user when null) with `sightings`, in one transaction:
+   * a run's complete drift over its scope, so drift that is gone stops being remembered.
+   */
+  putDriftSightings(sightings: readonly DriftSighting[], scope: readonly string[] | null): Promise<void>;
 
   getAlertStates(): Promise<AlertState[]>;
   putAlertState(state: AlertState): Promise<void>;

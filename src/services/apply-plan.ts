@@ -82,6 +82,9 @@ async function applyUser(
     user,
     set: Object.fromEntries(changes.map((c) => [c.entitlement, c.to])),
     ...(profile?.displayName !== undefined && { displayName: profile.displayName }),
+    ...((rename?.userName?.to ?? profile?.userName) !== undefined && {
+      userName: rename?.userName?.to ?? profile?.userName,
+    }),
     ...(externalId !== undefined && { externalId }),
     ...(rename && { rename: { from: rename.from } }),
   };

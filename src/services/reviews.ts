@@ -243,7 +243,8 @@ export function createReviewService(deps: ReviewDeps) {
     /**
      * Closes a campaign: undecided items take `defaultDecision`; revocations and reductions become exceptions
      * (the reviewer as approver, lasting until the follow-up review) applied by one ordinary run limited to those
-     * users, through every guard; make-permanent decisions become suggested IdP changes.
+     * users, through every guard; make-permanent decisions become suggested IdP changes, and drift made permanent
+     * is held by an exception until then.
      */
     async close(
       id: string,
@@ -274,9 +275,21 @@ export function createReviewService(deps: ReviewDeps) {
         const reason = `access review ${id}: ${item.decision?.reason ?? `undecided, closed with default ${defaultDecision}`}`;
         const approver = item.decision?.actor ?? actor;
         if (kind === 'make-permanent') {
-          remediation.suggestions.push(
-            `${item.user} ${item.entitlement} = ${showAccess(item.actual)}: ${item.suggestion ?? 'add a rule or group that grants it in the IdP'}`,
-          );
+          const suggestion = item.suggestion ?? 'add a rule or group that grants it in the IdP';
+          remediation.suggestions.push(`${item.user} ${item.entitlement} = ${showAccess(item.actual)}: ${suggestion}`);
+          // Until someone makes that IdP change, the next sync would revert what the reviewer decided to keep: an
+          // exception holds it meanwhile, and ends at the follow-up review, which sees whether the IdP caught up.
+          if (item.drift && !item.exception) {
+            const added = await deps.exceptions.add({
+              user: item.user,
+              entitlement: item.entitlement,
+              value: item.actual,
+              reason: `${reason} (made permanent; held until the IdP change: ${suggestion})`,
+              approver,
+              expires: `${days}d`,
+            });
+            remediation.exceptionsAdded.push(added.id);
+          }
           continue;
         }
         if (kind !== 'revoke' && kind !== 'reduce') continue;

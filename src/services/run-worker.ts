@@ -103,9 +103,10 @@ export function createRunWorker(deps: RunWorkerDeps): RunWorker {
       const job = await queue.claim(target, worker, { now: new Date(), staleMs });
       if (!job) {
         const { active, pending } = await queue.state(target);
-        // another process runs it, or it is not due yet: look again when it may be
-        if (active) arm(HEARTBEAT_MS);
-        else if (pending) arm(Date.parse(pending.dueAt) - Date.now());
+        // Not due yet: look again when it is. Otherwise look again a heartbeat later, even with nothing queued: a
+        // run another replica claims and then dies with is taken over only by a replica that keeps looking.
+        const due = pending && !active ? Date.parse(pending.dueAt) - Date.now() : HEARTBEAT_MS;
+        arm(Math.min(due, HEARTBEAT_MS));
         return;
       }
       await exclusive(() => execute(job));
@@ -174,6 +175,8 @@ export function createRunWorker(deps: RunWorkerDeps): RunWorker {
     wake();
   }
 
+  // a worker looks at the queue from the start: what is queued (or was held by a worker that died) is run
+  wake();
   return {
     trigger,
     drainOutbox,

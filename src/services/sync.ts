@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { ChangeResult, JournalRecord, RenameResult, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
-import type { Plan } from '../domain/plan.js';
+import type { DriftItem, Plan } from '../domain/plan.js';
+import { indexSightings, type DriftSighting } from '../domain/drift.js';
+import { alertOnRun } from './run-alerts.js';
+import { attributeDrift } from './drift-attribution.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { Access } from '../domain/entitlement.js';
 import type { DesiredState } from '../domain/desired.js';
@@ -70,6 +73,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** the id of a held run an administrator approves */
   approve?: string;
+  /** revert the drift of the run's users now, without waiting out policy.revertAfter (needs a scope) */
+  revertNow?: boolean;
   /** limit the run to these users (incremental runs); null or absent: full reconciliation */
   scope?: string[] | null;
   signal?: AbortSignal;
@@ -99,12 +104,32 @@ export interface PlanPreview {
 
 export interface PreviewOptions {
   scope?: string[] | null;
+  /** plan the reverts of the drift in scope now, grace or not */
+  revertNow?: boolean;
   signal?: AbortSignal;
   /** phases: reading sources, reading Heap, planning */
   onProgress?: (phase: string) => void;
 }
 
 const LOCK_REFRESH_MS = LEASE_HEARTBEAT_MS;
+/** how long a run that reverts drift waits for its drift alerts to be delivered before it writes */
+export const DRIFT_ALERT_WAIT_MS = 5_000;
+
+const isDriftCause = (cause: string): boolean =>
+  cause === 'manual-override' || cause === 'conflict' || cause === 'unmanaged';
+
+/** What the next run needs to know of this run's drift: when each item was first seen, and who changed it. */
+export const sightingsOf = (drift: readonly DriftItem[]): DriftSighting[] =>
+  drift
+    .filter((d) => d.firstSeen)
+    .map((d) => ({
+      user: d.user,
+      entitlement: d.entitlement,
+      actual: d.actual,
+      firstSeen: d.firstSeen ?? '',
+      ...(d.changedBy !== undefined && { changedBy: d.changedBy }),
+      ...(d.changedAt !== undefined && { changedAt: d.changedAt }),
+    }));
 
 /**
  * The one sync service every trigger goes through (CLI, API, schedule, SCIM pushes, exception expiry):
@@ -130,10 +155,12 @@ export function createSyncService(deps: SyncDeps) {
       reach.teamBindings && deps.target.readTeams && scope === null ? await deps.target.readTeams(signalOpt) : null;
     options.onProgress?.('planning');
     const input = await buildPlanInput(mapping, desired, actual, snapshot, scope, options.approved ?? false);
+    if (options.revertNow) input.revertNow = true;
     const attested = reach.unobserved.size ? await attestationsOf(deps.store) : [];
     input.actual = believedTeammates(actual, input.baseline, reach.unobserved, attested);
     input.teams = teams;
     const plan = labelPlan(planChanges(input), reach.labels);
+    await attributeDrift(deps.target, plan.drift, { logger: deps.logger, ...signalOpt });
     return { preview: { plan, snapshot, desired, actual, mapping, input } as PlanPreview, input, reach, attested };
   }
 
@@ -193,10 +220,12 @@ export function createSyncService(deps: SyncDeps) {
       baseline: await deps.store.getBaseline(),
       exceptions: relevantExceptions(await deps.store.listExceptions({ includeInactive: true, now }), now),
       approvals: await deps.store.listApprovals({ statuses: ['approved'] }),
+      sightings: indexSightings(await deps.store.listDriftSightings()),
       now,
       scope: scope ? new Set(scope.map((u) => u.toLowerCase())) : null,
       approved,
       sources: await readingsOf(snapshot),
+      identities: deps.target.capabilities().identities === true,
     };
   }
 
@@ -233,6 +262,7 @@ export function createSyncService(deps: SyncDeps) {
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     try {
       const outcome = await runLocked(runId, owner, { ...options, signal });
+      if (deps.alerts) await alertOnRun(deps.alerts, outcome, deps.clock.now());
       await deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
@@ -253,6 +283,15 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
+    if (held && deps.mapping().policy.fourEyes) {
+      // four eyes: whoever's run was held does not approve it
+      const heldBy = (await deps.store.getJournal(held.runId))?.actor;
+      if (heldBy && options.actor && heldBy.trim().toLowerCase() === options.actor.trim().toLowerCase()) {
+        throw new BadRequestError(
+          `four eyes: ${options.actor} started run ${held.runId}, so someone else must approve it`,
+        );
+      }
+    }
     const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,
@@ -284,6 +323,7 @@ export function createSyncService(deps: SyncDeps) {
       planned = await preview({
         scope,
         approved: Boolean(held),
+        ...(options.revertNow && { revertNow: true }),
         ...(options.signal && { signal: options.signal }),
         ...(options.onProgress && { onProgress: options.onProgress }),
       });
@@ -324,6 +364,9 @@ export function createSyncService(deps: SyncDeps) {
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'dry run' }));
       return { record: await commit(finish(base, 'dry-run', { results }), new Map()), plan };
     }
+    // drift is remembered from when it was first seen, and alerted before anything is reverted (DESIGN §11)
+    await deps.store.putDriftSightings(sightingsOf(plan.drift), scope);
+    await alertDriftBeforeRevert(plan, runId, scope, log);
     if (plan.held) {
       await deps.store.putHeldPlan({ runId, createdAt: startedAt, plan, mappingVersion: mapping.version, scope });
       const results = plan.changes.map((change): ChangeResult => ({ change, outcome: 'skipped', error: 'plan held' }));
@@ -418,6 +461,21 @@ export function createSyncService(deps: SyncDeps) {
     return { record, plan };
   }
 
+  /**
+   * Queues the drift alerts of this run's complete drift (new items, and open ones a sink has not acknowledged)
+   * and, when this run reverts drift, waits (bounded) for their delivery first: nobody learns of a revert from
+   * the revert.
+   */
+  async function alertDriftBeforeRevert(plan: Plan, runId: string, scope: string[] | null, log: Logger) {
+    if (!deps.alerts) return;
+    const { detected } = await deps.alerts.reconcileDrift(plan.drift, runId, scope ? new Set(scope) : null);
+    const reverts = plan.changes.some((c) => isDriftCause(c.cause) && !c.blocked);
+    if (detected.length && reverts && !plan.held) {
+      await deps.alerts.drain(DRIFT_ALERT_WAIT_MS);
+      log.info({ alerts: detected.length }, 'drift alerts delivered before the revert');
+    }
+  }
+
   /** Heap as the planner saw it before apply: observed where the target can see, believed elsewhere. */
   function believeAs(baseline: ReadonlyMap<string, Access>, reach: TargetReach, attested: readonly Attestation[]) {
     return (teammates: Teammate[]) => believedTeammates(teammates, baseline, reach.unobserved, attested);
@@ -448,6 +506,9 @@ export type SyncService = ReturnType<typeof createSyncService>;
 
 export const assertRunnable = (options: RunOptions): void => {
   if (options.dryRun && options.approve) throw new BadRequestError('--dry-run and --approve cannot be combined');
+  if (options.revertNow && !options.scope?.length) {
+    throw new BadRequestError('--revert-now reverts the drift of the users named with --user; name them');
+  }
   if (options.savedPlan && (options.approve || options.dryRun || options.scope)) {
     throw new BadRequestError('--plan applies a saved plan as it is: no --approve, --dry-run or --user with it');
   }

@@ -647,6 +647,35 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
       });
     });
 
+    describe('drift sightings', () => {
+      const sighting = (user: string, entitlement: string, actual: string | null, at: number) => ({
+        user,
+        entitlement,
+        actual,
+        firstSeen: iso(at),
+      });
+
+      it('replaces the sightings of the users in scope only, and all of them for a full run', async () => {
+        expect(await store.listDriftSightings()).toEqual([]);
+        await store.putDriftSightings(
+          [
+            sighting('Bob@Example.com', 'project:web-prod', 'Admin', 0),
+            { ...sighting('alice@example.com', 'org', 'Admin', 1), changedBy: 'eve@example.com', changedAt: iso(0) },
+          ],
+          null,
+        );
+        expect(await store.listDriftSightings()).toEqual([
+          { ...sighting('alice@example.com', 'org', 'Admin', 1), changedBy: 'eve@example.com', changedAt: iso(0) },
+          sighting('Bob@Example.com', 'project:web-prod', 'Admin', 0),
+        ]);
+        // an incremental run over bob: his drift is gone, alice's stays
+        await store.putDriftSightings([], ['bob@example.com']);
+        expect((await store.listDriftSightings()).map((s) => s.user)).toEqual(['alice@example.com']);
+        await store.putDriftSightings([sighting('carol@example.com', 'org', 'Admin', 2)], null);
+        expect((await store.listDriftSightings()).map((s) => s.user)).toEqual(['carol@example.com']);
+      });
+    });
+
     describe('locks', () => {
       const STALE = 60_000;
       const host = os.hostname();

@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   rawBody: string;
   body: unknown;
+  /** ISO 8601: when the request's body had arrived */
+  receivedAt: string;
 }
 
 export interface AlertReceiver {
@@ -75,7 +77,13 @@ export async function startAlertReceiver(options: {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const body = parseJson(rawBody);
-      const received: ReceivedRequest = { path, headers: req.headers, rawBody, body };
+      const received: ReceivedRequest = {
+        path,
+        headers: req.headers,
+        rawBody,
+        body,
+        receivedAt: new Date().toISOString(),
+      };
       requests.push(received);
       if (stalling) {
         held.push(res);

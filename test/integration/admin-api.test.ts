@@ -65,6 +65,7 @@ const ROUTES = [
   ['post', '/api/approvals/{id}'],
   ['get', '/api/activity'],
   ['get', '/api/users/{user}/explain'],
+  ['get', '/api/users/{user}/history'],
   ['get', '/api/docs'],
   ['get', '/api/reviews'],
   ['post', '/api/reviews'],
@@ -326,21 +327,28 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
       expect(res.body.target).toBe(t.rt.target.name);
     });
 
-    it('GET /api/plan plans the revert, for everyone or for some users', async () => {
+    it('GET /api/plan alerts before it reverts: the new manual change waits out policy.revertAfter (1h)', async () => {
       const res = await call<{ plan: Plan; scope: string[] | null }>(t, 'GET', '/api/plan');
       expect(res.body.scope).toBeNull();
-      expect(res.body.plan.changes).toContainEqual(
-        expect.objectContaining({
-          user: ERIN,
-          entitlement: 'project:web-staging',
-          from: 'Admin',
-          cause: 'manual-override',
-        }),
+      const item = res.body.plan.drift.find((d) => d.user === ERIN && d.entitlement === 'project:web-staging');
+      expect(Date.parse(item!.revertsAt!) - Date.parse(item!.firstSeen!)).toBe(3_600_000);
+      expect(res.body.plan.changes.filter((c) => c.user === ERIN && c.entitlement === 'project:web-staging')).toEqual(
+        [],
       );
       const scoped = await call<{ plan: Plan; scope: string[] }>(t, 'GET', '/api/plan?users=bob.okafor@acme.example');
       expect(scoped.body.scope).toEqual(['bob.okafor@acme.example']);
       expect(scoped.body.plan.changes.every((c) => c.user === 'bob.okafor@acme.example')).toBe(true);
       expect((await call(t, 'GET', '/api/plan?user=x')).status).toBe(400);
+    });
+
+    it('a sync inside the grace leaves the manual change in Heap; revertNow without users is a 400', async () => {
+      const res = await call<JournalRecord>(t, 'POST', '/api/sync', { body: { users: [ERIN] } });
+      expect(res.status).toBe(201);
+      expect(res.body.results.filter((r) => r.change.entitlement === 'project:web-staging')).toEqual([]);
+      const drift = await call<{ drift: DriftItem[] }>(t, 'GET', '/api/drift');
+      expect(drift.body.drift.filter((d) => d.user === ERIN).map((d) => d.actual)).toEqual(['Admin']);
+      const bad = await call<{ error: string }>(t, 'POST', '/api/sync', { body: { revertNow: true } });
+      expect(bad.status).toBe(400);
     });
 
     it('explains a user, with what Heap has and the drift found', async () => {
@@ -359,7 +367,7 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     });
 
     it('"revert now": a sync limited to that user puts Heap back', async () => {
-      const res = await call<JournalRecord>(t, 'POST', '/api/sync', { body: { users: [ERIN] } });
+      const res = await call<JournalRecord>(t, 'POST', '/api/sync', { body: { users: [ERIN], revertNow: true } });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ status: 'succeeded', scope: [ERIN] });
       expect(res.body.results).toContainEqual(

@@ -37,12 +37,16 @@ describe('heap-access-sync plan (offline what-if)', () => {
     expect(stdout).toMatch(
       /^alice@example\.com +project:web-prod +Member -> Admin +idp-change +broadens-access,production-admin +- +rule prod-admins \(group Heap Prod Admins, file\)$/m,
     );
-    expect(stdout).toMatch(/^bob@example\.com +project:web-prod +Admin -> Member +manual-override +revokes-access/m);
+    // bob's manual change is new: alerted now, reverted after policy.revertAfter (1h by default), not by this run
+    expect(stdout).not.toMatch(/^bob@example\.com +project:web-prod +Admin -> Member/m);
+    expect(stdout).toMatch(/^ {4}first seen (\S+); reverts at (\S+)$/m);
+    const [, seen, reverts] = /first seen (\S+); reverts at (\S+)/.exec(stdout)!;
+    expect(Date.parse(reverts!) - Date.parse(seen!)).toBe(3_600_000);
     expect(stdout).toMatch(/^carol@example\.com +membership +active -> deactivated +idp-change/m);
     expect(stdout).toMatch(/^dave@example\.com +membership +\(none\) -> active +idp-change/m);
     expect(stdout).toMatch(/^eve@example\.com +membership +active -> deactivated .*not found in any identity source/m);
     expect(stdout).toContain('suggestion: add bob@example.com to group "Heap Prod Admins" or "Heap Admins"');
-    expect(stdout).toContain('changes: 9 (0 blocked); idp-change 8, manual-override 1');
+    expect(stdout).toContain('changes: 8 (0 blocked); idp-change 8');
     expect(stdout).not.toContain('HELD');
   });
 
@@ -51,7 +55,7 @@ describe('heap-access-sync plan (offline what-if)', () => {
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as Plan & { mappingVersion: string; evaluationWarnings: unknown[] };
     expect(plan.held).toBe(false);
-    expect(plan.changes).toHaveLength(9);
+    expect(plan.changes).toHaveLength(8);
     expect(plan.changes[0]).toEqual({
       user: 'alice@example.com',
       entitlement: 'project:web-prod',
@@ -76,13 +80,15 @@ describe('heap-access-sync plan (offline what-if)', () => {
           { action: 'add-to-group', user: 'bob@example.com', group: 'Heap Prod Admins' },
           { action: 'add-to-group', user: 'bob@example.com', group: 'Heap Admins' },
         ],
+        firstSeen: expect.any(String),
+        revertsAt: expect.any(String),
       },
     ]);
     expect(plan.summary).toMatchObject({
       users: 6,
-      changes: 9,
+      changes: 8,
       blocked: 0,
-      revocations: 3,
+      revocations: 2,
       drift: 1,
       orgAdminsAfter: 1,
     });

@@ -103,6 +103,11 @@ describe('dashboard in headless Chromium', () => {
     await erinRow.waitFor();
     expect(await erinRow.textContent()).toContain('manual-override');
     expect((await erinRow.locator('.suggestion').textContent())?.length).toBeGreaterThan(0);
+    // alerted now, reverted an hour after it was first seen (policy.revertAfter's default)
+    // ... and who made the change by hand, from the stand-in's activity log, below it
+    const revertsAt = erinRow.locator('td.reverts-at');
+    expect(await revertsAt.textContent()).toMatch(/^reverts at .+\(in (59 min|1 h)\)/);
+    expect(await revertsAt.locator('.changed-by').textContent()).toMatch(/^changed by \S+ \d{4}-\d\d-\d\d \d\d:\d\d$/);
     const lenaRow = page.locator(`#drift tr[data-user="${LENA}"][data-entitlement="module:govern:web-prod"]`);
     await lenaRow.waitFor();
 
@@ -138,8 +143,8 @@ describe('dashboard in headless Chromium', () => {
     expect(await approvalRow.first().textContent()).toContain('deploy-bot');
     await heldCard.waitFor({ state: 'detached' });
     await page.locator('#held-section').waitFor({ state: 'hidden' });
-    // the approval reverted Erin's manual change with the rest
-    await erinRow.waitFor({ state: 'detached' });
+    // the approval applied the held plan; Erin's manual change is still inside its grace, so it stays
+    expect(await erinRow.isVisible()).toBe(true);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-after-approval.png'), fullPage: true });
 
@@ -156,16 +161,30 @@ describe('dashboard in headless Chromium', () => {
     expect(await quinnPlanned.textContent()).toContain('policy unmappedUsers');
     const quinnResult = page.locator('#run-results tr[data-user="quinn.taylor@acme.example"]').first();
     expect(await quinnResult.textContent()).toContain('applied');
-    const erinState = page.locator(
-      `#run-state tr.changed[data-user="${ERIN}"][data-entitlement="project:web-staging"]`,
-    );
-    // Erin's manual Admin, reverted to the mapping's Member
-    expect(await erinState.locator('td').nth(2).textContent()).toBe('Admin');
-    expect(await erinState.locator('td').nth(3).textContent()).toBe('Member');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-run.png'), fullPage: true });
     await page.locator('#run-back').click();
     await page.locator('#overview').waitFor();
     expect(await page.locator('#run-view').isHidden()).toBe(true);
+
+    // "Revert now" does not wait out the grace: Erin's manual Admin goes back to the mapping's Member (with the
+    // mass-change guard back at its default, or this runtime would hold the one revocation too)
+    for (const name of fs.readdirSync(path.join(t.dir, 'mappings'))) {
+      const file = path.join(t.dir, 'mappings', name);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/maxRevocations:\s*0\b/, 'maxRevocations: 25'));
+    }
+    expect((await t.rt.mapping.reload()).reloadError).toBeNull();
+    page.once('dialog', (d) => void d.accept());
+    await erinRow.getByRole('button', { name: 'Revert now' }).click();
+    await erinRow.waitFor({ state: 'detached' });
+    const revert = page.locator('#runs tr', { hasText: 'api' }).first();
+    await revert.locator('a.run-link').click();
+    const erinState = page.locator(
+      `#run-state tr.changed[data-user="${ERIN}"][data-entitlement="project:web-staging"]`,
+    );
+    await erinState.waitFor();
+    expect(await erinState.locator('td').nth(2).textContent()).toBe('Admin');
+    expect(await erinState.locator('td').nth(3).textContent()).toBe('Member');
+    await page.locator('#run-back').click();
     expect(pageErrors).toEqual([]);
   });
 

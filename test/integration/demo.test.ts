@@ -66,8 +66,9 @@ describe('npm start, then the README’s commands in another terminal', () => {
     const plan = await runCli(['plan'], { cwd: elsewhere, env });
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    // the demo's two changes by hand are drift the plan reverts
-    expect(plan.stdout).toMatch(/Changes \(2\)/);
+    // the demo's two changes by hand are drift: alerted, and reverted once policy.revertAfter (1h) has passed
+    expect(plan.stdout).toMatch(/Drift \(2\)/);
+    expect(plan.stdout.match(/reverts at \d{4}-/g)).toHaveLength(2);
 
     const drift = await runCli(['drift'], { cwd: elsewhere, env });
     expect(drift.code).toBe(0);

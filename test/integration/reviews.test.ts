@@ -7,11 +7,14 @@ import { apiClient } from '../support/stand-in-client.js';
 import { SCIM_TOKEN, makeWorkspace, teammates } from '../support/e2e-setup.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
+type Plan = { changes: { user: string; entitlement: string }[] };
+const heap0 = (heap: Map<string, Record<string, string>>) => heap.get('carol@example.com')?.[GOVERN_STAGING];
 type Shown = { campaign: ReviewCampaign; items: ReviewItem[] };
 
 const ADMIN = 'admin@example.com';
 const RITA = 'rita@example.com';
 const ALICE = 'alice@example.com';
+const GOVERN_STAGING = 'module:govern:web-staging';
 
 /** Heap's guide: "Review quarterly: verify all users still need current access levels", with sign-off. */
 describe('access reviews through the CLI', () => {
@@ -54,6 +57,10 @@ describe('access reviews through the CLI', () => {
     );
     expect(
       (await api('PATCH', `/teammates/${ALICE}`, { ownedAssets: 4, lastActiveAt: new Date().toISOString() })).status,
+    ).toBe(200);
+    // and gives carol Govern on web-staging, which a reviewer will make permanent
+    expect(
+      (await api('PATCH', '/teammates/carol@example.com', { entitlement: GOVERN_STAGING, value: 'viewer' })).status,
     ).toBe(200);
   });
   afterAll(async () => {
@@ -142,6 +149,7 @@ describe('access reviews through the CLI', () => {
     });
     await decide(item('carol@example.com', 'org'), ALICE, 'revoke', 'no one approved an org Admin');
     await decide(item('bob@example.com', 'project:web-prod'), RITA, 'reduce', 'rollout done', 'Viewer');
+    await decide(item('carol@example.com', GOVERN_STAGING), RITA, 'make-permanent', 'runs the staging tracking plan');
   });
 
   it('closes through the ordinary sync: the revoke and the reduction reach Heap, undecided items are kept', async () => {
@@ -149,8 +157,14 @@ describe('access reviews through the CLI', () => {
     const closed = await ws.json<ReviewCampaign>(['reviews', 'close', id, '--actor', ADMIN, '--default', 'keep']);
     expect(closed).toMatchObject({ status: 'closed', closedBy: ADMIN });
     expect(closed.remediation).toMatchObject({ runStatus: 'succeeded', defaultDecision: 'keep' });
-    expect(closed.remediation?.exceptionsAdded).toHaveLength(2);
-    expect(closed.remediation?.undecided).toBe(started.items.length - 3);
+    // the revoke, the reduction, and the drift made permanent (held until the IdP change the suggestion names)
+    expect(closed.remediation?.exceptionsAdded).toHaveLength(3);
+    expect(closed.remediation?.undecided).toBe(started.items.length - 4);
+    expect(closed.remediation?.suggestions).toEqual(
+      expect.arrayContaining([expect.stringContaining(`carol@example.com ${GOVERN_STAGING} = viewer`)]),
+    );
+    expect(heap0(await teammates(standIn.url))).toBe('viewer');
+    expect((await ws.json<Plan>(['plan'])).changes.filter((c) => c.entitlement === GOVERN_STAGING)).toEqual([]);
     const heap = await teammates(standIn.url);
     expect(heap.get('carol@example.com')?.org).toBe('Member');
     expect(heap.get('bob@example.com')?.['project:web-prod']).toBe('Viewer');
@@ -163,7 +177,7 @@ describe('access reviews through the CLI', () => {
     const id = started.campaign.id;
     const evidence = JSON.parse((await ws.cli(['reviews', 'export', id, '--format', 'json'])).stdout) as ReviewEvidence;
     const decided = evidence.items.filter((i) => i.decision);
-    expect(decided).toHaveLength(3);
+    expect(decided).toHaveLength(4);
     expect(evidence.campaign.journalEnd?.sequence).toBeGreaterThan(evidence.campaign.journalStart.sequence);
     const verify = await ws.json<{ ok: boolean; records: number }>(['journal', 'verify']);
     expect(verify.ok).toBe(true);

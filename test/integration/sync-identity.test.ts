@@ -1,6 +1,7 @@
 /**
- * One person, one teammate (DESIGN §10), through the CLI and the Heap stand-in: an exception follows a renamed
- * user, and a rule whose group the directory lacks is a warning on the plan.
+ * One person, one teammate (DESIGN §10), through the CLI and the Heap stand-in: the immutable id reaches Heap on
+ * the sync's first write of a teammate, a changed userName is written, an exception follows a renamed user, and a
+ * rule whose group the directory lacks is a warning on the plan.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
@@ -16,6 +17,13 @@ import {
 } from '../support/e2e-setup.js';
 import { startTestStandIn } from '../support/stand-in.js';
 
+interface ScimUser {
+  id: string;
+  userName: string;
+  externalId?: string;
+  emails?: { value: string }[];
+}
+
 describe('sync: identities in Heap follow the IdP', () => {
   let standIn: Awaited<ReturnType<typeof startTestStandIn>>;
   let ws: ReturnType<typeof makeWorkspace>;
@@ -29,6 +37,12 @@ describe('sync: identities in Heap follow the IdP', () => {
     ws?.cleanup();
   });
 
+  const scimUsers = async (): Promise<ScimUser[]> => {
+    const res = await fetch(`${standIn.scimUrl}/Users?count=1000`, {
+      headers: { authorization: `Bearer ${SCIM_TOKEN}` },
+    });
+    return ((await res.json()) as { Resources: ScimUser[] }).Resources;
+  };
   const withUser = (d: Directory, id: string, patch: Partial<DirectoryUser>): Directory => ({
     ...d,
     users: d.users.map((u) => (u.id === id ? { ...u, ...patch } : u)),
@@ -38,6 +52,50 @@ describe('sync: identities in Heap follow the IdP', () => {
     expect(r.code, r.stderr).toBe(0);
     return readJournal(ws.files.store).at(-1) as JournalRecord;
   };
+
+  it('writes the immutable id to a teammate that was already right, on the first sync', async () => {
+    // bob was in Heap before the sync: exactly the access the mapping gives him, but no externalId
+    const res = await fetch(`${standIn.url}/api/teammates`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'bob@example.com',
+        access: {
+          membership: 'active',
+          org: 'Member',
+          'project:web-prod': 'Member',
+          'project:web-staging': 'Admin',
+          'module:govern:web-prod': 'viewer',
+        },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await sync();
+    const bob = (await scimUsers()).find((u) => u.userName === 'bob@example.com');
+    expect(bob?.externalId).toBe('u-bob');
+    expect((await scimUsers()).find((u) => u.userName === 'alice@example.com')?.externalId).toBe('u-alice');
+    const plan = await ws.json<Plan>(['plan']);
+    expect(plan.changes).toEqual([]);
+    expect(plan.renames ?? []).toEqual([]);
+  });
+
+  it('writes a changed userName (same id, same e-mail) to the same teammate', async () => {
+    ws.writeDirectory(withUser(e2eDirectory(), 'u-alice', { userName: 'alice' }));
+    await sync();
+    const before = (await scimUsers()).find((u) => u.externalId === 'u-alice');
+    expect(before?.userName).toBe('alice');
+    ws.writeDirectory(withUser(e2eDirectory(), 'u-alice', { userName: 'asmith' }));
+    const plan = await ws.json<Plan>(['plan']);
+    expect(plan.renames).toEqual([
+      { id: 'u-alice', from: 'alice@example.com', to: 'alice@example.com', userName: { from: 'alice', to: 'asmith' } },
+    ]);
+    expect(plan.changes).toEqual([]);
+    const record = await sync();
+    expect(record.renames?.map((r) => r.outcome)).toEqual(['applied']);
+    const after = (await scimUsers()).filter((u) => u.externalId === 'u-alice');
+    expect(after.map((u) => [u.id, u.userName])).toEqual([[before!.id, 'asmith']]);
+    expect((await ws.json<Plan>(['plan'])).renames ?? []).toEqual([]);
+  });
 
   it('keeps an exception on a user renamed by immutable id, in the run that renames and after', async () => {
     await sync();

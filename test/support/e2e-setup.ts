@@ -24,6 +24,8 @@ export function e2eMapping(
     maxRevocations?: number;
     maxRevocationPercent?: number;
     ownedAssets?: 'warn' | 'hold';
+    /** default 0s: most end-to-end tests revert a manual change on the next sync; grace tests give one */
+    revertAfter?: string;
   } = {},
 ): string {
   return `apiVersion: heap-access-sync/v1
@@ -34,6 +36,7 @@ policy:
   multiGroup: highest
   unmappedUsers: deactivate
   manualOverrides: ${policy.manualOverrides ?? 'revert'}
+  revertAfter: ${policy.revertAfter ?? '0s'}
   match: email
   guards:
     lastProjectAdmin: true
@@ -128,11 +131,17 @@ export async function teammates(baseUrl: string): Promise<Map<string, Record<str
 }
 
 /** Changes access by hand, as an administrator in Heap's UI would. */
-export async function changeByHand(baseUrl: string, email: string, entitlement: string, value: string | null) {
+export async function changeByHand(
+  baseUrl: string,
+  email: string,
+  entitlement: string,
+  value: string | null,
+  actor?: string,
+) {
   const res = await fetch(`${baseUrl}/api/teammates/${encodeURIComponent(email)}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ entitlement, value }),
+    body: JSON.stringify({ entitlement, value, ...(actor && { actor }) }),
   });
   if (!res.ok) throw new Error(`PATCH teammate: ${res.status} ${await res.text()}`);
 }

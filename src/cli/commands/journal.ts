@@ -5,15 +5,50 @@ import { printJson, withStore } from '../context.js';
 import { actorOf, addActorOption, integerArg } from '../options.js';
 import { renderJournalList, renderRunText, renderVerdict } from '../render-run.js';
 import { parseHead } from '../../services/journal-checkpoints.js';
+import { historyToCsv, historyToText, userHistory } from '../../services/history.js';
+import { normalizeUserKey } from '../../domain/entitlement.js';
+
+interface JournalListOptions {
+  limit: number;
+  user?: string;
+  since?: string;
+  format?: string;
+  json?: boolean;
+}
+
+/** `journal list --user`: "what happened to Bob's access this quarter", from the chain alone. */
+async function listUserHistory(command: Command, opts: JournalListOptions): Promise<void> {
+  const user = normalizeUserKey(opts.user ?? '');
+  const problems: string[] = [];
+  if (!user.includes('@')) problems.push(`--user must be an e-mail, not "${opts.user}"`);
+  const since = opts.since === undefined ? undefined : new Date(opts.since);
+  if (since && Number.isNaN(since.getTime())) problems.push(`--since "${opts.since}" is not a date`);
+  const format = opts.json ? 'json' : (opts.format ?? 'text');
+  if (!['text', 'json', 'csv'].includes(format)) problems.push(`--format must be text, json or csv, not "${format}"`);
+  if (problems.length) throw new BadRequestError(problems.join('; '), problems);
+  await withStore(command, async (rt) => {
+    const history = await userHistory(rt.store, user, since ? { since } : {});
+    if (format === 'json') printJson({ user, history });
+    else if (format === 'csv') process.stdout.write(historyToCsv(history));
+    else process.stdout.write(historyToText(user, history));
+  });
+}
 
 export function registerJournal(program: Command): void {
   const journal = program.command('journal').description('the append-only, hash-chained record of every run');
   journal
     .command('list')
-    .description('the latest runs, newest first')
+    .description("the latest runs, newest first; with --user, that user's access history, oldest first")
     .option('--limit <n>', 'how many runs', integerArg('--limit', 1), 20)
+    .option('--user <email>', "one user's history: changes, exceptions, approvals, tasks and review decisions")
+    .option('--since <date>', 'with --user: only entries from this ISO date on')
+    .option('--format <format>', 'with --user: text (default), json or csv')
     .option('--json', 'print JSON')
-    .action(async (opts: { limit: number; json?: boolean }, command: Command) => {
+    .action(async (opts: JournalListOptions, command: Command) => {
+      if (opts.user !== undefined) return listUserHistory(command, opts);
+      if (opts.since !== undefined || opts.format !== undefined) {
+        throw new BadRequestError('--since and --format go with --user <email>');
+      }
       await withStore(command, async (rt) => {
         const rows = await rt.store.listJournal({ limit: opts.limit });
         if (opts.json) printJson({ runs: rows });

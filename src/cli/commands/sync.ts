@@ -12,6 +12,7 @@ interface SyncCommandOptions {
   dryRun?: boolean;
   approve?: string;
   user?: string[];
+  revertNow?: boolean;
   plan?: string;
   json?: boolean;
   actor?: string;
@@ -36,6 +37,7 @@ export function registerSync(program: Command): void {
     .option('--dry-run', 'plan and journal, change nothing')
     .option('--approve <runId>', 'approve a plan a guard held, and apply it')
     .option('--user <email...>', 'limit the run to these users')
+    .option('--revert-now', "revert the --user users' drift now, without waiting out policy.revertAfter")
     .option('--plan <file>', 'apply exactly the plan plan --out saved; refused (exit 2) if Heap or the sources changed')
     .option('--json', 'print the journal record as JSON')
     .action(async (opts: SyncCommandOptions, command: Command) => {
@@ -46,6 +48,7 @@ export function registerSync(program: Command): void {
         ...(opts.dryRun && { dryRun: true }),
         ...(opts.approve && { approve: opts.approve }),
         ...(opts.user && { scope: opts.user }),
+        ...(opts.revertNow && { revertNow: true }),
         ...(savedPlan && { savedPlan }),
       };
       assertRunnable(options);

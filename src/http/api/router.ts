@@ -12,6 +12,7 @@ import { sessionPrincipal } from '../sign-in/router.js';
 import { activityRoutes } from './routes/activity-routes.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { historyRoutes } from './routes/history-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
 import { exceptionRoutes } from './routes/exception-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
@@ -32,6 +33,7 @@ export function adminRoutes(deps: RouteDeps): ApiRoute[] {
     ...activityRoutes(deps),
     ...taskRoutes(deps),
     ...docsRoutes(deps),
+    ...historyRoutes(deps),
     ...reviewRoutes(deps),
   ];
 }

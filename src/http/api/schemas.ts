@@ -57,7 +57,12 @@ export const syncBody = z
       .max(1000)
       .optional()
       .describe('limit the run to these users (e.g. "revert now" for one user)'),
+    revertNow: z
+      .boolean()
+      .optional()
+      .describe("revert these users' drift now, without waiting out policy.revertAfter (needs users)"),
   })
+  .refine((b) => !(b.revertNow && !b.users), { message: 'revertNow needs users', path: ['revertNow'] })
   .refine((b) => !(b.dryRun && b.approve), { message: 'dryRun and approve cannot be combined', path: ['approve'] })
   .refine((b) => !(b.approve && b.users), {
     message: 'an approval applies the held plan for its own users; do not pass users',

@@ -7,7 +7,8 @@ import { appendJournal, getJournal, listJournal, verifyJournal } from './journal
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
 import { runPostgresMigrations } from './migrate.js';
-import { coreMigrations } from './migrations/core.js';
+import { coreMigrations } from '../migrations/core.js';
+import { POSTGRES } from '../migrations/dialect.js';
 import {
   checkConnection,
   closeOnce,
@@ -18,6 +19,7 @@ import {
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 import { prepareApprovalQueries } from './approval-queries.js';
@@ -35,7 +37,7 @@ export async function openPostgresStore(
   const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
   try {
     await checkConnection(pool, 'store');
-    const applied = await runPostgresMigrations(pool, coreMigrations);
+    const applied = await runPostgresMigrations(pool, coreMigrations(POSTGRES));
     logger?.debug({ applied }, 'store opened');
   } catch (err) {
     await pool.end();
@@ -66,6 +68,7 @@ export async function openPostgresStore(
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareDriftSightingQueries(pool),
     ...prepareTaskQueries(pool),
     ...prepareApprovalQueries(pool),
     ...prepareReviewQueries(pool),

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { ScimUnknownMemberError, ScimVersionConflictError } from '../../sources/scim/errors.js';
+import { ScimUnknownMemberError } from '../../sources/scim/errors.js';
 import type {
   ScimGroupLookup,
   ScimGroupMember,
-  ScimGroupRecord,
   ScimGroupWithMembers,
   ScimGroupWrite,
   ScimListOptions,
@@ -14,18 +13,15 @@ import { readGroupFields, type ScimAttributes } from '../../sources/scim/user-fi
 import { inTransaction, PG, pgErrorCode, rows, type Queryable } from './open-postgres-pool.js';
 import { listRows, type ListTable } from './scim-list-query.js';
 import type { OutboxQueries } from './scim-outbox-queries.js';
-
-interface GroupRow {
-  id: string;
-  display_name: string;
-  external_id: string | null;
-  data: string;
-  created_at: string;
-  modified_at: string;
-  version: number;
-}
-
-const GROUP_COLUMNS = 'g.id, g.display_name, g.external_id, g.data, g.created_at, g.modified_at, g.version';
+import {
+  GROUP_COLUMNS,
+  checkGroupVersion as checkVersion,
+  groupsWithMemberIds,
+  planMemberChange,
+  toGroupRecord as toRecord,
+  touchedByReplace,
+  type GroupRow,
+} from '../scim-group-rows.js';
 
 // Groups have no userName; sorting by it falls back to insertion order.
 const GROUPS: ListTable<ScimGroupLookup> = {
@@ -45,26 +41,6 @@ const MEMBERS_COLUMN = `(SELECT coalesce(json_agg(json_build_object('id', u.id,
     'display', coalesce(u.display_name, u.user_name)) ORDER BY m.ord), '[]'::json)
   FROM scim_group_members m JOIN scim_users u ON u.id = m.user_id WHERE m.group_id = g.id) AS members`;
 
-function toRecord(row: GroupRow): ScimGroupRecord {
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    externalId: row.external_id,
-    attributes: JSON.parse(row.data) as ScimAttributes,
-    created: row.created_at,
-    lastModified: row.modified_at,
-    version: row.version,
-  };
-}
-
-const unique = (ids: readonly string[]) => [...new Set(ids)];
-
-const checkVersion = (row: GroupRow, expected: number | undefined) => {
-  if (expected !== undefined && expected !== row.version) {
-    throw new ScimVersionConflictError(row.id, expected, row.version);
-  }
-};
-
 const memberIds = async (db: Queryable, id: string) =>
   (
     await rows<{ user_id: string }>(db, 'SELECT user_id FROM scim_group_members WHERE group_id = $1 ORDER BY ord', [id])
@@ -81,15 +57,7 @@ const unknownUsers = async (db: Queryable, ids: string[]) =>
 
 /** Applies a member change to one group (its row locked by the caller) and reports what actually changed. */
 async function applyMembers(client: pg.PoolClient, id: string, change: ScimMemberChange) {
-  const before = await memberIds(client, id);
-  const current = new Set(before);
-  // A member both removed and added ends up a member (replace, or remove-then-add in one PATCH).
-  const adding = new Set(change.add ?? []);
-  const toRemove = (change.remove === 'all' ? before : unique(change.remove ?? [])).filter(
-    (u) => !adding.has(u) && current.has(u),
-  );
-  for (const user of toRemove) current.delete(user);
-  const toAdd = unique(change.add ?? []).filter((user) => !current.has(user));
+  const { add: toAdd, remove: toRemove, members } = planMemberChange(await memberIds(client, id), change);
   if (toRemove.length) {
     await client.query('DELETE FROM scim_group_members WHERE group_id = $1 AND user_id = ANY($2::text[])', [
       id,
@@ -111,7 +79,7 @@ async function applyMembers(client: pg.PoolClient, id: string, change: ScimMembe
       throw err;
     }
   }
-  return { added: toAdd, removed: toRemove, members: [...current, ...toAdd] };
+  return { added: toAdd, removed: toRemove, members };
 }
 
 export async function membersOf(db: Queryable, groupIds: string[]): Promise<Map<string, ScimGroupMember[]>> {
@@ -211,7 +179,8 @@ export function prepareGroupQueries(pool: pg.Pool, now: () => Date, outbox: Outb
         const wanted = new Set(members);
         const stale = (await memberIds(client, id)).filter((user) => !wanted.has(user));
         const p = paramsOf(id, attributes);
-        const { added, removed, members: after } = await applyMembers(client, id, { add: members, remove: stale });
+        const written = await applyMembers(client, id, { add: members, remove: stale });
+        const { added, removed, members: after } = written;
         const sameAttributes = p.data === before.data;
         let row = before;
         if (!sameAttributes) [row = before] = await update(client, p);
@@ -219,11 +188,7 @@ export function prepareGroupQueries(pool: pg.Pool, now: () => Date, outbox: Outb
         const changed = !sameAttributes || added.length > 0 || removed.length > 0;
         // mappings name groups by displayName: a rename changes what every member is granted
         const renamed = p.displayName !== before.display_name;
-        await outbox.record(
-          client,
-          await outbox.keysOf(client, renamed ? [...after, ...removed] : [...added, ...removed]),
-          p.now,
-        );
+        await outbox.record(client, await outbox.keysOf(client, touchedByReplace(renamed, written)), p.now);
         return {
           group: toRecord(row),
           previousDisplayName: before.display_name,
@@ -258,17 +223,12 @@ export function prepareGroupQueries(pool: pg.Pool, now: () => Date, outbox: Outb
         return { members };
       }),
     allGroups: async (db: Queryable) => {
-      const members = new Map<string, string[]>();
-      for (const m of await rows<{ group_id: string; user_id: string }>(
+      const memberships = await rows<{ group_id: string; user_id: string }>(
         db,
         'SELECT group_id, user_id FROM scim_group_members ORDER BY ord',
-      )) {
-        const list = members.get(m.group_id);
-        if (list) list.push(m.user_id);
-        else members.set(m.group_id, [m.user_id]);
-      }
+      );
       const groups = await rows<GroupRow>(db, `SELECT ${GROUP_COLUMNS} FROM scim_groups g ORDER BY g.ord`);
-      return groups.map((row) => ({ ...toRecord(row), members: members.get(row.id) ?? [] }));
+      return groupsWithMemberIds(groups, memberships);
     },
   };
 }

@@ -11,9 +11,11 @@ import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { runMigrations } from './migrate.js';
-import { coreMigrations } from './migrations/core.js';
+import { coreMigrations } from '../migrations/core.js';
+import { SQLITE } from '../migrations/dialect.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease, type Lease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 import { prepareReviewQueries } from './review-queries.js';
@@ -26,7 +28,7 @@ export function openSqliteStore(
   const logger = options.logger?.child({ component: 'sqlite-store' });
   const db = openSqliteDatabase(path);
   try {
-    const applied = runMigrations(db, coreMigrations);
+    const applied = runMigrations(db, coreMigrations(SQLITE));
     logger?.debug({ path, applied }, 'store opened');
     const baseline = prepareBaselineQueries(db);
     const journal = prepareJournalQueries(db, options.journalHasher ?? createJournalHasher(null));
@@ -58,6 +60,7 @@ export function openSqliteStore(
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareDriftSightingQueries(db),
       ...prepareTaskQueries(db),
       ...prepareApprovalQueries(db),
       ...prepareReviewQueries(db),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ScimUnknownMemberError, ScimVersionConflictError } from '../../sources/scim/errors.js';
+import { ScimUnknownMemberError } from '../../sources/scim/errors.js';
 import type {
   ScimGroupLookup,
   ScimGroupMember,
@@ -13,38 +13,21 @@ import type {
 import { prepareListQuery } from './scim-list-query.js';
 import { readGroupFields, type ScimAttributes } from '../../sources/scim/user-fields.js';
 import type { OutboxQueries } from './scim-outbox-queries.js';
-
-interface GroupRow {
-  id: string;
-  display_name: string;
-  external_id: string | null;
-  data: string;
-  created_at: string;
-  modified_at: string;
-  version: number;
-}
-
-const GROUP_COLUMNS = 'g.id, g.display_name, g.external_id, g.data, g.created_at, g.modified_at, g.version';
+import {
+  GROUP_COLUMNS,
+  checkGroupVersion as checkVersion,
+  groupsWithMemberIds,
+  planMemberChange,
+  toGroupRecord as toRecord,
+  touchedByReplace,
+  type GroupRow,
+} from '../scim-group-rows.js';
 
 const WHERE: Record<ScimGroupLookup['by'], string> = {
   id: 'g.id = ?',
   displayName: 'g.display_name = ?',
   externalId: 'g.external_id = ?',
 };
-
-function toRecord(row: GroupRow): ScimGroupRecord {
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    externalId: row.external_id,
-    attributes: JSON.parse(row.data) as ScimAttributes,
-    created: row.created_at,
-    lastModified: row.modified_at,
-    version: row.version,
-  };
-}
-
-const unique = (ids: readonly string[]) => [...new Set(ids)];
 
 export function prepareGroupQueries(db: Database.Database, now: () => Date, outbox: OutboxQueries) {
   const selectById = db.prepare<[string], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.id = ?`);
@@ -92,11 +75,6 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date, outb
     const missing = unknownUsers.all(JSON.stringify(ids));
     if (missing.length) throw new ScimUnknownMemberError(missing);
   };
-  const checkVersion = (row: GroupRow, expected: number | undefined) => {
-    if (expected !== undefined && expected !== row.version) {
-      throw new ScimVersionConflictError(row.id, expected, row.version);
-    }
-  };
   const paramsOf = (id: string, attributes: ScimAttributes) => {
     const fields = readGroupFields(attributes);
     return {
@@ -109,22 +87,11 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date, outb
   };
   /** Applies a member change to one group and reports what actually changed. */
   const applyMembers = (id: string, change: ScimMemberChange) => {
-    const before = memberIds.all(id);
-    const current = new Set(before);
-    const removed: string[] = [];
-    // A member both removed and added ends up a member (replace, or remove-then-add in one PATCH).
-    const adding = new Set(change.add ?? []);
-    const toRemove = (change.remove === 'all' ? before : unique(change.remove ?? [])).filter((u) => !adding.has(u));
-    for (const user of toRemove) {
-      if (current.delete(user)) {
-        deleteMember.run(id, user);
-        removed.push(user);
-      }
-    }
-    const toAdd = unique(change.add ?? []).filter((user) => !current.has(user));
-    assertUsers(toAdd);
-    for (const user of toAdd) insertMember.run(id, user);
-    return { added: toAdd, removed, members: [...current, ...toAdd] };
+    const { add, remove, members } = planMemberChange(memberIds.all(id), change);
+    for (const user of remove) deleteMember.run(id, user);
+    assertUsers(add);
+    for (const user of add) insertMember.run(id, user);
+    return { added: add, removed: remove, members };
   };
 
   const create = db.transaction((attributes: ScimAttributes, members: string[], chosenId?: string): ScimGroupWrite => {
@@ -151,14 +118,15 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date, outb
       const wanted = new Set(members);
       const stale = memberIds.all(id).filter((user) => !wanted.has(user));
       const params = paramsOf(id, attributes);
-      const { added, removed, members: after } = applyMembers(id, { add: members, remove: stale });
+      const written = applyMembers(id, { add: members, remove: stale });
+      const { added, removed, members: after } = written;
       const sameAttributes = params.data === row.data;
       if (!sameAttributes) update.run(params);
       else if (added.length || removed.length) touch.run(params.now, id);
       const changed = !sameAttributes || added.length > 0 || removed.length > 0;
       // mappings name groups by displayName: a rename changes what every member is granted
       const renamed = params.displayName !== row.display_name;
-      outbox.record(outbox.keysOf(renamed ? [...after, ...removed] : [...added, ...removed]), params.now);
+      outbox.record(outbox.keysOf(touchedByReplace(renamed, written)), params.now);
       return { group: mustGet(id), previousDisplayName: row.display_name, added, removed, members: after, changed };
     },
   );
@@ -224,14 +192,6 @@ export function prepareGroupQueries(db: Database.Database, now: () => Date, outb
       change.immediate(id, memberChange, options.expectedVersion),
     deleteGroup: (id: string, options: { expectedVersion?: number } = {}) =>
       dispose.immediate(id, options.expectedVersion),
-    allGroups: () => {
-      const members = new Map<string, string[]>();
-      for (const m of selectAllMembers.all()) {
-        const list = members.get(m.group_id);
-        if (list) list.push(m.user_id);
-        else members.set(m.group_id, [m.user_id]);
-      }
-      return selectAll.all().map((row) => ({ ...toRecord(row), members: members.get(row.id) ?? [] }));
-    },
+    allGroups: () => groupsWithMemberIds(selectAll.all(), selectAllMembers.all()),
   };
 }

@@ -438,6 +438,7 @@ export function createScimTarget(options: ScimTargetOptions): ScimTarget {
         entitlements: kinds,
         activityLog: admin !== null,
         teamBindings: admin !== null,
+        identities: true,
       };
     },
 

@@ -50,7 +50,8 @@ export function mappingSet(
     version: 'test',
     model: DEFAULT_MODEL,
     projects,
-    policy: { ...DEFAULT_POLICY, ...policy, guards: { ...DEFAULT_POLICY.guards, ...policy.guards } },
+    // the classification tests revert at once; grace.test.ts sets revertAfter itself
+    policy: { ...DEFAULT_POLICY, revertAfter: '0s', ...policy, guards: { ...DEFAULT_POLICY.guards, ...policy.guards } },
     rules,
     files: ['mappings/test.yaml'],
   };

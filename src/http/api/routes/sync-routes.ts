@@ -13,7 +13,8 @@ export function syncRoutes(deps: RouteDeps): ApiRoute[] {
       description:
         'Runs synchronously and answers 201 with the journal record it wrote (Location: /api/journal/{id}), ' +
         'whatever the run concluded: read `status` (succeeded, partial, failed, held, dry-run). ' +
-        '`approve` applies a held plan; `users` limits the run to those users (the dashboard\'s "revert now").',
+        '`approve` applies a held plan; `users` limits the run to those users, and with `revertNow` reverts their ' +
+        'drift without waiting out policy.revertAfter (the dashboard\'s "Revert now").',
       access: 'admin',
       body: syncBody,
       responses: {
@@ -31,6 +32,7 @@ export function syncRoutes(deps: RouteDeps): ApiRoute[] {
             ...(body.dryRun !== undefined && { dryRun: body.dryRun }),
             ...(body.approve !== undefined && { approve: body.approve }),
             ...(body.users && { scope: body.users.map((u) => u.toLowerCase()) }),
+            ...(body.revertNow && { revertNow: true }),
           });
           return { status: 201, headers: { Location: `/api/journal/${encodeURIComponent(record.id)}` }, body: record };
         } finally {

@@ -1,3 +1,5 @@
+import { DOM_JS } from './dom.js';
+
 /**
  * The dashboard's script, embedded as a string (no build step). It renders with DOM APIs and text nodes only,
  * never innerHTML: e-mails, reasons and error messages come from outside and must not become markup.
@@ -11,30 +13,7 @@ export const DASHBOARD_JS = String.raw`
     dialogItem: null, approvalItem: null };
   var EXPIRING_MS = 7 * 24 * 3600 * 1000;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === undefined || value === null || value === false) return;
-      if (key === 'text') node.textContent = String(value);
-      else if (key === 'class') node.className = value;
-      else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-    });
-    return node;
-  }
-
-  function fill(node, children) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    children.forEach(function (child) { if (child) node.appendChild(child); });
-  }
-
+${DOM_JS}
   function toast(message, bad) {
     var p = el('p', { class: bad ? 'bad' : '', text: message });
     $('toast').appendChild(p);
@@ -89,6 +68,15 @@ export const DASHBOARD_JS = String.raw`
 
   var STATUS_CLASS = { succeeded: 'ok', partial: 'warn', failed: 'bad', held: 'warn', 'dry-run': 'info' };
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
+
+  /** When the sync reverts a drift item (policy.revertAfter after it was first seen), and who made it, if known. */
+  function revertsAt(item) {
+    var parts = [];
+    if (item.action !== 'revert' || !item.revertsAt) parts.push(el('em', { text: 'never (kept)' }));
+    else parts.push(el('span', { text: 'reverts at ' + new Date(item.revertsAt).toLocaleString() + ' (' }), when(item.revertsAt), el('span', { text: ')' }));
+    if (item.changedBy) parts.push(el('div', { class: 'changed-by' }, [el('small', { text: 'changed by ' + item.changedBy + (item.changedAt ? ' ' + item.changedAt.slice(0, 16).replace('T', ' ') : '') })]));
+    return parts;
+  }
 
   /** Owned assets and last activity as Heap reports them: an owner losing access must transfer them first. */
   function facts(item) {
@@ -393,7 +381,7 @@ export const DASHBOARD_JS = String.raw`
       fill($('drift'), [el('p', { class: 'empty', text: 'No drift: Heap matches the mapping and the last sync.' })]);
       return;
     }
-    var headers = ['User', 'Entitlement', 'Baseline → Heap now', 'Mapping wants', 'Cause', 'Suggestion'];
+    var headers = ['User', 'Entitlement', 'Baseline → Heap now', 'Mapping wants', 'Cause', 'Reverts at', 'Suggestion'];
     if (isAdmin()) headers.push('Actions');
     fill($('drift'), [table(headers, d.items.map(function (item) {
       var row = [
@@ -403,6 +391,7 @@ export const DASHBOARD_JS = String.raw`
         cell(value(item.desired)),
         cell([badge(item.cause, item.cause === 'conflict' ? 'bad' : 'warn'), ' ',
           badge(item.action === 'revert' ? 'will revert' : 'kept by policy', item.action === 'revert' ? 'bad' : 'info')]),
+        cell(revertsAt(item), 'reverts-at'),
         cell(el('span', { class: 'suggestion', text: item.suggestion })),
       ];
       if (isAdmin()) {
@@ -410,7 +399,7 @@ export const DASHBOARD_JS = String.raw`
           actionButton('Make an exception', function () { openExceptionDialog(item); }),
           item.action === 'revert' ? actionButton('Revert now', function () {
             if (!window.confirm('Revert ' + item.user + ' ' + item.entitlement + ' to ' + (item.desired === null ? '(none)' : item.desired) + ' now?')) return;
-            runSync({ users: [item.user] }, 'Revert');
+            runSync({ users: [item.user], revertNow: true }, 'Revert');
           }, 'danger') : null,
         ])));
       }

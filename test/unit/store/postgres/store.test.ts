@@ -52,6 +52,7 @@ describe('PostgreSQL store', () => {
         'core-010-reviews',
         'core-011-approvals',
         'core-012-claims',
+        'core-013-drift-sightings',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));

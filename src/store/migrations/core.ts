@@ -1,18 +1,21 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../sqlite/migrate.js';
+import type { SqlDialect } from './dialect.js';
 
 /**
- * The core schema in PostgreSQL, the same tables as SQLite's. JSON travels as TEXT: the journal hash and the
- * listing-column check compare exactly what was written, and one JSON.parse per row is the fastest read. `user` is
- * a reserved word here, hence `user_key`. Times the store compares are also kept as epoch milliseconds.
+ * The core schema, one text for both stores (the dialect fills in what differs). JSON travels as TEXT: one
+ * JSON.parse per row is the fastest read, and the journal hash and the listing-column check compare exactly what
+ * was written. Times the store compares (expiry, lock refresh, claims) are also kept as epoch milliseconds, because
+ * ISO strings with and without milliseconds do not sort together. Ids are what `schema_migrations` records: a
+ * migration's text may change its layout, never what it creates.
  */
-export const coreMigrations: readonly Migration[] = [
+export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
   {
     id: 'core-001-baseline',
     sql: `CREATE TABLE baseline (
-      user_key TEXT PRIMARY KEY,
+      ${d.user} TEXT PRIMARY KEY,
       access TEXT NOT NULL,
       updated_at TEXT NOT NULL
-    )`,
+    )${d.keyed}`,
   },
   {
     id: 'core-002-journal',
@@ -37,14 +40,14 @@ export const coreMigrations: readonly Migration[] = [
     id: 'core-003-exceptions',
     sql: `CREATE TABLE exceptions (
       id TEXT PRIMARY KEY,
-      user_key TEXT NOT NULL,
+      ${d.user} TEXT NOT NULL,
       entitlement TEXT NOT NULL,
       value TEXT,
       reason TEXT NOT NULL,
       approver TEXT NOT NULL,
       created_at TEXT NOT NULL,
       expires_at TEXT NOT NULL,
-      expires_ms BIGINT NOT NULL,
+      expires_ms ${d.ms} NOT NULL,
       revoked_at TEXT
     );
     CREATE INDEX exceptions_by_expiry ON exceptions (expires_ms, id)`,
@@ -85,7 +88,7 @@ export const coreMigrations: readonly Migration[] = [
       name TEXT PRIMARY KEY,
       owner TEXT NOT NULL,
       acquired_at TEXT NOT NULL,
-      refreshed_ms BIGINT NOT NULL
+      refreshed_ms ${d.ms} NOT NULL
     )`,
   },
   {
@@ -94,19 +97,19 @@ export const coreMigrations: readonly Migration[] = [
       id TEXT PRIMARY KEY,
       started_at TEXT NOT NULL,
       record TEXT NOT NULL
-    )`,
+    )${d.keyed}`,
   },
   {
     id: 'core-009-tasks',
     sql: `CREATE TABLE tasks (
       id TEXT PRIMARY KEY,
-      user_key TEXT NOT NULL,
+      ${d.user} TEXT NOT NULL,
       status TEXT NOT NULL,
       created_at TEXT NOT NULL,
       task TEXT NOT NULL
-    );
+    )${d.keyed};
     CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
-    CREATE INDEX tasks_by_user ON tasks (user_key, created_at, id)`,
+    CREATE INDEX tasks_by_user ON tasks (${d.user}, created_at, id)`,
   },
   {
     id: 'core-010-reviews',
@@ -115,13 +118,13 @@ export const coreMigrations: readonly Migration[] = [
       created_at TEXT NOT NULL,
       status TEXT NOT NULL,
       campaign TEXT NOT NULL
-    );
+    )${d.keyed};
     CREATE TABLE review_items (
       campaign_id TEXT NOT NULL REFERENCES reviews (id),
       id TEXT NOT NULL,
       item TEXT NOT NULL,
       PRIMARY KEY (campaign_id, id)
-    )`,
+    )${d.keyed}`,
   },
   {
     id: 'core-011-approvals',
@@ -130,14 +133,23 @@ export const coreMigrations: readonly Migration[] = [
       status TEXT NOT NULL,
       created_at TEXT NOT NULL,
       approval TEXT NOT NULL
-    );
+    )${d.keyed};
     CREATE INDEX approvals_by_status ON approvals (status, created_at, id)`,
   },
   {
     id: 'core-012-claims',
     sql: `CREATE TABLE claims (
       name TEXT PRIMARY KEY,
-      at_ms BIGINT NOT NULL
-    )`,
+      at_ms ${d.ms} NOT NULL
+    )${d.keyed}`,
+  },
+  {
+    id: 'core-013-drift-sightings',
+    sql: `CREATE TABLE drift_sightings (
+      user_key TEXT NOT NULL,
+      entitlement TEXT NOT NULL,
+      sighting TEXT NOT NULL,
+      PRIMARY KEY (user_key, entitlement)
+    )${d.keyed}`,
   },
 ];
