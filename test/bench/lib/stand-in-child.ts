@@ -39,9 +39,8 @@ export async function startStandIn(
   throw new Error('the stand-in did not start');
 }
 
-/** The SCIM requests the stand-in has answered so far. */
 /**
- * Retried: after a long paced run the pooled connection this reuses may be one the stand-in just closed as idle
+ * The SCIM requests the stand-in has answered so far. Retried: after a long paced run the pooled connection this reuses may be one the stand-in just closed as idle
  * (its keep-alive timeout passed while the bench was busy), which fails the first try with "other side closed".
  */
 export async function standInTraffic(url: string): Promise<{ reads: number; writes: number }> {
