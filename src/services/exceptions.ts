@@ -8,7 +8,7 @@ import { valuesOf } from '../domain/model.js';
 import type { DriftItem } from '../domain/plan.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
-import { createEventJournal, type EventJournalDeps } from './journal-events.js';
+import { createEventJournal, type EventJournal, type EventJournalDeps } from './journal-events.js';
 
 const sameActor = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -162,14 +162,19 @@ export function createExceptionService(deps: ExceptionDeps) {
 
 export type ExceptionService = ReturnType<typeof createExceptionService>;
 
+/** the actor journaled for exceptions the sync moves on a rename */
+const MOVED_BY = 'heap-access-sync';
+
 /**
  * A rename by immutable id moves the person's active exceptions to the new e-mail (DESIGN §10, one person, one
  * teammate): each is revoked under the old e-mail and made again, same value, approver and expiry, under the new.
  */
 export async function moveExceptionsOnRename(
-  store: Pick<Store, 'listExceptions' | 'addException' | 'revokeException'>,
+  store: Pick<Store, 'listExceptions' | 'addException' | 'revokeException' | 'getException'>,
   renames: readonly { from: string; to: string }[],
   now: Date,
+  /** journals each revocation and creation in the chain, as the exception service does (actor: the sync) */
+  journalEvent?: EventJournal,
 ): Promise<AccessException[]> {
   const moved: AccessException[] = [];
   const renamed = renames.filter((r) => r.from.toLowerCase() !== r.to.toLowerCase());
@@ -184,8 +189,13 @@ export async function moveExceptionsOnRename(
         reason: `${e.reason} (moved from ${from} when the identity provider renamed them)`,
         revokedAt: null,
       };
-      await store.addException(next);
       await store.revokeException(e.id, now);
+      await journalEvent?.('exception', MOVED_BY, from, {
+        kind: 'exception-revoked',
+        exception: (await store.getException(e.id)) ?? { ...e, revokedAt: now.toISOString() },
+      });
+      await store.addException(next);
+      await journalEvent?.('exception', MOVED_BY, to, { kind: 'exception-created', exception: next });
       moved.push(next);
     }
   }
