@@ -262,7 +262,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     alerts: dispatcher,
     hooks,
   });
-  const exceptions = createExceptionService({ store, clock, mapping: mapping.current });
+  const exceptions = createExceptionService({ store, clock, mapping: mapping.current, journal });
   const approvals = createApprovalService({ store, clock, mapping: mapping.current, journal });
   const reviews = createReviewService({ store, sync, exceptions, target, mapping: mapping.current, clock });
   return {

@@ -8,6 +8,8 @@ export interface AccessException {
   value: EntitlementValue;
   reason: string;
   approver: string;
+  /** who asked for it (`--actor`, the API caller): four eyes compare it with the approver */
+  requestedBy?: string;
   createdAt: string;
   expiresAt: string;
   revokedAt?: string | null;

@@ -45,6 +45,8 @@ export interface Policy {
   approvalTtl: string;
   /** grace before a manual change in Heap is reverted, from when it was first seen: `1h`, `30m`; `0s` at once */
   revertAfter: string;
+  /** four eyes: an exception's approver must not be its requester, a held plan not approved by whoever's run held it */
+  fourEyes: boolean;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -66,6 +68,7 @@ export const DEFAULT_POLICY: Policy = {
   approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
   approvalTtl: '7d',
   revertAfter: '1h',
+  fourEyes: false,
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */

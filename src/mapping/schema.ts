@@ -67,6 +67,7 @@ export const policySchema = z.strictObject({
     .string()
     .regex(/^[1-9]\d*(m|h|d|w)$/, 'must be a duration such as 7d, 12h, 30m, 2w')
     .optional(),
+  fourEyes: z.boolean().optional(),
   revertAfter: z
     .string()
     .regex(/^\d+(s|m|h|d|w)$/, 'must be a duration such as 1h, 30m, 90s, or 0s to revert at once')

@@ -155,7 +155,7 @@ export function createApprovalService(deps: {
           value: c.to,
           ground,
           origin: exception ? 'exception' : 'idp',
-          requestedBy: exception ? exception.approver : 'idp',
+          requestedBy: exception ? (exception.requestedBy ?? exception.approver) : 'idp',
           exceptionId: exception?.id ?? null,
           runId,
           createdAt: now.toISOString(),

@@ -8,6 +8,9 @@ import { valuesOf } from '../domain/model.js';
 import type { DriftItem } from '../domain/plan.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
+import { createEventJournal, type EventJournal, type EventJournalDeps } from './journal-events.js';
+
+const sameActor = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export interface NewException {
   user: string;
@@ -17,13 +20,24 @@ export interface NewException {
   approver: string;
   /** an ISO date-time, or a duration from now such as `7d`, `12h`, `30m` */
   expires: string;
+  /** who asks for it (`--actor`, the API caller); the journal records them, four eyes compare them */
+  requestedBy?: string;
 }
 
 const MAX_EXCEPTION_DAYS = 366;
 export const EXPIRING_SOON_MS = 7 * 24 * 3600 * 1000;
 
 /** Approved, time-bound overrides of the mapping (the seed's "temporary elevation"). */
-export function createExceptionService(deps: { store: Store; clock: Clock; mapping: () => MappingSet }) {
+export interface ExceptionDeps {
+  store: Store;
+  clock: Clock;
+  mapping: () => MappingSet;
+  /** the journal's checkpoint writer: creating and revoking an exception are records of the chain */
+  journal?: EventJournalDeps['journal'];
+}
+
+export function createExceptionService(deps: ExceptionDeps) {
+  const journalEvent = createEventJournal(deps);
   function validate(input: NewException): AccessException {
     const problems: string[] = [];
     const mapping = deps.mapping();
@@ -49,6 +63,13 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
     }
     if (!input.reason?.trim()) problems.push('reason is required (auditors ask why)');
     if (!input.approver?.trim()) problems.push('approver is required');
+    const requester = input.requestedBy?.trim();
+    if (requester && input.approver?.trim() && sameActor(requester, input.approver)) {
+      // four eyes (policy.fourEyes): whoever asks for an exception does not approve it
+      if (mapping.policy.fourEyes) {
+        problems.push(`four eyes: ${requester} asks for this exception, so someone else must approve it`);
+      }
+    }
     const now = deps.clock.now();
     const expiresAt = parseExpiry(input.expires, now);
     if (!expiresAt) problems.push(`expires "${input.expires}" is neither an ISO date-time nor a duration like 7d, 12h`);
@@ -64,6 +85,7 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
       value: input.value,
       reason: input.reason.trim(),
       approver: input.approver.trim(),
+      ...(requester && { requestedBy: requester }),
       createdAt: now.toISOString(),
       expiresAt: expiresAt!.toISOString(),
       revokedAt: null,
@@ -91,6 +113,10 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
             `exception ${clash.id} already covers ${exception.user} ${exception.entitlement}; revoke it first`,
           );
         await deps.store.addException(exception);
+        await journalEvent('exception', exception.requestedBy ?? exception.approver, exception.user, {
+          kind: 'exception-created',
+          exception,
+        });
         return exception;
       });
     },
@@ -104,13 +130,16 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
     list(options: { all?: boolean } = {}): Promise<AccessException[]> {
       return deps.store.listExceptions({ includeInactive: Boolean(options.all), now: deps.clock.now() });
     },
-    revoke(id: string): Promise<AccessException> {
+    /** ends an exception now; `actor` (who revokes it) is journaled with it */
+    revoke(id: string, actor = 'unknown'): Promise<AccessException> {
       return oneWriteAtATime(async () => {
         const existing = await deps.store.getException(id);
         if (!existing) throw new NotFoundError(`no exception ${id}`);
         if (!(await deps.store.revokeException(id, deps.clock.now())))
           throw new BadRequestError(`exception ${id} is already revoked`);
-        return (await deps.store.getException(id))!;
+        const revoked = (await deps.store.getException(id))!;
+        await journalEvent('exception', actor, revoked.user, { kind: 'exception-revoked', exception: revoked });
+        return revoked;
       });
     },
     /** active exceptions that expire within 7 days (the dashboard shows them, alerts fire within 24 h) */
@@ -133,14 +162,19 @@ export function createExceptionService(deps: { store: Store; clock: Clock; mappi
 
 export type ExceptionService = ReturnType<typeof createExceptionService>;
 
+/** the actor journaled for exceptions the sync moves on a rename */
+const MOVED_BY = 'heap-access-sync';
+
 /**
  * A rename by immutable id moves the person's active exceptions to the new e-mail (DESIGN §10, one person, one
  * teammate): each is revoked under the old e-mail and made again, same value, approver and expiry, under the new.
  */
 export async function moveExceptionsOnRename(
-  store: Pick<Store, 'listExceptions' | 'addException' | 'revokeException'>,
+  store: Pick<Store, 'listExceptions' | 'addException' | 'revokeException' | 'getException'>,
   renames: readonly { from: string; to: string }[],
   now: Date,
+  /** journals each revocation and creation in the chain, as the exception service does (actor: the sync) */
+  journalEvent?: EventJournal,
 ): Promise<AccessException[]> {
   const moved: AccessException[] = [];
   const renamed = renames.filter((r) => r.from.toLowerCase() !== r.to.toLowerCase());
@@ -155,8 +189,13 @@ export async function moveExceptionsOnRename(
         reason: `${e.reason} (moved from ${from} when the identity provider renamed them)`,
         revokedAt: null,
       };
-      await store.addException(next);
       await store.revokeException(e.id, now);
+      await journalEvent?.('exception', MOVED_BY, from, {
+        kind: 'exception-revoked',
+        exception: (await store.getException(e.id)) ?? { ...e, revokedAt: now.toISOString() },
+      });
+      await store.addException(next);
+      await journalEvent?.('exception', MOVED_BY, to, { kind: 'exception-created', exception: next });
       moved.push(next);
     }
   }

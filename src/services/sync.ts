@@ -23,6 +23,7 @@ import { accessByUser, diffPostSync, pickAccess, pickFacts } from './post-sync-d
 import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-writes.js';
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { moveExceptionsOnRename } from './exceptions.js';
+import { createEventJournal } from './journal-events.js';
 import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
 import type { AlertDispatcher } from '../alerts/index.js';
@@ -139,6 +140,18 @@ export const sightingsOf = (drift: readonly DriftItem[]): DriftSighting[] =>
 export function createSyncService(deps: SyncDeps) {
   const lockName = `target:${deps.target.name}`;
   const approvals = createApprovalService({ store: deps.store, clock: deps.clock, mapping: deps.mapping });
+  // records of the chain the run makes besides its own (exceptions moved on a rename), checkpointed like it
+  const journalEvent = createEventJournal({
+    store: deps.store,
+    clock: deps.clock,
+    journal: {
+      append: async (record) => {
+        const committed = await deps.store.commitRun(record, new Map());
+        await deps.journal?.recorded(committed);
+        return committed;
+      },
+    },
+  });
 
   async function preview(options: PreviewOptions & { approved?: boolean } = {}) {
     const signalOpt = options.signal ? { signal: options.signal } : {};
@@ -287,6 +300,15 @@ export function createSyncService(deps: SyncDeps) {
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
     if (options.approve && !held) throw new NotFoundError(`no held plan with run id ${options.approve}`);
+    if (held && deps.mapping().policy.fourEyes) {
+      // four eyes: whoever's run was held does not approve it
+      const heldBy = (await deps.store.getJournal(held.runId))?.actor;
+      if (heldBy && options.actor && heldBy.trim().toLowerCase() === options.actor.trim().toLowerCase()) {
+        throw new BadRequestError(
+          `four eyes: ${options.actor} started run ${held.runId}, so someone else must approve it`,
+        );
+      }
+    }
     const scope = held ? held.scope : options.savedPlan ? options.savedPlan.scope : (options.scope ?? null);
     const base: Omit<NewJournalRecord, 'status' | 'endedAt'> = {
       id: runId,
@@ -402,7 +424,7 @@ export function createSyncService(deps: SyncDeps) {
       ...(options.onProgress && { onProgress: (p: ApplyProgress) => options.onProgress?.('applying', p) }),
     });
     const renamedApplied = renames.filter((r) => r.outcome === 'applied').map((r) => r.rename);
-    const moved = await moveExceptionsOnRename(deps.store, renamedApplied, deps.clock.now());
+    const moved = await moveExceptionsOnRename(deps.store, renamedApplied, deps.clock.now(), journalEvent);
     if (moved.length) log.info({ exceptions: moved.map((e) => e.id) }, 'exceptions moved to renamed users');
     let results = mergeResults(plan.changes, written, assisted);
     const believe = believeAs(planned.input.baseline, planned.reach, planned.attested);

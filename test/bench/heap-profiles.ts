@@ -7,17 +7,22 @@
  * two processes side by side; BENCH_SIZES=example (or large) runs one size; BENCH_WRITES_PER_SECOND changes the
  * budget (and the line says so).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRuntime } from '../../src/main.js';
+import {
+  benchUsers,
+  copyMappings,
+  HEAP_TOKEN as TOKEN,
+  ROOT,
+  spreadOver,
+  standInTraffic as stats,
+  startStandIn,
+} from './lib/stand-in-child.js';
 
-const TOKEN = 'bench-heap-token';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_BUDGET = 5;
 const BUDGET = Number(process.env.BENCH_WRITES_PER_SECOND ?? DEFAULT_BUDGET);
 const PROFILES = (process.env.BENCH_PROFILES ?? 'full heap-documented').split(/[ ,]+/).filter(Boolean) as Profile[];
@@ -25,69 +30,24 @@ const SIZES = (process.env.BENCH_SIZES ?? 'example large').split(/[ ,]+/);
 const LARGE = Number(process.env.BENCH_PROFILE_USERS ?? 10_000);
 type Profile = 'full' | 'heap-documented';
 
-async function startStandIn(dataDir: string, profile: Profile): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      path.join(ROOT, 'src/cli/main.ts'),
-      'stand-in',
-      ...['--port', String(port), '--data', dataDir, '--reset', '--profile', profile, '--default-role', 'Member'],
-    ],
-    { env: { ...process.env, HEAP_SCIM_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })).ok)
-        return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the stand-in did not start');
-}
-
-async function stats(url: string): Promise<{ reads: number; writes: number }> {
-  const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const body = (await res.json()) as { reads?: number; writes?: number; traffic?: { reads: number; writes: number } };
-  const s = body.traffic ?? (body as { reads: number; writes: number });
-  return { reads: s.reads, writes: s.writes };
-}
-
 /** The example directory, or `users` synthetic people spread over the example's groups. */
 function directory(users: number | null): string {
   if (users === null) return fs.readFileSync(path.join(ROOT, 'examples/directory.json'), 'utf8');
-  const groupNames = ['Analytics', 'Engineering', 'Product Managers', 'UX Research', 'Data Governance'];
-  const people = Array.from({ length: users }, (_, i) => ({
-    id: `u${i}`,
-    userName: `user${i}@bench.example`,
-    email: `user${i}@bench.example`,
-    displayName: `User ${i}`,
-    active: true,
-  }));
-  const groups = groupNames.map((displayName, g) => ({
-    id: `g${g}`,
-    displayName,
-    members: people.filter((_, i) => i % groupNames.length === g || (g === 0 && i % 7 === 0)).map((u) => u.id),
-  }));
+  const people = benchUsers(users);
+  const groups = spreadOver(
+    people,
+    ['Analytics', 'Engineering', 'Product Managers', 'UX Research', 'Data Governance'],
+    7,
+  );
   groups.push({ id: 'g-admins', displayName: 'Heap Admins', members: ['u0', 'u1'] });
   return JSON.stringify({ users: people, groups });
 }
 
 async function measure(label: string, profile: Profile, users: number | null, budget: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
-  const standIn = await startStandIn(path.join(dir, 'stand-in'), profile);
+  const standIn = await startStandIn(path.join(dir, 'stand-in'), ['--profile', profile, '--default-role', 'Member']);
   try {
-    fs.mkdirSync(path.join(dir, 'mappings'));
-    for (const f of fs.readdirSync(path.join(ROOT, 'mappings'))) {
-      const text = fs.readFileSync(path.join(ROOT, 'mappings', f), 'utf8');
-      fs.writeFileSync(path.join(dir, 'mappings', f), text.replace(/maxRevocations:\s*\d+/, 'maxRevocations: 100000'));
-    }
+    copyMappings(dir);
     fs.writeFileSync(path.join(dir, 'directory.json'), directory(users));
     const admin = `, adminApiUrl: ${standIn.url}/api`;
     fs.writeFileSync(

@@ -7,52 +7,28 @@
  * PostgreSQL at 127.0.0.1:5432 (TEST_POSTGRES_URL); a database is created and dropped by the run.
  *   npm run bench -- postgres        (PG_BENCH_SECONDS=6 per scenario)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import { pino } from 'pino';
-import { createHttpApp } from '../../src/http/app.js';
-import { createScimRouter } from '../../src/http/scim/router.js';
-import { startHttpServer } from '../../src/http/server.js';
 import { createRuntime } from '../../src/main.js';
 import type { ScimRepository } from '../../src/sources/scim/repository.js';
 import { openPostgresScimRepository } from '../../src/store/postgres/open-postgres-scim-repository.js';
 import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
 import { createTestDatabase } from '../support/postgres.js';
-
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  body?: string;
-  headers?: Record<string, string>;
-}
-interface CannonOptions {
-  url: string;
-  connections?: number;
-  duration?: number;
-  headers?: Record<string, string>;
-  requests?: (CannonRequest & { setupRequest?: (req: CannonRequest) => CannonRequest })[];
-}
-interface CannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: CannonOptions) => Promise<CannonResult>;
+import { autocannon, type CannonOptions } from './lib/autocannon.js';
+import { serveScim, startChild } from './lib/scim-child.js';
+import { filteredGet, postUsers, scimHeaders } from './lib/scim-load.js';
+import { benchUsers, copyMappings, HEAP_TOKEN, spreadOver, startStandIn } from './lib/stand-in-child.js';
 
 const USERS = 10_000;
 const SYNC_USERS = Number(process.env.BENCH_SYNC_USERS ?? 10_000);
 const TOKEN = 'bench-token';
-const HEAP_TOKEN = 'bench-heap-token';
 const CONNECTIONS = 10;
 const SECONDS = Number(process.env.PG_BENCH_SECONDS ?? 6);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const self = fileURLToPath(import.meta.url);
 const userName = (i: number) => `user${i}@bench.example.com`;
 
@@ -84,77 +60,15 @@ async function seed(store: Store): Promise<void> {
   }
 }
 
-/** Child process: the SCIM server on a store, request logging into /dev/null as in production. Prints its URL. */
-async function serve(store: Store) {
-  const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
-  const repository = await openRepo(store);
-  const mount = express.Router();
-  const app = createHttpApp({
-    logger,
-    routers: [{ path: '/scim/v2', router: mount }],
-    readiness: async () => ({ ok: true, checks: {} }),
-  });
-  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-  mount.use(createScimRouter({ repository, token: TOKEN, baseUri: `${server.url}/scim/v2`, logger }));
-  console.log(`URL=${server.url}`);
-}
+/** Child process: the SCIM server on a store. */
+const serve = async (store: Store) => serveScim(await openRepo(store), TOKEN);
 
-function startChild(store: Store): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv.filter((a) => a !== '--expose-gc'), self, '--pg-bench-serve', JSON.stringify(store)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /URL=(\S+)/.exec(out);
-      if (m?.[1]) resolve({ url: m[1], child });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const startServer = (store: Store) => startChild(self, ['--pg-bench-serve', JSON.stringify(store)], 'server');
 
-const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
-let next = 0;
-
-const filteredGet = (url: string): CannonOptions => ({
-  url: `${url}/scim/v2`,
-  headers,
-  requests: [
-    {
-      method: 'GET',
-      setupRequest: (req) => ({
-        ...req,
-        path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName(Math.floor(Math.random() * USERS))}"`)}`,
-      }),
-    },
-  ],
-});
-
-const postUser = (url: string): CannonOptions => ({
-  url: `${url}/scim/v2`,
-  headers,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (req) => {
-        const name = `new${next++}-${process.pid}@bench.example.com`;
-        return {
-          ...req,
-          path: '/scim/v2/Users',
-          body: JSON.stringify({
-            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-            userName: name,
-            emails: [{ value: name, type: 'work', primary: true }],
-            active: true,
-          }),
-        };
-      },
-    },
-  ],
-});
+const headers = scimHeaders(TOKEN);
+const randomUser = () => userName(Math.floor(Math.random() * USERS));
+const getScenario = (url: string): CannonOptions => filteredGet(`${url}/scim/v2`, headers, randomUser);
+const postScenario = (url: string): CannonOptions => postUsers(`${url}/scim/v2`, headers);
 
 /** Load on every replica at once, the connections split between them; req/s summed, p99 the worst. */
 async function load(urls: string[], scenario: (url: string) => CannonOptions) {
@@ -181,16 +95,16 @@ async function scimFigures(sqliteFile: string, pgUrl: string) {
   );
   const children: ChildProcess[] = [];
   try {
-    const sqlite = await startChild({ kind: 'sqlite', file: sqliteFile });
-    const pgA = await startChild({ kind: 'postgres', url: pgUrl });
-    const pgB = await startChild({ kind: 'postgres', url: pgUrl });
+    const sqlite = await startServer({ kind: 'sqlite', file: sqliteFile });
+    const pgA = await startServer({ kind: 'postgres', url: pgUrl });
+    const pgB = await startServer({ kind: 'postgres', url: pgUrl });
     children.push(sqlite.child, pgA.child, pgB.child);
     const setups: [string, string[]][] = [
       ['SQLite, 1 process', [sqlite.url]],
       ['PostgreSQL, 1 replica', [pgA.url]],
       ['PostgreSQL, 2 replicas', [pgA.url, pgB.url]],
     ];
-    for (const [, urls] of setups) await load(urls, filteredGet).catch(() => null); // warm-up: JIT, caches
+    for (const [, urls] of setups) await load(urls, getScenario).catch(() => null); // warm-up: JIT, caches
     console.log(
       `\nSCIM inbound, ${CONNECTIONS} connections in all, ${SECONDS} s per figure (${os.cpus().length} cores)`,
     );
@@ -198,8 +112,8 @@ async function scimFigures(sqliteFile: string, pgUrl: string) {
       `${'store'.padEnd(24)} ${'filtered GET/s'.padStart(15)} ${'p99 ms'.padStart(7)} ${'POST/s'.padStart(8)} ${'p99 ms'.padStart(7)}`,
     );
     for (const [name, urls] of setups) {
-      const get = await load(urls, filteredGet);
-      const post = await load(urls, postUser);
+      const get = await load(urls, getScenario);
+      const post = await load(urls, postScenario);
       const bad = get.bad + post.bad ? `  (${get.bad + post.bad} non-2xx or errors)` : '';
       console.log(
         `${name.padEnd(24)} ${get.rps.toFixed(0).padStart(15)} ${String(get.p99).padStart(7)} ${post.rps.toFixed(0).padStart(8)} ${String(post.p99).padStart(7)}${bad}`,
@@ -210,59 +124,11 @@ async function scimFigures(sqliteFile: string, pgUrl: string) {
   }
 }
 
-async function startStandIn(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      path.join(ROOT, 'src/cli/main.ts'),
-      'stand-in',
-      '--port',
-      String(port),
-      '--data',
-      dataDir,
-      '--reset',
-    ],
-    { env: { ...process.env, HEAP_SCIM_TOKEN: HEAP_TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${HEAP_TOKEN}` } })).ok)
-        return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the stand-in did not start');
-}
-
 /** A full sync of SYNC_USERS users into an empty stand-in, with the store given by `storeLine`. */
 async function fullSync(dir: string, storeLine: string, env: Record<string, string>): Promise<string> {
-  fs.mkdirSync(path.join(dir, 'mappings'), { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, 'mappings'))) {
-    const text = fs
-      .readFileSync(path.join(ROOT, 'mappings', f), 'utf8')
-      .replace(/maxRevocations:\s*\d+/, 'maxRevocations: 100000');
-    fs.writeFileSync(path.join(dir, 'mappings', f), text);
-  }
-  const users = Array.from({ length: SYNC_USERS }, (_, i) => ({
-    id: `u${i}`,
-    userName: `user${i}@bench.example`,
-    email: `user${i}@bench.example`,
-    displayName: `User ${i}`,
-    active: true,
-  }));
-  const names = ['Analytics', 'Engineering', 'Product Managers', 'UX Research', 'Data Governance'];
-  const groups = names.map((displayName, g) => ({
-    id: `g${g}`,
-    displayName,
-    members: users.filter((_, i) => i % names.length === g).map((u) => u.id),
-  }));
+  copyMappings(dir);
+  const users = benchUsers(SYNC_USERS);
+  const groups = spreadOver(users, ['Analytics', 'Engineering', 'Product Managers', 'UX Research', 'Data Governance']);
   groups.push({ id: 'g-admins', displayName: 'Heap Admins', members: ['u0', 'u1'] });
   fs.writeFileSync(path.join(dir, 'directory.json'), JSON.stringify({ users, groups }));
   const standIn = await startStandIn(path.join(dir, 'stand-in'));

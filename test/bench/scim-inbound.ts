@@ -6,40 +6,17 @@
  * also runs against a third child with one fsync per commit (synchronous FULL, before group commit), side by side.
  *   npm run bench -- scim-inbound        (SCIM_BENCH_SECONDS=10 by default per scenario)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import express from 'express';
-import { pino } from 'pino';
-import { createHttpApp } from '../../src/http/app.js';
-import { createScimRouter } from '../../src/http/scim/router.js';
 import { startHttpServer } from '../../src/http/server.js';
 import { openSqliteScimRepository } from '../../src/store/sqlite/open-sqlite-scim-repository.js';
-
-/** The part of autocannon's API used here (it ships no types, and @types/autocannon is not a dependency). */
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  body?: string;
-  headers?: Record<string, string>;
-}
-interface CannonOptions {
-  url: string;
-  connections?: number;
-  duration?: number;
-  headers?: Record<string, string>;
-  requests?: (CannonRequest & { setupRequest?: (req: CannonRequest) => CannonRequest })[];
-}
-interface CannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: CannonOptions) => Promise<CannonResult>;
+import { autocannon, type CannonOptions } from './lib/autocannon.js';
+import { serveScim, startChild } from './lib/scim-child.js';
+import { filteredGet, postUsers, scimHeaders } from './lib/scim-load.js';
 
 const USERS = 10_000;
 const GROUPS = 500;
@@ -95,37 +72,11 @@ async function serve(kind: ServerKind, dbPath: string) {
     console.log(`URL=${server.url}`);
     return;
   }
-  const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }));
-  const repository = openSqliteScimRepository(dbPath, { groupCommit: kind === 'scim' });
-  const mount = express.Router();
-  const app = createHttpApp({
-    logger,
-    routers: [{ path: '/scim/v2', router: mount }],
-    readiness: async () => ({ ok: true, checks: {} }),
-  });
-  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-  mount.use(createScimRouter({ repository, token: TOKEN, baseUri: `${server.url}/scim/v2`, logger }));
-  console.log(`URL=${server.url}`);
+  await serveScim(openSqliteScimRepository(dbPath, { groupCommit: kind === 'scim' }), TOKEN);
 }
 
-function startChild(kind: ServerKind, dbPath: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv.filter((a) => a !== '--expose-gc'), self, '--scim-bench-serve', kind, dbPath],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /URL=(\S+)/.exec(out);
-      if (m?.[1]) resolve({ url: m[1], child });
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-}
+const startServer = (kind: ServerKind, dbPath: string) =>
+  startChild(self, ['--scim-bench-serve', kind, dbPath], `${kind} server`);
 
 interface Figures {
   name: string;
@@ -158,13 +109,12 @@ export async function run(): Promise<void> {
     console.log(
       `seeded ${USERS} users, ${GROUPS} groups x ${MEMBERS_PER_GROUP} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const scim = await startChild('scim', dbPath);
-    const bare = await startChild('bare', dbPath);
-    const fsyncEach = await startChild('scim-fsync-each', dbPath);
+    const scim = await startServer('scim', dbPath);
+    const bare = await startServer('bare', dbPath);
+    const fsyncEach = await startServer('scim-fsync-each', dbPath);
     children.push(scim.child, bare.child, fsyncEach.child);
-    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
+    const headers = scimHeaders(TOKEN);
     const base = `${scim.url}/scim/v2`;
-    let next = 0;
     const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
     // Warm-up: JIT, SQLite page cache.
@@ -177,53 +127,21 @@ export async function run(): Promise<void> {
 
     // The bare route and the filtered GET alternate over three rounds, each figure the median round: on a shared
     // machine a burst of other work otherwise lands on one scenario only.
-    const filteredGet: CannonOptions = {
-      url: base,
-      headers,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (req) => ({
-            ...req,
-            path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName(Math.floor(Math.random() * USERS))}"`)}`,
-          }),
-        },
-      ],
-    };
+    const getUsers = filteredGet(base, headers, () => userName(Math.floor(Math.random() * USERS)));
     const bareRounds: Figures[] = [];
     const getRounds: Figures[] = [];
     for (let round = 0; round < 3; round++) {
       bareRounds.push(await cannon('bare express GET', { url: `${bare.url}/bare`, duration: ROUND_SECONDS }));
-      getRounds.push(await cannon('GET /Users?filter=userName eq', { ...filteredGet, duration: ROUND_SECONDS }));
+      getRounds.push(await cannon('GET /Users?filter=userName eq', { ...getUsers, duration: ROUND_SECONDS }));
     }
     const median = (rounds: Figures[]) => [...rounds].sort((a, b) => a.rps - b.rps)[1] ?? rounds[0];
     const figures: Figures[] = [];
     for (const f of [median(bareRounds), median(getRounds)]) if (f) figures.push(f);
-    const postUsers = (url: string): CannonOptions => ({
-      url,
-      headers,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const name = `new${next++}-${process.pid}@bench.example.com`;
-            return {
-              ...req,
-              path: '/scim/v2/Users',
-              body: JSON.stringify({
-                schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-                userName: name,
-                name: { givenName: 'New', familyName: 'User' },
-                emails: [{ value: name, type: 'work', primary: true }],
-                active: true,
-              }),
-            };
-          },
-        },
-      ],
-    });
-    figures.push(await cannon('POST /Users', postUsers(base)));
-    figures.push(await cannon('POST /Users, fsync each commit', postUsers(`${fsyncEach.url}/scim/v2`)));
+    const newUser = { name: { givenName: 'New', familyName: 'User' } };
+    figures.push(await cannon('POST /Users', postUsers(base, headers, newUser)));
+    figures.push(
+      await cannon('POST /Users, fsync each commit', postUsers(`${fsyncEach.url}/scim/v2`, headers, newUser)),
+    );
     figures.push(
       await cannon('PATCH /Groups/{id} one member', {
         url: base,

@@ -3,21 +3,25 @@
  * wall time), then a sync with nothing to change (reads only), then one after 1% of users were changed by hand.
  * The stand-in runs in its own process, as Heap would, so its work is not charged to the sync's event loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRuntime, type Runtime } from '../../src/main.js';
+import {
+  benchUsers,
+  copyMappings,
+  HEAP_TOKEN as TOKEN,
+  spreadOver,
+  standInTraffic as stats,
+  startStandIn,
+} from './lib/stand-in-child.js';
 
 const USERS = Number(process.env.BENCH_SYNC_USERS ?? 10_000);
-const TOKEN = 'bench-heap-token';
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 4);
 // the product's default is 5 writes/s (Heap publishes no limit); this benchmark measures our side, unpaced
 const WRITES_PER_SECOND = Number(process.env.BENCH_WRITES_PER_SECOND ?? 10_000);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GROUPS = [
   'Analytics',
   'Engineering',
@@ -27,69 +31,10 @@ const GROUPS = [
   'Contractors (Temporary)',
 ];
 
-interface Stats {
-  reads: number;
-  writes: number;
-}
-
-async function startStandInProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      path.join(ROOT, 'src/cli/main.ts'),
-      'stand-in',
-      '--port',
-      String(port),
-      '--data',
-      dataDir,
-      '--reset',
-    ],
-    { env: { ...process.env, HEAP_SCIM_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      if (res.ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the stand-in did not start');
-}
-
-async function stats(url: string): Promise<Stats> {
-  const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const body = (await res.json()) as { reads?: number; writes?: number; traffic?: Stats };
-  const s = body.traffic ?? (body as Stats);
-  return { reads: s.reads, writes: s.writes };
-}
-
 function writeWorkspace(dir: string, scimUrl: string): string {
-  fs.mkdirSync(path.join(dir, 'mappings'));
-  for (const f of fs.readdirSync(path.join(ROOT, 'mappings'))) {
-    const text = fs
-      .readFileSync(path.join(ROOT, 'mappings', f), 'utf8')
-      .replace(/maxRevocations:\s*\d+/, 'maxRevocations: 100000');
-    fs.writeFileSync(path.join(dir, 'mappings', f), text);
-  }
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    id: `u${i}`,
-    userName: `user${i}@bench.example`,
-    email: `user${i}@bench.example`,
-    displayName: `User ${i}`,
-    active: true,
-  }));
-  const groups = GROUPS.map((displayName, g) => ({
-    id: `g${g}`,
-    displayName,
-    members: users.filter((_, i) => i % GROUPS.length === g || (g === 0 && i % 7 === 0)).map((u) => u.id),
-  }));
+  copyMappings(dir);
+  const users = benchUsers(USERS);
+  const groups = spreadOver(users, GROUPS, 7);
   groups.push({ id: 'g-admins', displayName: 'Heap Admins', members: ['u0', 'u1'] });
   groups.push({ id: 'g-prod-admins', displayName: 'Heap Prod Admins', members: ['u2', 'u3'] });
   fs.writeFileSync(path.join(dir, 'directory.json'), JSON.stringify({ users, groups }));
@@ -122,7 +67,7 @@ async function measure(label: string, rt: Runtime, url: string) {
 
 export async function run(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
-  const standIn = await startStandInProcess(path.join(dir, 'stand-in'));
+  const standIn = await startStandIn(path.join(dir, 'stand-in'));
   try {
     const configFile = writeWorkspace(dir, `${standIn.url}/scim/v2`);
     const rt = await createRuntime({

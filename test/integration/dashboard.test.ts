@@ -104,7 +104,10 @@ describe('dashboard in headless Chromium', () => {
     expect(await erinRow.textContent()).toContain('manual-override');
     expect((await erinRow.locator('.suggestion').textContent())?.length).toBeGreaterThan(0);
     // alerted now, reverted an hour after it was first seen (policy.revertAfter's default)
-    expect(await erinRow.locator('td.reverts-at').textContent()).toMatch(/^reverts at .+\(in (59 min|1 h)\)$/);
+    // ... and who made the change by hand, from the stand-in's activity log, below it
+    const revertsAt = erinRow.locator('td.reverts-at');
+    expect(await revertsAt.textContent()).toMatch(/^reverts at .+\(in (59 min|1 h)\)/);
+    expect(await revertsAt.locator('.changed-by').textContent()).toMatch(/^changed by \S+ \d{4}-\d\d-\d\d \d\d:\d\d$/);
     const lenaRow = page.locator(`#drift tr[data-user="${LENA}"][data-entitlement="module:govern:web-prod"]`);
     await lenaRow.waitFor();
 

@@ -141,6 +141,14 @@ describe('sync: identities in Heap follow the IdP', () => {
     expect(list.map((e) => [e.user, e.entitlement, e.value])).toEqual([
       ['robert@example.com', 'project:web-prod', 'Admin'],
     ]);
+    // the move is in the journal's chain: revoked under the old e-mail, made again under the new
+    const events = readJournal(ws.files.store)
+      .filter((r) => r.trigger === 'exception')
+      .map((r) => [r.event?.kind, r.event && 'exception' in r.event ? r.event.exception.user : null, r.actor]);
+    expect(events.slice(-2)).toEqual([
+      ['exception-revoked', 'bob@example.com', 'heap-access-sync'],
+      ['exception-created', 'robert@example.com', 'heap-access-sync'],
+    ]);
   });
 
   it('warns on every plan about a rule whose group the directory does not have', async () => {

@@ -5,6 +5,7 @@ import type { AccessException } from '../../domain/exception.js';
 import type { StoreRuntime } from '../../main.js';
 import { createExceptionService } from '../../services/exceptions.js';
 import { printJson, withRuntime, withStore } from '../context.js';
+import { actorOf, addActorOption } from '../options.js';
 
 const render = (e: AccessException) =>
   `${e.id}  ${e.user} ${e.entitlement} = ${showAccess(e.value)}  until ${e.expiresAt}${e.revokedAt ? ` (revoked ${e.revokedAt})` : ''}\n    approved by ${e.approver}: ${e.reason}\n`;
@@ -14,6 +15,7 @@ const recordsOnly = (rt: StoreRuntime) =>
   createExceptionService({
     store: rt.store,
     clock: rt.clock,
+    journal: rt.journal,
     mapping: () => {
       throw new Error('listing and revoking exceptions do not load the mapping');
     },
@@ -33,8 +35,7 @@ export function registerExceptions(program: Command): void {
         else process.stdout.write(list.length ? list.map(render).join('') : 'no exceptions\n');
       });
     });
-  cmd
-    .command('add')
+  addActorOption(cmd.command('add'))
     .description('grant a temporary override, or accept a drift item until it expires (--from-drift)')
     .option('--user <email>', 'the user')
     .option('--entitlement <key>', 'membership | org | project:<key> | module:<module>:<key>')
@@ -55,11 +56,17 @@ export function registerExceptions(program: Command): void {
           approver: string;
           expires: string;
           json?: boolean;
+          actor?: string;
         },
         command: Command,
       ) => {
         await withRuntime(command, async (rt) => {
-          const common = { reason: opts.reason, approver: opts.approver, expires: opts.expires };
+          const common = {
+            reason: opts.reason,
+            approver: opts.approver,
+            expires: opts.expires,
+            requestedBy: actorOf(opts),
+          };
           let created: AccessException;
           if (opts.fromDrift) {
             if (!opts.user || !opts.entitlement)
@@ -82,13 +89,12 @@ export function registerExceptions(program: Command): void {
         });
       },
     );
-  cmd
-    .command('revoke <id>')
+  addActorOption(cmd.command('revoke <id>'))
     .description('end an exception now; the next sync applies the mapping again')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
+    .action(async (id: string, opts: { json?: boolean; actor?: string }, command: Command) => {
       await withStore(command, async (rt) => {
-        const revoked = await recordsOnly(rt).revoke(id);
+        const revoked = await recordsOnly(rt).revoke(id, actorOf(opts));
         if (opts.json) printJson(revoked);
         else process.stdout.write(`revoked ${render(revoked)}`);
       });

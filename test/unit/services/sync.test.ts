@@ -65,13 +65,16 @@ describe('sync service', () => {
   let store: Store;
   let directory: Directory | Error;
   let maxRevocations: number;
+  let fourEyes = false;
   let mem: ReturnType<typeof memoryTarget>;
+  const mappingText = () =>
+    e2eMapping({ maxRevocations }).replace('  match: email\n', `  match: email\n  fourEyes: ${fourEyes}\n`);
   const service = () =>
     createSyncService({
       store,
       sources: [directorySource(() => directory)],
       target: mem.target,
-      mapping: () => parseMappingFiles([{ file: 'm.yaml', text: e2eMapping({ maxRevocations }) }]).mapping,
+      mapping: () => parseMappingFiles([{ file: 'm.yaml', text: mappingText() }]).mapping,
       clock: { now: () => new Date('2026-11-28T10:00:00Z') },
       logger: pino({ level: 'silent' }),
     });
@@ -81,6 +84,7 @@ describe('sync service', () => {
     store = openSqliteStore(path.join(dir, 'store.db'));
     directory = e2eDirectory();
     maxRevocations = 25;
+    fourEyes = false;
     mem = memoryTarget();
   });
   afterEach(async () => {
@@ -142,5 +146,24 @@ describe('sync service', () => {
     expect(second.record.status).toBe('succeeded');
     expect(mem.heap.get('alice@example.com')?.membership).toBe('deactivated');
     expect(mem.heap.get('bob@example.com')?.membership).toBe('deactivated');
+  });
+
+  it('with policy.fourEyes, the actor whose run was held cannot approve it; someone else can', async () => {
+    await service().run({ trigger: 'cli', actor: 'cron' });
+    maxRevocations = 0;
+    fourEyes = true;
+    const analytics = (directory as Directory).groups.find((g) => g.displayName === 'Analytics')!;
+    analytics.members = analytics.members.filter((m) => m !== 'u-alice');
+    const held = await service().run({ trigger: 'cli', actor: 'dana' });
+    expect(held.record.status).toBe('held');
+    const journaled = (await store.listJournal()).length;
+    await expect(service().run({ trigger: 'cli', actor: 'Dana', approve: held.record.id })).rejects.toThrow(
+      /four eyes: Dana started run/,
+    );
+    expect((await store.listJournal()).length).toBe(journaled);
+    expect(mem.heap.get('alice@example.com')?.membership).toBe('active');
+    const approved = await service().run({ trigger: 'cli', actor: 'lee', approve: held.record.id });
+    expect(approved.record).toMatchObject({ status: 'succeeded', trigger: 'approval', actor: 'lee' });
+    expect(mem.heap.get('alice@example.com')?.membership).toBe('deactivated');
   });
 });

@@ -72,7 +72,12 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         404: { description: 'fromDrift names no open drift item', schema: errorBody },
       },
       handle: async ({ body, actor, signal }) => {
-        const common = { reason: body.reason, approver: body.approver ?? actor.name, expires: body.expires };
+        const common = {
+          reason: body.reason,
+          approver: body.approver ?? actor.name,
+          expires: body.expires,
+          requestedBy: actor.name,
+        };
         if (!('fromDrift' in body)) {
           return created(
             await deps.exceptions.add({ ...common, user: body.user, entitlement: body.entitlement, value: body.value }),
@@ -98,8 +103,8 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
         403: { description: 'viewers cannot revoke exceptions', schema: errorBody },
         404: { description: 'no such exception', schema: errorBody },
       },
-      handle: async ({ params }) => {
-        const revoked = await deps.exceptions.revoke(params.id);
+      handle: async ({ params, actor }) => {
+        const revoked = await deps.exceptions.revoke(params.id, actor.name);
         deps.status.invalidate();
         return { body: revoked };
       },

@@ -1,3 +1,5 @@
+import { DOM_JS } from './dom.js';
+
 /**
  * The dashboard's script, embedded as a string (no build step). It renders with DOM APIs and text nodes only,
  * never innerHTML: e-mails, reasons and error messages come from outside and must not become markup.
@@ -11,30 +13,7 @@ export const DASHBOARD_JS = String.raw`
     dialogItem: null, approvalItem: null };
   var EXPIRING_MS = 7 * 24 * 3600 * 1000;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === undefined || value === null || value === false) return;
-      if (key === 'text') node.textContent = String(value);
-      else if (key === 'class') node.className = value;
-      else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-    });
-    return node;
-  }
-
-  function fill(node, children) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    children.forEach(function (child) { if (child) node.appendChild(child); });
-  }
-
+${DOM_JS}
   function toast(message, bad) {
     var p = el('p', { class: bad ? 'bad' : '', text: message });
     $('toast').appendChild(p);

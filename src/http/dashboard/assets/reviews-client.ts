@@ -1,3 +1,5 @@
+import { DOM_JS } from './dom.js';
+
 /**
  * The reviewer's page script (plain ES5 like the dashboard's, no build step): lists the campaigns, then the
  * caller's items of the chosen one, each with a decision form. Everything from the API is put in as text.
@@ -5,27 +7,7 @@
 export const REVIEWS_JS = String.raw`'use strict';
 (function () {
   var state = { me: null, campaign: null, items: [] };
-  function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === undefined || value === null || value === false) return;
-      if (key === 'text') node.textContent = String(value);
-      else if (key === 'class') node.className = value;
-      else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-  function fill(node, children) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    children.forEach(function (c) { if (c) node.appendChild(c); });
-  }
+${DOM_JS}
   function show(v) { return v === null || v === undefined ? '(none)' : v; }
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || 'info'), text: text }); }
 
