@@ -6,6 +6,7 @@ import { registerStandIn } from './commands/stand-in.js';
 import { registerSync } from './commands/sync.js';
 import { registerDrift } from './commands/drift.js';
 import { registerJournal } from './commands/journal.js';
+import { registerHistory } from './commands/history.js';
 import { registerApprovals } from './commands/approvals.js';
 import { registerExceptions } from './commands/exceptions.js';
 import { registerTasks } from './commands/tasks.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSync(program);
   registerDrift(program);
   registerJournal(program);
+  registerHistory(program);
   registerExceptions(program);
   registerApprovals(program);
   registerTasks(program);

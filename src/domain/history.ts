@@ -3,7 +3,13 @@ import type { RunTrigger } from './journal.js';
 
 /** What an entry of a user's history records (DESIGN §11: the seed's access log, one line per event). */
 export type HistoryKind =
-  'change' | 'exception-created' | 'exception-revoked' | 'approval-decided' | 'task-done' | 'review-decided';
+  | 'change'
+  | 'drift-seen'
+  | 'exception-created'
+  | 'exception-revoked'
+  | 'approval-decided'
+  | 'task-done'
+  | 'review-decided';
 
 /**
  * One line of a user's access history, from one journal record: date, old → new, what it means (project added,

@@ -43,9 +43,35 @@ export function historyOf(record: JournalRecord, user: string): HistoryEntry[] {
       to: c.to,
       summary: summarizeChange(c.entitlement, c.from, c.to),
       reason: c.reasons.length ? c.reasons.map(describeReason).join('; ') : c.to === null ? 'no rule grants it' : '',
-      approver: exception && 'approver' in exception ? exception.approver : record.approvedRun ? 'approved run' : null,
+      approver:
+        exception && 'approver' in exception
+          ? exception.approver
+          : record.approvedRun
+            ? (record.actor ?? 'approved run')
+            : null,
       until: exception && 'expiresAt' in exception && !exception.expired ? exception.expiresAt : null,
       outcome: r.outcome,
+    });
+  }
+  // a manual change in Heap the run saw (listed once per sighting by userHistory)
+  for (const d of record.status === 'dry-run' ? [] : (record.plan?.drift ?? [])) {
+    if (normalizeUserKey(d.user) !== key) continue;
+    out.push({
+      ...base,
+      at: d.firstSeen ?? record.startedAt,
+      actor: d.changedBy ?? null,
+      kind: 'drift-seen',
+      entitlement: d.entitlement,
+      from: d.baseline,
+      to: d.actual,
+      summary: `changed by hand in Heap: ${summarizeChange(d.entitlement, d.baseline, d.actual)}`,
+      reason:
+        d.action === 'revert'
+          ? `${d.cause}; reverted to ${show(d.desired)}${d.revertsAt ? ` by the first sync after ${d.revertsAt}` : ''}`
+          : `${d.cause}; kept by policy`,
+      approver: null,
+      until: null,
+      outcome: null,
     });
   }
   const e = record.event;
@@ -136,7 +162,16 @@ export async function userHistory(
     const record = await store.getJournal(s.id);
     if (record) entries.push(...historyOf(record, user));
   }
-  return entries.sort((a, b) => a.sequence - b.sequence);
+  entries.sort((a, b) => a.sequence - b.sequence);
+  // a manual change is seen by every run until it is resolved: list its first sighting only
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    if (e.kind !== 'drift-seen') return true;
+    const sighting = `${e.entitlement}\u0000${e.to ?? ''}\u0000${e.at}`;
+    if (seen.has(sighting)) return false;
+    seen.add(sighting);
+    return true;
+  });
 }
 
 const CSV_COLUMNS = [

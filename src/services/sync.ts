@@ -265,8 +265,11 @@ export function createSyncService(deps: SyncDeps) {
     }
     // Losing the lock (stalled past staleMs, taken over) must stop this run's writes at once.
     const lost = new AbortController();
+    let ended = false;
     const heartbeat = setInterval(() => {
       deps.store.refreshLock(lockName, owner, deps.clock.now()).catch((err: unknown) => {
+        // a refresh still in flight when the run ended and let go of its lock: nothing was lost
+        if (ended) return;
         deps.logger.error({ runId, error: (err as Error).message }, 'lost the run lock; aborting');
         lost.abort(err);
       });
@@ -279,6 +282,7 @@ export function createSyncService(deps: SyncDeps) {
       await deps.hooks?.runFinished?.(outcome);
       return outcome;
     } finally {
+      ended = true;
       clearInterval(heartbeat);
       await deps.store.releaseLock(lockName, owner);
     }

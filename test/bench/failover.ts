@@ -33,7 +33,10 @@ export async function run(): Promise<void> {
   const replicas = new Map<string, Replica>();
   try {
     fs.mkdirSync(path.join(dir, 'mappings'));
-    fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), e2eMapping({ maxRevocations: 10_000 }));
+    fs.writeFileSync(
+      path.join(dir, 'mappings', 'acme.yaml'),
+      e2eMapping({ maxRevocations: 10_000, maxRevocationPercent: 100 }),
+    );
     const config = path.join(dir, 'config.yaml');
     fs.writeFileSync(
       config,

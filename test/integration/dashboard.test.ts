@@ -244,6 +244,38 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#exceptions img').count()).toBe(0);
   });
 
+  it("a user's page: Heap now beside what the mapping wants, the active exception, and the history", async () => {
+    const page = await newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await signIn(page, t.url, t.tokens.viewer);
+    // Lena: her manual Tracking Plan Editor grant, accepted by an exception in the first test
+    await page.goto(`${t.url}/#user=${encodeURIComponent(LENA)}`);
+    await page.locator('#user-view').waitFor();
+    expect(await page.locator('#user-id').textContent()).toBe(LENA);
+    expect(await page.locator('#overview').isHidden()).toBe(true);
+    const govern = page.locator('#user-access tr[data-entitlement="module:govern:web-prod"]');
+    await govern.waitFor();
+    expect(await govern.locator('td').nth(1).textContent()).toBe('editor');
+    const exception = page.locator('#user-exceptions tr').nth(1);
+    await exception.waitFor();
+    expect(await exception.textContent()).toContain('Tracking plan migration, ticket DATA-1234');
+    const created = page.locator(
+      '#user-history tr[data-kind="exception-created"][data-entitlement="module:govern:web-prod"]',
+    );
+    await created.waitFor();
+    expect(await created.textContent()).toContain('deploy-bot');
+    expect(await created.textContent()).toMatch(/until \d{4}-/);
+    const seen = page.locator('#user-history tr[data-kind="drift-seen"][data-entitlement="module:govern:web-prod"]');
+    expect(await seen.count()).toBe(1);
+    expect(await seen.textContent()).toContain('changed by hand in Heap');
+    expect(await page.locator('#user-history tr[data-kind="change"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-user.png'), fullPage: true });
+    await page.locator('#user-back').click();
+    await page.locator('#overview').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
   it('a viewer sees everything but no action buttons', async () => {
     await t.changeInHeap(ERIN, 'project:web-dev', 'Admin');
     const page = await newPage();

@@ -43,12 +43,15 @@ describe("a user's access history", () => {
   it('journal list --user: added, then the temporary elevation with its exception, oldest first', async () => {
     const { history } = await ws.json<History>(['journal', 'list', '--user', 'Bob@example.com']);
     expect(history[0]).toMatchObject({ kind: 'change', summary: 'added to Heap', trigger: 'cli', until: null });
-    expect(history.slice(1, -1).map((e) => e.summary)).toEqual([
+    expect(history.slice(1, -2).map((e) => e.summary)).toEqual([
       'org role (none) -> Member',
       'project web-prod added (Member)',
       'project web-staging added (Admin)',
       'module govern on web-prod granted (viewer)',
     ]);
+    // the exception is a record of its own, with who asked for it (the OS user: no --actor) and who approved it
+    expect(history.at(-2)).toMatchObject({ kind: 'exception-created', approver: 'admin@example.com' });
+    expect(history.at(-2)!.actor).toBeTruthy();
     const elevated = history.at(-1)!;
     expect(elevated).toMatchObject({
       summary: 'project web-prod: Member -> Admin',
@@ -59,6 +62,9 @@ describe("a user's access history", () => {
     const sequences = history.map((e) => e.sequence);
     expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
 
+    // `history <user>` is the same history under the capability's own name
+    const same = await ws.json<History>(['history', 'bob@example.com']);
+    expect(same.history).toEqual(history);
     const text = await ws.cli(['journal', 'list', '--user', 'bob@example.com']);
     expect(text.stdout).toContain('project web-prod: Member -> Admin [temporary until');
     const csv = await ws.cli(['journal', 'list', '--user', 'bob@example.com', '--format', 'csv']);

@@ -16,8 +16,8 @@ interface JournalListOptions {
   json?: boolean;
 }
 
-/** `journal list --user`: "what happened to Bob's access this quarter", from the chain alone. */
-async function listUserHistory(command: Command, opts: JournalListOptions): Promise<void> {
+/** `journal list --user` and `history <user>`: "what happened to Bob's access this quarter", from the chain alone. */
+export async function listUserHistory(command: Command, opts: JournalListOptions): Promise<void> {
   const user = normalizeUserKey(opts.user ?? '');
   const problems: string[] = [];
   if (!user.includes('@')) problems.push(`--user must be an e-mail, not "${opts.user}"`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../src/domain/journal.js';
 import type { Change } from '../../../src/domain/plan.js';
-import { historyOf, historyToCsv, summarizeChange } from '../../../src/services/history.js';
+import { historyOf, historyToCsv, summarizeChange, userHistory } from '../../../src/services/history.js';
+import type { DriftItem } from '../../../src/domain/plan.js';
 
 const change = (over: Partial<Change>): Change => ({
   user: 'bob@example.com',
@@ -108,5 +109,53 @@ describe("a user's history from the journal", () => {
     expect(csv[0]).toBe('at,kind,entitlement,from,to,summary,reason,approver,until,outcome,actor,record');
     expect(csv[1]).toContain('"incident, ""sev 1"""');
     expect(historyOf(record({ event: { kind: 'exception-created', exception } }), 'alice@example.com')).toEqual([]);
+  });
+
+  it('lists a manual change seen in Heap once per sighting, with who made it, and an approved held plan by its approver', async () => {
+    const drift: DriftItem = {
+      user: 'Bob@Example.com',
+      entitlement: 'org',
+      baseline: 'Member',
+      actual: 'Admin',
+      desired: 'Member',
+      cause: 'manual-override',
+      action: 'revert',
+      suggestion: '',
+      suggestedActions: [],
+      firstSeen: '2026-11-01T09:00:00.000Z',
+      revertsAt: '2026-11-01T10:00:00.000Z',
+      changedBy: 'eve@example.com',
+    };
+    const plan = { changes: [], drift: [drift], held: false, heldBy: null, summary: {} as never, warnings: [] };
+    const records = [
+      record({ id: 'run-1', sequence: 1, plan }),
+      record({ id: 'run-2', sequence: 2, plan }),
+      record({
+        id: 'run-3',
+        sequence: 3,
+        trigger: 'approval',
+        actor: 'lee@example.com',
+        approvedRun: 'run-2',
+        results: [
+          {
+            change: change({ entitlement: 'org', from: 'Admin', to: 'Member', cause: 'manual-override' }),
+            outcome: 'applied',
+          },
+        ],
+      }),
+    ];
+    const store = {
+      listJournal: async () =>
+        records.map((r) => ({ id: r.id, sequence: r.sequence, endedAt: r.endedAt }) as never).reverse(),
+      getJournal: async (id: string) => records.find((r) => r.id === id) ?? null,
+    };
+    const history = await userHistory(store, 'bob@example.com');
+    expect(history.map((e) => [e.kind, e.record])).toEqual([
+      ['drift-seen', 'run-1'],
+      ['change', 'run-3'],
+    ]);
+    expect(history[0]).toMatchObject({ actor: 'eve@example.com', from: 'Member', to: 'Admin' });
+    expect(history[0]!.reason).toContain('by the first sync after 2026-11-01T10:00:00.000Z');
+    expect(history[1]).toMatchObject({ approver: 'lee@example.com' });
   });
 });

@@ -385,7 +385,7 @@ ${DOM_JS}
     if (isAdmin()) headers.push('Actions');
     fill($('drift'), [table(headers, d.items.map(function (item) {
       var row = [
-        cell([item.user, ' ', facts(item)]),
+        cell([userLink(item.user), ' ', facts(item)]),
         cell([el('code', { text: item.entitlement }), item.enforcement && item.enforcement !== 'enforced' ? badge(item.enforcement, 'info') : null]),
         cell([value(item.baseline), el('span', { class: 'arrow', text: '→' }), value(item.actual)]),
         cell(value(item.desired)),
@@ -535,10 +535,69 @@ ${DOM_JS}
     fill($('run-detail'), parts);
   }
 
+  // ---- a user's page (#user=<email>): Heap now, what the mapping wants and why, exceptions, history -------------
+
+  function userInHash() {
+    var m = /^#user=(.+)$/.exec(window.location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  function userLink(user) {
+    return el('a', { href: '#user=' + encodeURIComponent(user), class: 'user-link', text: user });
+  }
+
+  function renderUserDetail(user, ex, history, activeExceptions) {
+    var parts = [];
+    var wants = {};
+    ((ex && ex.explanation && ex.explanation.entitlements) || []).forEach(function (e) { wants[e.entitlement] = e; });
+    var actual = (ex && ex.actual) || {};
+    var keys = Object.keys(Object.assign({}, actual, wants)).sort();
+    parts.push(el('h3', { text: 'Access: Heap now and what the mapping wants' }));
+    parts.push(keys.length ? el('div', { id: 'user-access' }, [table(['Entitlement', 'Heap now', 'Mapping wants', 'Why'], keys.map(function (k) {
+      var w = wants[k];
+      var differs = (actual[k] === undefined ? null : actual[k]) !== (w ? w.value : null);
+      return el('tr', { 'data-entitlement': k, class: differs ? 'changed' : '' }, [cell(el('code', { text: k })), cell(value(actual[k])),
+        cell(value(w ? w.value : null)), cell(el('span', { class: 'note', text: w ? w.why : 'no rule grants it' }))]);
+    }))]) : el('p', { class: 'empty', text: 'Neither Heap nor the mapping gives this user any access.' }));
+    var exceptions = activeExceptions;
+    parts.push(el('h3', { text: 'Active exceptions' }));
+    parts.push(exceptions.length ? el('div', { id: 'user-exceptions' }, [table(['Entitlement', 'Value', 'Until', 'Approver', 'Reason'], exceptions.map(function (e) {
+      return el('tr', { 'data-exception': e.id }, [cell(el('code', { text: e.entitlement })), cell(value(e.value)), cell(when(e.expiresAt)), cell(e.approver), cell(e.reason)]);
+    }))]) : el('p', { class: 'empty', text: 'No active exception.' }));
+    parts.push(el('h3', { text: 'History' }));
+    parts.push(history.length ? el('div', { id: 'user-history' }, [table(['When', 'What', 'Reason', 'Approver', 'Temporary', 'By', 'Record'], history.map(function (h) {
+      return el('tr', { 'data-kind': h.kind, 'data-entitlement': h.entitlement }, [cell(when(h.at)), cell(h.summary + (h.outcome && h.outcome !== 'applied' ? ' (' + h.outcome + ')' : '')),
+        cell(el('span', { class: 'note', text: h.reason || '' })), cell(h.approver || ''), cell(h.until ? 'until ' + h.until.slice(0, 16).replace('T', ' ') : 'permanent'),
+        cell((h.trigger || '') + (h.actor ? ' by ' + h.actor : '')),
+        cell(el('a', { href: '#run=' + encodeURIComponent(h.record) }, [el('code', { text: h.record })]))]);
+    }))]) : el('p', { class: 'empty', text: 'No journal record touches this user.' }));
+    fill($('user-detail'), parts);
+  }
+
+  async function showUser(user) {
+    $('user-id').textContent = user;
+    fill($('user-detail'), [el('p', { class: 'note', text: 'Loading…' })]);
+    var path = '/api/users/' + encodeURIComponent(user);
+    try {
+      var found = await Promise.all([
+        api('GET', path + '/explain').catch(function (err) { if (err.message === 'signed out') throw err; return null; }),
+        api('GET', path + '/history'),
+        api('GET', '/api/exceptions'),
+      ]);
+      var mine = (found[2].exceptions || []).filter(function (e) { return e.user === user.toLowerCase(); });
+      renderUserDetail(user, found[0], found[1].history || [], mine);
+    } catch (err) {
+      if (err.message !== 'signed out') fill($('user-detail'), [el('p', { class: 'error', role: 'alert', text: err.message })]);
+    }
+  }
+
   async function showRoute() {
-    var id = runIdInHash();
-    $('overview').hidden = id !== null;
+    var user = userInHash();
+    var id = user === null ? runIdInHash() : null;
+    $('overview').hidden = id !== null || user !== null;
     $('run-view').hidden = id === null;
+    $('user-view').hidden = user === null;
+    if (user !== null) return showUser(user);
     if (id === null) return;
     fill($('run-detail'), [el('p', { class: 'note', text: 'Loading…' })]);
     $('run-id').textContent = id;

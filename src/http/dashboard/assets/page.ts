@@ -42,6 +42,11 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <h2 id="h-run">Run <code id="run-id"></code></h2>
     <div id="run-detail"></div>
   </section>
+  <section class="card" aria-labelledby="h-user" id="user-view" hidden>
+    <p><a href="#" id="user-back">← Back to the overview</a></p>
+    <h2 id="h-user">User <code id="user-id"></code></h2>
+    <div id="user-detail"></div>
+  </section>
   <div id="overview">
   <div class="toolbar" id="toolbar"></div>
   <section class="card" aria-labelledby="h-held" id="held-section">
