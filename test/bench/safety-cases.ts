@@ -32,7 +32,7 @@ async function withWorkspace(fn: (ws: ReturnType<typeof makeWorkspace>, heapUrl:
 /** `sync --json` and a one-line account of it. */
 async function sync(ws: ReturnType<typeof makeWorkspace>): Promise<string> {
   const res = await ws.cli(['sync', '--json']);
-  let body: SyncJson = {};
+  let body: SyncJson;
   try {
     body = JSON.parse(res.stdout) as SyncJson;
   } catch {
