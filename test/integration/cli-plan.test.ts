@@ -82,6 +82,8 @@ describe('heap-access-sync plan (offline what-if)', () => {
         ],
         firstSeen: expect.any(String),
         revertsAt: expect.any(String),
+        // Heap shows the top project role where the mapping gives less: the alert is critical
+        escalation: true,
       },
     ]);
     expect(plan.summary).toMatchObject({
