@@ -9,7 +9,7 @@ import type { Store } from '../ports/store.js';
 export const EXPIRING_WITHIN_MS = 7 * 24 * 3600_000;
 
 export interface ServiceMetricsDeps {
-  store: Pick<Store, 'listJournal' | 'listHeldPlans' | 'listExceptions' | 'listTasks'>;
+  store: Pick<Store, 'listJournal' | 'listHeldPlans' | 'listExceptions' | 'listTasks' | 'listDriftSightings'>;
   clock: Clock;
   /** approvals waiting for a person (DESIGN §14); 0 until that feature provides a count */
   pendingApprovals?: () => Promise<number>;
@@ -17,6 +17,7 @@ export interface ServiceMetricsDeps {
 
 const NAMES = [
   'heap_access_sync_last_successful_sync_timestamp_seconds',
+  'heap_access_sync_open_drift',
   'heap_access_sync_held_plans',
   'heap_access_sync_pending_approvals',
   'heap_access_sync_pending_tasks',
@@ -39,6 +40,14 @@ export function createServiceMetrics(registry: Registry, deps: ServiceMetricsDep
     registers: [registry],
     async collect() {
       this.set(await lastSuccessSeconds(deps.store));
+    },
+  });
+  new Gauge({
+    name: 'heap_access_sync_open_drift',
+    help: 'Open drift items (manual changes in Heap not yet reverted, accepted or resolved), read from the store',
+    registers: [registry],
+    async collect() {
+      this.set((await deps.store.listDriftSightings()).length);
     },
   });
   new Gauge({

@@ -1,8 +1,8 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { SourceReadReport } from './read-sources.js';
 import type { RunOutcome } from './sync.js';
 
-/** Prometheus metrics of runs: by status, changes by kind and outcome, open drift, source read durations. */
+/** Prometheus metrics of runs: by status, changes by kind and outcome, source read durations (open drift: service-metrics). */
 export function createSyncMetrics(registry: Registry) {
   const runs = new Counter({
     name: 'heap_access_sync_runs_total',
@@ -14,11 +14,6 @@ export function createSyncMetrics(registry: Registry) {
     name: 'heap_access_sync_changes_total',
     help: 'Planned changes by entitlement kind, cause and outcome',
     labelNames: ['kind', 'cause', 'outcome'] as const,
-    registers: [registry],
-  });
-  const drift = new Gauge({
-    name: 'heap_access_sync_open_drift',
-    help: 'Drift items found by the last full run',
     registers: [registry],
   });
   const runSeconds = new Histogram({
@@ -35,14 +30,13 @@ export function createSyncMetrics(registry: Registry) {
     registers: [registry],
   });
   return {
-    runFinished({ record, plan }: RunOutcome): void {
+    runFinished({ record }: RunOutcome): void {
       runs.inc({ trigger: record.trigger, status: record.status });
       runSeconds.observe((Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000);
       for (const r of record.results) {
         const kind = r.change.entitlement.split(':')[0] ?? 'other';
         changes.inc({ kind, cause: r.change.cause, outcome: r.outcome });
       }
-      if (plan && !record.scope) drift.set(plan.drift.length);
     },
     sourcesRead(reports: SourceReadReport[]): void {
       for (const r of reports) sourceSeconds.observe({ source: r.name, ok: String(r.ok) }, r.ms / 1000);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChangeResult, JournalRecord, RenameResult, RunStatus, RunTrigger } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { DriftItem, Plan } from '../domain/plan.js';
-import { indexSightings, type DriftSighting } from '../domain/drift.js';
+import { indexSightings, sightingKey, type DriftSighting } from '../domain/drift.js';
 import { alertOnRun } from './run-alerts.js';
 import { attributeDrift } from './drift-attribution.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -473,6 +473,16 @@ export function createSyncService(deps: SyncDeps) {
       baseline,
     );
     if (held) await deps.store.deleteHeldPlan(held.runId);
+    // drift this run reverted is no longer open: the next run would not see it again
+    const reverted = new Set(
+      results
+        .filter((r) => r.outcome === 'applied' && isDriftCause(r.change.cause))
+        .map((r) => sightingKey(r.change.user, r.change.entitlement)),
+    );
+    if (reverted.size) {
+      const open = plan.drift.filter((d) => !reverted.has(sightingKey(d.user, d.entitlement)));
+      await deps.store.putDriftSightings(sightingsOf(open), scope);
+    }
     await approvals.markApplied(results, runId);
     log.info({ status, applied, failed }, 'run finished');
     return { record, plan };

@@ -38,11 +38,19 @@ function store(data: {
   held?: number;
   exceptions?: AccessException[];
   tasks?: TaskStatus[];
+  drift?: number;
 }): ServiceMetricsDeps['store'] {
   return {
     listJournal: async () => data.runs ?? [],
     listHeldPlans: async () => Array.from({ length: data.held ?? 0 }, () => ({}) as HeldPlan),
     listExceptions: async () => data.exceptions ?? [],
+    listDriftSightings: async () =>
+      Array.from({ length: data.drift ?? 0 }, (_, i) => ({
+        user: `u${i}@example.com`,
+        entitlement: 'org',
+        actual: 'Admin',
+        firstSeen: NOW.toISOString(),
+      })),
     listTasks: async (options) =>
       (data.tasks ?? [])
         .filter((s) => !options?.statuses || options.statuses.includes(s))
@@ -69,6 +77,7 @@ describe('service metrics', () => {
     createServiceMetrics(registry, { store: store({}), clock: { now: () => NOW } });
     expect(await values(registry)).toEqual({
       heap_access_sync_last_successful_sync_timestamp_seconds: 0,
+      heap_access_sync_open_drift: 0,
       heap_access_sync_held_plans: 0,
       heap_access_sync_pending_approvals: 0,
       heap_access_sync_pending_tasks: 0,
@@ -110,5 +119,18 @@ describe('service metrics', () => {
     createServiceMetrics(registry, { store: store({ held: 1 }), clock: { now: () => NOW } });
     createServiceMetrics(registry, { store: store({ held: 5 }), clock: { now: () => NOW } });
     expect((await values(registry)).heap_access_sync_held_plans).toBe(5);
+  });
+
+  it('open drift is the live count of open drift items in the store, read at each scrape', async () => {
+    const registry = new Registry();
+    let drift = 3;
+    const base = store({});
+    createServiceMetrics(registry, {
+      store: { ...base, listDriftSightings: async () => await store({ drift }).listDriftSightings() },
+      clock: { now: () => NOW },
+    });
+    expect((await values(registry)).heap_access_sync_open_drift).toBe(3);
+    drift = 1;
+    expect((await values(registry)).heap_access_sync_open_drift).toBe(1);
   });
 });
