@@ -242,12 +242,14 @@ async function check(
     if (!res.ok) throw new Error(`GET ${route}: ${res.status}`);
     return (await res.json()) as T;
   };
-  const users = new Map(
-    (await get<{ Resources?: StoredUser[] }>('/Users?count=100000')).Resources?.map((u) => [
-      u.userName.toLowerCase(),
-      u,
-    ]) ?? [],
-  );
+  // page through: a list response holds at most filter.maxResults users, and a soak pushes more than that
+  const users = new Map<string, StoredUser>();
+  for (let start = 1; ;) {
+    const page = await get<{ Resources?: StoredUser[]; totalResults: number }>(`/Users?startIndex=${start}&count=100`);
+    for (const u of page.Resources ?? []) users.set(u.userName.toLowerCase(), u);
+    start += page.Resources?.length ?? 0;
+    if (!page.Resources?.length || start > page.totalResults) break;
+  }
   const groupRes = await get<{ members?: { value: string }[] }>(`/Groups/${groupId}`);
   const memberIds = new Set((groupRes.members ?? []).map((m) => m.value));
   const isMember = (userName: string) => {
