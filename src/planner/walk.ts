@@ -17,6 +17,7 @@ import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
 import type { InverseMapping } from './inverse.js';
 import { sortReasons } from './order.js';
+import type { SuggestionSubject } from './side-effects.js';
 import { assessRisk, environmentsOf } from './risk.js';
 import { baselineOf, type Subject } from './subjects.js';
 import { sightingKey, type DriftSighting } from '../domain/drift.js';
@@ -34,6 +35,8 @@ export interface DriftDraft {
   item: Omit<DriftItem, 'suggestion' | 'suggestedActions'>;
   desiredReasons: readonly Reason[] | null;
   exception: AccessException | null;
+  /** the user's mapping and Heap access, to evaluate the suggestions' side effects */
+  subject: SuggestionSubject;
 }
 
 /** One entitlement whose actual value differs from the effective desired value. */
@@ -183,6 +186,7 @@ export class PlanWalker {
       },
       desiredReasons: d.reasons,
       exception: d.exception,
+      subject: { desired: s.desired, access: s.teammate?.access ?? EMPTY_ACCESS },
     });
     // a manual change waits out the grace from when it was first seen: alerted now, reverted by a later run
     const due = revertsAt !== null && Date.parse(revertsAt) <= this.grace.now.getTime();
