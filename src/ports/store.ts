@@ -4,6 +4,7 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
+import type { Session } from '../domain/session.js';
 import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
 
@@ -177,6 +178,17 @@ export interface Store {
   getTask(id: string): Promise<AssistedTask | null>;
   /** inserts or replaces each task (by id), all in one transaction */
   putTasks(tasks: readonly AssistedTask[]): Promise<void>;
+
+  /**
+   * Dashboard sign-ins, shared by every replica, each under the SHA-256 digest of its session id: the id itself
+   * (what the cookie holds) is never stored, so nothing in the database or a backup can be replayed as a sign-in.
+   * Adding one first removes the sessions expired at `now` and, when `max` are still live, the oldest of them.
+   */
+  createSession(digest: string, session: Session, options: { now: Date; max: number }): Promise<void>;
+  /** the session stored under `digest` while it has not expired at `now`, else null */
+  lookupSession(digest: string, now: Date): Promise<Session | null>;
+  /** signs out: removes the session; resolves true when there was one */
+  endSession(digest: string): Promise<boolean>;
 
   getSourceState(source: string): Promise<SourceState | null>;
   putSourceState(state: SourceState): Promise<void>;

@@ -1,7 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '../fakes/openid-provider.js';
+import { signInWithIdp, startTestOpenIdProvider, type TestOpenIdProvider } from '../fakes/openid-provider.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,18 +53,6 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
     return context.newPage();
   }
 
-  /** the IdP's own sign-in and consent pages, as a person goes through them */
-  async function signInWithIdp(page: Page, login: string): Promise<void> {
-    await page.goto(t.url);
-    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
-    await page.waitForURL(`${idp.issuer}/**`);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${t.url}/**`);
-  }
-
   const inPage = (page: Page, method: string, path: string, body?: unknown) =>
     page.evaluate(
       async ([m, p, b]) => {
@@ -80,7 +68,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('signs an admin in; what they do is journaled under the e-mail the IdP proved', async () => {
     const page = await newPage();
-    await signInWithIdp(page, 'ada');
+    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
     await page.locator('#runs').waitFor();
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as ada.okafor@acme.example (admin)');
 
@@ -92,7 +80,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('keeps no bearer token in the cookie: a random session id, HttpOnly, SameSite=Strict', async () => {
     const page = await newPage();
-    await signInWithIdp(page, 'ada');
+    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
     await page.locator('#runs').waitFor();
     const ours = (await page.context().cookies(t.url)).filter((c) => !c.name.startsWith('_'));
     expect(ours.map((c) => c.name)).toEqual(['has_session']);
@@ -110,7 +98,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('lets a member of a viewer group read, never write', async () => {
     const page = await newPage();
-    await signInWithIdp(page, 'vic');
+    await signInWithIdp(page, { from: t.url, idp, login: 'vic' });
     await page.locator('#runs').waitFor();
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as vic.moreau@acme.example (viewer)');
     const before = (await t.rt.store.listJournal()).length;
@@ -130,7 +118,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('refuses someone whose groups give no role, and says why', async () => {
     const page = await newPage();
-    await signInWithIdp(page, 'pat');
+    await signInWithIdp(page, { from: t.url, idp, login: 'pat' });
     await page.locator('#login-error').waitFor();
     expect(await page.locator('#login-error').textContent()).toContain('none of your groups');
     expect((await page.context().cookies(t.url)).find((c) => c.name === 'has_session')).toBeUndefined();
@@ -138,7 +126,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('signs out: the session ends on the server, so a copy of the cookie is worthless', async () => {
     const page = await newPage();
-    await signInWithIdp(page, 'ada');
+    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
     await page.locator('#runs').waitFor();
     const copy = (await page.context().cookies(t.url)).find((c) => c.name === 'has_session')!.value;
     await page.getByRole('button', { name: 'Sign out' }).click();

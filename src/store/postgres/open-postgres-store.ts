@@ -19,6 +19,7 @@ import {
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
@@ -68,6 +69,7 @@ export async function openPostgresStore(
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareSessionQueries(pool),
     ...prepareDriftSightingQueries(pool),
     ...prepareTaskQueries(pool),
     ...prepareApprovalQueries(pool),

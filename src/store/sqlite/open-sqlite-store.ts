@@ -15,6 +15,7 @@ import { coreMigrations } from '../migrations/core.js';
 import { SQLITE } from '../migrations/dialect.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease, type Lease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
@@ -60,6 +61,7 @@ export function openSqliteStore(
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareSessionQueries(db),
       ...prepareDriftSightingQueries(db),
       ...prepareTaskQueries(db),
       ...prepareApprovalQueries(db),

@@ -53,6 +53,7 @@ describe('PostgreSQL store', () => {
         'core-011-approvals',
         'core-012-claims',
         'core-013-drift-sightings',
+        'core-014-sessions',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
