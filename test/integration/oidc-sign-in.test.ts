@@ -1,10 +1,7 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
-import { signInWithIdp, startTestOpenIdProvider, type TestOpenIdProvider } from '../fakes/openid-provider.js';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { startOidcDashboard, type OidcDashboard } from '../support/oidc-dashboard.js';
 
 const USERS = [
   { login: 'ada', email: 'Ada.Okafor@acme.example', name: 'Ada Okafor', groups: ['Staff', 'Heap Sync Admins'] },
@@ -13,45 +10,18 @@ const USERS = [
 ];
 
 describe('sign-in with OpenID Connect through a real OpenID provider, in headless Chromium', () => {
-  let idp: TestOpenIdProvider;
-  let t: TestRuntime;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let dashboard: OidcDashboard;
+  let t: OidcDashboard['t'];
+  const newPage = () => dashboard.newPage();
+  const signInWithIdp = (page: Page, login: string) => dashboard.signInWithIdp(page, login);
 
   beforeAll(async () => {
-    idp = await startTestOpenIdProvider(USERS);
-    t = await startTestRuntime({
-      oidc: {
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecretEnv: 'OIDC_CLIENT_SECRET',
-        label: 'Test IdP',
-        scopes: ['openid', 'email', 'profile', 'groups'],
-        adminGroups: ['Heap Sync Admins'],
-        approverGroups: ['Heap Sync Approvers'],
-        viewerGroups: ['Heap Sync Viewers'],
-      },
-      env: { OIDC_CLIENT_SECRET: idp.clientSecret },
-    });
-    idp.start(`${t.url}/auth/callback`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    dashboard = await startOidcDashboard(USERS);
+    t = dashboard.t;
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await t?.close();
-    await idp?.close();
+    await dashboard?.close();
   });
-
-  async function newPage(): Promise<Page> {
-    // the test IdP's certificate is the repository's test certificate, which Chromium does not know
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    contexts.push(context);
-    return context.newPage();
-  }
 
   const inPage = (page: Page, method: string, path: string, body?: unknown) =>
     page.evaluate(
@@ -68,7 +38,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('signs an admin in; what they do is journaled under the e-mail the IdP proved', async () => {
     const page = await newPage();
-    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
+    await signInWithIdp(page, 'ada');
     await page.locator('#runs').waitFor();
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as ada.okafor@acme.example (admin)');
 
@@ -80,7 +50,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('keeps no bearer token in the cookie: a random session id, HttpOnly, SameSite=Strict', async () => {
     const page = await newPage();
-    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
+    await signInWithIdp(page, 'ada');
     await page.locator('#runs').waitFor();
     const ours = (await page.context().cookies(t.url)).filter((c) => !c.name.startsWith('_'));
     expect(ours.map((c) => c.name)).toEqual(['has_session']);
@@ -98,7 +68,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('lets a member of a viewer group read, never write', async () => {
     const page = await newPage();
-    await signInWithIdp(page, { from: t.url, idp, login: 'vic' });
+    await signInWithIdp(page, 'vic');
     await page.locator('#runs').waitFor();
     expect(await page.locator('#who-text').textContent()).toBe('Signed in as vic.moreau@acme.example (viewer)');
     const before = (await t.rt.store.listJournal()).length;
@@ -118,7 +88,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('refuses someone whose groups give no role, and says why', async () => {
     const page = await newPage();
-    await signInWithIdp(page, { from: t.url, idp, login: 'pat' });
+    await signInWithIdp(page, 'pat');
     await page.locator('#login-error').waitFor();
     expect(await page.locator('#login-error').textContent()).toContain('none of your groups');
     expect((await page.context().cookies(t.url)).find((c) => c.name === 'has_session')).toBeUndefined();
@@ -126,7 +96,7 @@ describe('sign-in with OpenID Connect through a real OpenID provider, in headles
 
   it('signs out: the session ends on the server, so a copy of the cookie is worthless', async () => {
     const page = await newPage();
-    await signInWithIdp(page, { from: t.url, idp, login: 'ada' });
+    await signInWithIdp(page, 'ada');
     await page.locator('#runs').waitFor();
     const copy = (await page.context().cookies(t.url)).find((c) => c.name === 'has_session')!.value;
     await page.getByRole('button', { name: 'Sign out' }).click();
