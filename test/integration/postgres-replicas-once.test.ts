@@ -9,6 +9,7 @@ import { SCIM_TOKEN as HEAP_TOKEN, changeByHand, e2eDirectory, e2eMapping } from
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startReplica, until, type Replica } from '../support/replicas.js';
 import { startTestStandIn } from '../support/stand-in.js';
+import { addException } from '../support/exceptions.js';
 
 const ADMIN = 'replicas-once-admin-token-0123456789';
 const SECRET = 'whsec-replicas-once';
@@ -63,22 +64,14 @@ describe('serve replicas on one PostgreSQL database: things happen once', () => 
     // drift every run reports (manual changes are kept), and an exception that expires while the replicas run
     await changeByHand(standIn.url, 'bob@example.com', 'project:web-prod', 'Viewer');
     const expiresAt = new Date(Date.now() + 15_000).toISOString();
-    const added = await cli([
-      'exceptions',
-      'add',
-      '--user',
-      'alice@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--value',
-      'Viewer',
-      '--reason',
-      'audit week',
-      '--approver',
-      'ciso@example.com',
-      '--expires',
-      expiresAt,
-    ]);
+    const added = await addException(cli, {
+      user: 'alice@example.com',
+      entitlement: 'project:web-prod',
+      value: 'Viewer',
+      reason: 'audit week',
+      approver: 'ciso@example.com',
+      expires: expiresAt,
+    });
     expect(added.code, added.stderr).toBe(0);
     // the first deliveries fail and are retried for seconds: runs on the other replicas meanwhile send nothing again
     receiver.failNext(3, 503);
