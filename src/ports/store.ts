@@ -7,6 +7,7 @@ import type { Plan } from '../domain/plan.js';
 import type { Session } from '../domain/session.js';
 import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
+import type { JournalHasher } from '../store/journal-hash.js';
 
 /** A journal record before the store assigns its place in the chain. */
 export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash' | 'hashAlg'>;
@@ -123,12 +124,15 @@ export interface Store {
   /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
   /**
-   * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256), re-hashes
-   * every record under the key and appends `record` (the re-key's own record), in one transaction. Refuses
-   * (BadRequestError) a chain that does not verify as it stands, or a store opened without a key. Absent on a
-   * store that does not key its journal (PostgreSQL, for now).
+   * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256, keyed ones
+   * under `previousKey`, the key they were written with, when it is not the store's), re-hashes every record under the
+   * store's key and appends `record` (the re-key's own record), in one transaction. Refuses (BadRequestError) a chain
+   * that does not verify as it stands, or a store opened without a key.
    */
-  rekeyJournal?(record: NewJournalRecord): Promise<{ rekeyed: number; record: JournalRecord }>;
+  rekeyJournal(
+    record: NewJournalRecord,
+    options?: { previousKey?: JournalHasher },
+  ): Promise<{ rekeyed: number; record: JournalRecord }>;
 
   listExceptions(options?: { includeInactive?: boolean; now?: Date }): Promise<AccessException[]>;
   getException(id: string): Promise<AccessException | null>;

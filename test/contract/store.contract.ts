@@ -10,13 +10,24 @@ import type { Session } from '../../src/domain/session.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import type { PendingApproval } from '../../src/domain/approval.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
-import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
+import { GENESIS_HASH, hashJournalRecord, type JournalHasher } from '../../src/store/journal-hash.js';
+import { describeKeyedJournal } from './keyed-journal.contract.js';
+
+/** How a fixture opens a store: the journal's hasher (its key), unkeyed by default. */
+export interface StoreOptions {
+  journalHasher?: JournalHasher;
+}
 
 /** A store under test, over data of its own. */
 export interface StoreFixture {
   store: Store;
   /** opens another store over the same data: a second connection, or the process started again */
-  reopen(): Promise<Store>;
+  reopen(options?: StoreOptions): Promise<Store>;
+  /**
+   * Runs SQL (`?` placeholders) on the data directly, as anyone who can write the database could (tamper tests);
+   * the rows of a query, [] for a statement.
+   */
+  execute(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
   /** removes the data; the suite has closed every store it opened by then */
   cleanup(): Promise<void>;
 }
@@ -195,8 +206,8 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
     let fixture: StoreFixture;
     let store: Store;
     const openStores = new Set<Store>();
-    const reopen = async () => {
-      const opened = await fixture.reopen();
+    const reopen = async (options?: StoreOptions) => {
+      const opened = await fixture.reopen(options);
       openStores.add(opened);
       return opened;
     };
@@ -391,6 +402,8 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 55 });
       });
     });
+
+    describeKeyedJournal(() => fixture, reopen);
 
     describe('exceptions', () => {
       it('adds, reads back, and refuses a duplicate id', async () => {

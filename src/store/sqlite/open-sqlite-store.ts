@@ -44,8 +44,8 @@ export function openSqliteStore(
       pending.remove(committed.id);
       return committed;
     });
-    const rekey = db.transaction((record: NewJournalRecord) => {
-      const rekeyed = journal.rekey();
+    const rekey = db.transaction((record: NewJournalRecord, previousKey?: JournalHasher) => {
+      const rekeyed = journal.rekey(previousKey);
       return { rekeyed, record: journal.append(record) };
     });
     return {
@@ -55,7 +55,7 @@ export function openSqliteStore(
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
       verifyJournal: async () => journal.verify(),
-      rekeyJournal: async (record) => rekey.immediate(record),
+      rekeyJournal: async (record, opts) => rekey.immediate(record, opts?.previousKey),
       putPendingRun: (run) => pending.putPendingRun(run),
       listPendingRuns: () => pending.listPendingRuns(),
       ...prepareExceptionQueries(db),

@@ -19,7 +19,22 @@ runStoreContract('postgres', async (name) => {
   const url = await database.schemaUrl(name);
   return {
     store: await openPostgresStore({ url, poolSize: 4 }),
-    reopen: async () => openPostgresStore({ url, poolSize: 4 }),
+    reopen: async (options) => openPostgresStore({ url, poolSize: 4 }, options),
+    execute: async (sql, values = []) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        let n = 0;
+        return (
+          await client.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            values,
+          )
+        ).rows as Record<string, unknown>[];
+      } finally {
+        await client.end();
+      }
+    },
     cleanup: async () => {},
   };
 });
