@@ -1,5 +1,10 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestOpenIdProvider, type IdpUser, type TestOpenIdProvider } from '../fakes/openid-provider.js';
+import {
+  signInWithIdp,
+  startTestOpenIdProvider,
+  type IdpUser,
+  type TestOpenIdProvider,
+} from '../fakes/openid-provider.js';
 import { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from './runtime.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -52,16 +57,7 @@ export async function startOidcDashboard(
       contexts.push(context);
       return context.newPage();
     },
-    async signInWithIdp(page, login) {
-      await page.goto(t.url);
-      await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
-      await page.waitForURL(`${idp.issuer}/**`);
-      await page.locator('input[name="login"]').fill(login);
-      await page.locator('input[name="password"]').fill('any password');
-      await page.getByRole('button', { name: 'Sign-in' }).click();
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL(`${t.url}/**`);
-    },
+    signInWithIdp: (page, login) => signInWithIdp(page, { from: t.url, idp, login }),
     async close() {
       for (const c of contexts) await c.close();
       await browser.close();

@@ -3,7 +3,8 @@ import type { Store } from '../../ports/store.js';
 import { readBaseline, writeBaseline } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
-import { appendJournal, getJournal, listJournal, verifyJournal } from './journal-queries.js';
+import { appendJournal, getJournal, listJournal, rekeyJournal, verifyJournal } from './journal-queries.js';
+import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
 import { runPostgresMigrations } from './migrate.js';
@@ -19,6 +20,7 @@ import {
 } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
@@ -31,8 +33,9 @@ import { prepareReviewQueries } from './review-queries.js';
  */
 export async function openPostgresStore(
   connection: PostgresConnection,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; /** the journal's hasher; default unkeyed */ journalHasher?: JournalHasher } = {},
 ): Promise<Store> {
+  const hasher = options.journalHasher ?? createJournalHasher(null);
   const logger = options.logger?.child({ component: 'postgres-store' });
   const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
   try {
@@ -56,18 +59,25 @@ export async function openPostgresStore(
           ]);
           assertLease(lease, row?.owner, record.id);
         }
-        const committed = await appendJournal(client, record);
+        const committed = await appendJournal(client, record, hasher);
         await writeBaseline(client, baseline, committed.endedAt);
         await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
         return committed;
       }),
     listJournal: (opts) => listJournal(pool, opts),
     getJournal: (id) => getJournal(pool, id),
-    verifyJournal: () => inTransaction(pool, verifyJournal, { isolation: 'REPEATABLE READ', readOnly: true }),
+    verifyJournal: () =>
+      inTransaction(pool, (client) => verifyJournal(client, hasher), { isolation: 'REPEATABLE READ', readOnly: true }),
+    rekeyJournal: (record, opts) =>
+      inTransaction(pool, async (client) => {
+        const rekeyed = await rekeyJournal(client, hasher, opts?.previousKey);
+        return { rekeyed, record: await appendJournal(client, record, hasher) };
+      }),
     ...preparePendingRunQueries(pool),
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareSessionQueries(pool),
     ...prepareDriftSightingQueries(pool),
     ...prepareTaskQueries(pool),
     ...prepareApprovalQueries(pool),
