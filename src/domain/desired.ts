@@ -5,7 +5,21 @@ export interface RuleReason {
   rule: string;
   group: string;
   source: string;
+  /** on a revocation: this rule granted the value taken away (as the baseline recorded it), and no longer does */
+  lost?: true;
 }
+
+/**
+ * On a revocation whose grant was applied before the baseline kept its reasons (or by no sync at all): why the user
+ * had the value is not known, and is said so rather than guessed.
+ */
+export interface UnknownGrantReason {
+  grantedBy: 'unknown';
+  detail: string;
+}
+
+/** Per entitlement of a user's baseline, the rules that granted the value the sync applied (DESIGN §4). */
+export type GrantReasons = Record<EntitlementKey, RuleReason[]>;
 
 /** An approved exception sets the value instead of the mapping. */
 export interface ExceptionReason {
@@ -24,7 +38,7 @@ export interface PolicyReason {
   detail: string;
 }
 
-export type Reason = RuleReason | ExceptionReason | PolicyReason;
+export type Reason = RuleReason | ExceptionReason | PolicyReason | UnknownGrantReason;
 
 /** One candidate value for an entitlement, from one rule (explain shows every candidate and the winner). */
 export interface Candidate {

@@ -119,7 +119,12 @@ function whyOf(c: Change): string {
 function reasonsText(reasons: readonly Reason[]): string {
   return reasons
     .map((r) => {
-      if ('rule' in r) return `you are in the group "${r.group}" (rule ${r.rule})`;
+      if ('rule' in r) {
+        return r.lost
+          ? `the group "${r.group}" (rule ${r.rule}) that gave it to you no longer does`
+          : `you are in the group "${r.group}" (rule ${r.rule})`;
+      }
+      if ('grantedBy' in r) return 'no group of yours grants this access any more';
       if ('exception' in r) {
         return r.expired
           ? `the temporary access approved by ${r.approver} ("${r.reason}") ended`

@@ -1,4 +1,5 @@
-import type { DesiredEntitlement } from '../domain/desired.js';
+import type { DesiredEntitlement, GrantReasons } from '../domain/desired.js';
+import { grantReasonsOf, ruleReasonsOf } from './grant-reasons.js';
 import { type Access, normalizeUserKey } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
 import type { Teammate } from '../domain/teammate.js';
@@ -21,8 +22,16 @@ import { baselineOf, forEachSubject } from './subjects.js';
  * Users managed only by deactivation who left Heap drop theirs: there is nothing left to manage.
  *
  * `plan` is the plan that was applied; the rule needs only what the sync wanted and what Heap now holds.
+ *
+ * Given `reasons`, it also gets, per user with a baseline, why each value was granted: the rules of the desired
+ * value the sync established, or the old record's where the old value stays (DESIGN §4: a revocation names them).
  */
-export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly Teammate[]): Map<string, Access | null> {
+export function nextBaseline(
+  _plan: Plan,
+  input: PlanInput,
+  postSync: readonly Teammate[],
+  reasons?: Map<string, GrantReasons>,
+): Map<string, Access | null> {
   const after = new Map<string, Teammate>();
   for (const t of postSync) after.set(normalizeUserKey(t.email), t);
   const exceptions = indexExceptions(input.exceptions, input.now);
@@ -45,23 +54,45 @@ export function nextBaseline(_plan: Plan, input: PlanInput, postSync: readonly T
     if (post && !slots && s.mode === 'mapped' && s.desired && isExactly(s.desired.entitlements, access)) {
       // In sync (the usual case): the baseline is Heap's access as it is; access records are never mutated.
       out.set(s.key, access);
+      if (reasons) reasons.set(s.key, grantsOf(s.desired.entitlements));
       return;
     }
     const old = baselineOf(input.baseline, s);
+    const oldWhy = reasons ? grantReasonsOf(input.baselineReasons, s) : undefined;
+    const why: GrantReasons = {};
     const next: Access = {};
     for (const key in access) {
       const value = access[key];
-      if (value !== undefined && !isManaged(s, key, slots)) next[key] = value;
+      if (value !== undefined && !isManaged(s, key, slots)) {
+        next[key] = value;
+        if (oldWhy?.[key] && old?.[key] === value) why[key] = oldWhy[key];
+      }
     }
     visitWanted(s, access, slots, (w) => {
       const actual = access[w.key] ?? null;
-      const value = actual === w.value ? actual : (old?.[w.key] ?? null);
+      const established = actual === w.value;
+      const value = established ? actual : (old?.[w.key] ?? null);
       if (value === null) delete next[w.key];
       else next[w.key] = value;
+      const rules = established ? ruleReasonsOf(w.reasons) : (oldWhy?.[w.key] ?? []);
+      if (value !== null && rules.length) why[w.key] = rules;
+      else delete why[w.key];
     });
-    out.set(s.key, post || Object.keys(next).length ? next : null);
+    const entry = post || Object.keys(next).length ? next : null;
+    out.set(s.key, entry);
+    if (reasons && entry) reasons.set(s.key, why);
   });
   return out;
+}
+
+/** The rules behind each desired value (what the baseline keeps of a user in sync). */
+function grantsOf(ents: Record<string, DesiredEntitlement>): GrantReasons {
+  const why: GrantReasons = {};
+  for (const key in ents) {
+    const rules = ruleReasonsOf(ents[key]?.reasons ?? null);
+    if (rules.length) why[key] = rules;
+  }
+  return why;
 }
 
 /** Whether `access` holds exactly the desired entitlements, no more, no fewer. */

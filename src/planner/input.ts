@@ -1,4 +1,4 @@
-import type { DesiredState } from '../domain/desired.js';
+import type { DesiredState, GrantReasons } from '../domain/desired.js';
 import type { Access } from '../domain/entitlement.js';
 import type { PendingApproval } from '../domain/approval.js';
 import type { AccessException } from '../domain/exception.js';
@@ -17,6 +17,11 @@ export interface PlanInput {
   actual: Teammate[];
   /** what the last successful sync established, per reconciled user; a user without an entry was never reconciled */
   baseline: ReadonlyMap<string, Access>;
+  /**
+   * per reconciled user (same keys as `baseline`), the rules that granted each baseline value; null for a record
+   * that predates them. A revocation names these; without them it says the earlier reasons are unknown.
+   */
+  baselineReasons?: ReadonlyMap<string, GrantReasons | null>;
   exceptions: readonly AccessException[];
   /** approvals of grants policy.approvals names (approved ones let their grant through until they expire) */
   approvals?: readonly PendingApproval[];

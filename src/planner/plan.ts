@@ -36,7 +36,8 @@ export function planChanges(input: PlanInput): Plan {
     sightings: input.sightings ?? new Map(),
     revertNow: input.revertNow ?? false,
   };
-  const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted, grace);
+  const exceptions = indexExceptions(input.exceptions, input.now);
+  const walker = new PlanWalker(mapping, input.baseline, exceptions, grace, input.baselineReasons);
   const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
 
   for (const t of others) walker.census.countTeammate(t.access);

@@ -7,6 +7,7 @@ const show = (v: EntitlementValue): string => v ?? '(none)';
 /** One reason in a line: "rule analysts (group Analytics, okta)", "exception ex-1 by bob (expired)". */
 export function describeReason(r: Reason): string {
   if ('rule' in r) return `rule ${r.rule} (group ${r.group}, ${r.source})`;
+  if ('grantedBy' in r) return r.detail;
   if ('exception' in r) {
     return `exception ${r.exception} approved by ${r.approver} until ${r.expiresAt}${r.expired ? ' (expired)' : ''}: ${r.reason}`;
   }

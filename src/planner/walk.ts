@@ -1,4 +1,4 @@
-import type { DesiredEntitlement, Reason } from '../domain/desired.js';
+import type { DesiredEntitlement, GrantReasons, Reason } from '../domain/desired.js';
 import {
   type Access,
   DEACTIVATED,
@@ -14,8 +14,8 @@ import { factsOf, type Teammate } from '../domain/teammate.js';
 import { AdminCensus, isTopRole } from './census.js';
 import { classifyDifference } from './classify.js';
 import { EMPTY_ACCESS, visitWanted } from './effective.js';
+import { grantReasonsOf, lostGrantReasons } from './grant-reasons.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
-import type { InverseMapping } from './inverse.js';
 import { sortReasons } from './order.js';
 import type { SuggestionSubject } from './side-effects.js';
 import { assessRisk, environmentsOf } from './risk.js';
@@ -78,8 +78,9 @@ export class PlanWalker {
     private readonly mapping: MappingSet,
     private readonly baseline: ReadonlyMap<string, Access>,
     private readonly exceptions: ExceptionIndex,
-    private readonly inverted: () => InverseMapping,
     private readonly grace: Grace,
+    /** per user, the rules behind each baseline value: a revocation names the ones that granted what it takes */
+    private readonly grantReasons?: ReadonlyMap<string, GrantReasons | null>,
   ) {
     this.environments = environmentsOf(mapping.projects);
     this.top = topRolesOf(mapping.model);
@@ -152,17 +153,14 @@ export class PlanWalker {
     const expired = d.exception ? null : d.slot?.expired;
     if (expired && expired.value === a) {
       // An approved temporary value ran out: revert it whatever the drift policy, and say why.
-      this.emit(s, d, 'exception', [exceptionReason(expired, true), ...this.reasonsFor(d)]);
+      this.emit(s, d, 'exception', [exceptionReason(expired, true), ...this.reasonsFor(s, d)]);
       return;
     }
-    if (!this.baseLoaded) {
-      this.baseLoaded = true;
-      this.base = baselineOf(this.baseline, s);
-    }
+    this.loadBase(s);
     const b = this.base === undefined ? undefined : (this.base[d.key] ?? null);
     const cause = classifyDifference(a, d.desired, b);
     if (cause === 'idp-change') {
-      this.emit(s, d, d.exception ? 'exception' : 'idp-change', this.reasonsFor(d));
+      this.emit(s, d, d.exception ? 'exception' : 'idp-change', this.reasonsFor(s, d));
       return;
     }
     const action = this.mapping.policy.manualOverrides;
@@ -191,7 +189,7 @@ export class PlanWalker {
     // a manual change waits out the grace from when it was first seen: alerted now, reverted by a later run
     const due = revertsAt !== null && Date.parse(revertsAt) <= this.grace.now.getTime();
     if (action === 'revert' && (due || this.grace.revertNow)) {
-      this.emit(s, d, cause, this.reasonsFor(d));
+      this.emit(s, d, cause, this.reasonsFor(s, d));
     }
   }
 
@@ -209,10 +207,21 @@ export class PlanWalker {
     return { firstSeen, revertsAt: new Date(Date.parse(firstSeen) + wait).toISOString(), seen };
   }
 
-  /** Why an entitlement changes: rules or policy say so, or (for a mapped user) no rule grants the old value any more. */
-  private reasonsFor(d: Difference): Reason[] {
+  private loadBase(s: Subject): void {
+    if (this.baseLoaded) return;
+    this.baseLoaded = true;
+    this.base = baselineOf(this.baseline, s);
+  }
+
+  /**
+   * Why an entitlement changes: rules or policy say so, or (for a mapped user) nothing grants the old value any more:
+   * then the rules that had granted it, as the baseline recorded them when the sync applied it.
+   */
+  private reasonsFor(s: Subject, d: Difference): Reason[] {
     if (d.reasons) return sortReasons(d.reasons);
-    return d.actual === null ? [] : [...this.inverted().rulesGranting(d.key, d.actual)];
+    if (d.actual === null) return [];
+    this.loadBase(s);
+    return lostGrantReasons(grantReasonsOf(this.grantReasons, s), d.key, this.base !== undefined);
   }
 
   private emit(s: Subject, d: Difference, cause: Cause, reasons: Reason[]): void {

@@ -1,6 +1,7 @@
 import type { PendingApproval, StoredApprovalStatus } from '../domain/approval.js';
 import type { DriftSighting } from '../domain/drift.js';
 import type { Access } from '../domain/entitlement.js';
+import type { GrantReasons } from '../domain/desired.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
@@ -84,6 +85,11 @@ export interface CommitOptions {
    * journal or write a baseline after the new holder started, whichever replica it runs on.
    */
   lease?: { lock: string; owner: string };
+  /**
+   * Why each baseline value was granted, per user: written with the user's row. A row written without an entry here
+   * has no recorded reasons (null: unknown); a user here but not in the baseline map keeps its access, new reasons.
+   */
+  reasons?: Map<string, GrantReasons>;
 }
 
 /**
@@ -106,6 +112,8 @@ export interface PendingRun {
 export interface Store {
   /** Baseline: what the last successful sync established, per reconciled user. Absent user = never reconciled. */
   getBaseline(users?: string[]): Promise<Map<string, Access>>;
+  /** Per reconciled user, the rules that granted each baseline value; null for a row written before they were kept. */
+  getBaselineReasons(users?: string[]): Promise<Map<string, GrantReasons | null>>;
   /**
    * Append a journal record and replace the baseline of the given users (null removes the user), atomically.
    * The pending run of the same id, if any, is removed in the same transaction.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { GrantReasons } from '../domain/desired.js';
 import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { Plan } from '../domain/plan.js';
@@ -25,6 +26,23 @@ export function onlyChanged(
   for (const [user, access] of next) {
     const before = old.get(user);
     if (access === null ? before !== undefined : !before || !sameAccess(access, before)) out.set(user, access);
+  }
+  return out;
+}
+
+/**
+ * The grant reasons a commit writes: those of every baseline row it writes, and of users whose access stays but whose
+ * reasons changed (a second group now grants the same value: the first one's leaving must not be named later).
+ */
+export function reasonsToWrite(
+  next: Map<string, GrantReasons>,
+  written: ReadonlyMap<string, Access | null>,
+  old: ReadonlyMap<string, GrantReasons | null> | undefined,
+): Map<string, GrantReasons> {
+  const out = new Map<string, GrantReasons>();
+  for (const [user, reasons] of next) {
+    const before = old?.get(user);
+    if (written.has(user) || !before || JSON.stringify(before) !== JSON.stringify(reasons)) out.set(user, reasons);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { alertOnRun } from './run-alerts.js';
 import { attributeDrift } from './drift-attribution.js';
 import type { Teammate } from '../domain/teammate.js';
 import type { Access } from '../domain/entitlement.js';
-import type { DesiredState } from '../domain/desired.js';
+import type { DesiredState, GrantReasons } from '../domain/desired.js';
 import { BadRequestError, NotFoundError, RunInProgressError } from '../domain/errors.js';
 import type { AccessTarget } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
@@ -24,7 +24,14 @@ import { hasAmbiguousWrites, resolveAmbiguousWrites, sleep } from './ambiguous-w
 import { INTERRUPTED, journalInterruptedRuns } from './interrupted-runs.js';
 import { moveExceptionsOnRename } from './exceptions.js';
 import { createEventJournal } from './journal-events.js';
-import { approvalCovers, newRunId, onlyChanged, relevantExceptions, touchedUsers } from './run-records.js';
+import {
+  approvalCovers,
+  newRunId,
+  onlyChanged,
+  reasonsToWrite,
+  relevantExceptions,
+  touchedUsers,
+} from './run-records.js';
 import type { SourceReading } from '../planner/input.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { JournalService } from './journal.js';
@@ -231,6 +238,7 @@ export function createSyncService(deps: SyncDeps) {
       desired,
       actual,
       baseline: await deps.store.getBaseline(),
+      baselineReasons: await deps.store.getBaselineReasons(),
       exceptions: relevantExceptions(await deps.store.listExceptions({ includeInactive: true, now }), now),
       approvals: await deps.store.listApprovals({ statuses: ['approved'] }),
       sightings: indexSightings(await deps.store.listDriftSightings()),
@@ -290,12 +298,18 @@ export function createSyncService(deps: SyncDeps) {
 
   async function runLocked(runId: string, owner: string, options: RunOptions): Promise<RunOutcome> {
     // every journal write of the run is fenced by its lease: once another run took the lock over, it writes nothing
-    const commit = (record: NewJournalRecord, baseline: Map<string, Access | null>) =>
-      deps.store.commitRun(record, baseline, { lease: { lock: lockName, owner } }).then(async (committed) => {
-        // then the journal's signed checkpoint (to the checkpoint file and the alert sinks)
-        await deps.journal?.recorded(committed);
-        return committed;
-      });
+    const commit = (
+      record: NewJournalRecord,
+      baseline: Map<string, Access | null>,
+      reasons?: Map<string, GrantReasons>,
+    ) =>
+      deps.store
+        .commitRun(record, baseline, { lease: { lock: lockName, owner }, ...(reasons && { reasons }) })
+        .then(async (committed) => {
+          // then the journal's signed checkpoint (to the checkpoint file and the alert sinks)
+          await deps.journal?.recorded(committed);
+          return committed;
+        });
     const log = deps.logger.child({ runId, trigger: options.trigger });
     const startedAt = deps.clock.now().toISOString();
     const held = options.approve ? await deps.store.getHeldPlan(options.approve) : null;
@@ -461,7 +475,8 @@ export function createSyncService(deps: SyncDeps) {
     const failed = [...results, ...renames].filter((r) => r.outcome === 'failed').length;
     const applied = [...results, ...renames].filter((r) => r.outcome === 'applied').length;
     const status: RunStatus = failed === 0 ? 'succeeded' : applied === 0 ? 'failed' : 'partial';
-    const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual), planned.input.baseline);
+    const grants = new Map<string, GrantReasons>();
+    const baseline = onlyChanged(nextBaseline(plan, planned.input, postActual, grants), planned.input.baseline);
     const record = await commit(
       finish(base, status, {
         results,
@@ -471,6 +486,7 @@ export function createSyncService(deps: SyncDeps) {
         ...(failed > 0 && { error: `${failed} change(s) failed` }),
       }),
       baseline,
+      reasonsToWrite(grants, baseline, planned.input.baselineReasons),
     );
     if (held) await deps.store.deleteHeldPlan(held.runId);
     // drift this run reverted is no longer open: the next run would not see it again

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GrantReasons } from '../../src/domain/desired.js';
 import type { Access } from '../../src/domain/entitlement.js';
 import type { AccessException } from '../../src/domain/exception.js';
 import type { ChangeResult } from '../../src/domain/journal.js';
@@ -273,6 +274,66 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           ]),
         );
         expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', { membership: 'deactivated' }]]));
+      });
+
+      it('keeps the rules behind each value with the row, read back after a restart; none known when written without', async () => {
+        const ga = { 'project:web-prod': [{ rule: 'a', group: 'GA', source: 'file' }] };
+        await store.commitRun(
+          buildRecord('r1'),
+          new Map([
+            ['alice@example.com', alice],
+            ['bob@example.com', bob],
+          ]),
+          { reasons: new Map([['alice@example.com', ga]]) },
+        );
+        const expected = new Map([
+          ['alice@example.com', ga],
+          ['bob@example.com', null],
+        ]);
+        expect(await store.getBaselineReasons()).toEqual(expected);
+        await closeStore(store);
+        const again = await reopen();
+        expect(await again.getBaselineReasons()).toEqual(expected);
+        expect(await again.getBaselineReasons(['alice@example.com', 'nobody@example.com'])).toEqual(
+          new Map([['alice@example.com', ga]]),
+        );
+      });
+
+      it('replaces the reasons of a user whose access stays, and drops them with the row', async () => {
+        const both = {
+          'project:web-prod': [
+            { rule: 'a', group: 'GA', source: 'file' },
+            { rule: 'b', group: 'GB', source: 'file' },
+          ],
+        };
+        const onlyB = { 'project:web-prod': [{ rule: 'b', group: 'GB', source: 'file' }] };
+        await store.commitRun(
+          buildRecord('r1'),
+          new Map([
+            ['alice@example.com', alice],
+            ['bob@example.com', bob],
+          ]),
+          {
+            reasons: new Map<string, GrantReasons>([
+              ['alice@example.com', both],
+              ['bob@example.com', {}],
+            ]),
+          },
+        );
+        await store.commitRun(buildRecord('r2'), new Map([['bob@example.com', null]]), {
+          reasons: new Map([['alice@example.com', onlyB]]),
+        });
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', alice]]));
+        expect(await store.getBaselineReasons()).toEqual(new Map([['alice@example.com', onlyB]]));
+      });
+
+      it('reads a row written before reasons were kept (the column empty) as null: unknown', async () => {
+        await store.commitRun(buildRecord('r1'), new Map([['alice@example.com', alice]]), {
+          reasons: new Map([['alice@example.com', {}]]),
+        });
+        await fixture.execute('UPDATE baseline SET reasons = NULL');
+        expect(await store.getBaselineReasons()).toEqual(new Map([['alice@example.com', null]]));
+        expect(await store.getBaseline()).toEqual(new Map([['alice@example.com', alice]]));
       });
     });
 

@@ -168,4 +168,9 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
     CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
   },
+  {
+    // per entitlement, the rules that granted the applied value; NULL on rows written before they were kept
+    id: 'core-015-baseline-reasons',
+    sql: `ALTER TABLE baseline ADD COLUMN reasons TEXT`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../../ports/store.js';
-import { readBaseline, writeBaseline } from './baseline-queries.js';
+import { readBaseline, readBaselineReasons, writeBaseline } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { appendJournal, getJournal, listJournal, rekeyJournal, verifyJournal } from './journal-queries.js';
@@ -37,6 +37,7 @@ export async function openPostgresStore(
   logger?.debug({ applied }, 'store opened');
   return {
     getBaseline: (users) => readBaseline(pool, users),
+    getBaselineReasons: (users) => readBaselineReasons(pool, users),
     // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
     commitRun: (record, baseline, options) =>
       inTransaction(pool, async (client) => {
@@ -49,7 +50,7 @@ export async function openPostgresStore(
           assertLease(lease, row?.owner, record.id);
         }
         const committed = await appendJournal(client, record, hasher);
-        await writeBaseline(client, baseline, committed.endedAt);
+        await writeBaseline(client, baseline, committed.endedAt, options?.reasons);
         await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
         return committed;
       }),

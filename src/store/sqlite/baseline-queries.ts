@@ -1,20 +1,33 @@
 import type Database from 'better-sqlite3';
+import type { GrantReasons } from '../../domain/desired.js';
 import type { Access } from '../../domain/entitlement.js';
 import { assertBaselineEntry } from '../validate-access.js';
 
 export interface BaselineQueries {
   read(users?: string[]): Map<string, Access>;
-  /** Call inside the commit transaction: replaces each user's row, or deletes it for null. */
-  write(baseline: Map<string, Access | null>, updatedAt: string): void;
+  /** null for a row written before reasons were kept */
+  readReasons(users?: string[]): Map<string, GrantReasons | null>;
+  /**
+   * Call inside the commit transaction: replaces each user's row, or deletes it for null; each written row gets its
+   * reasons (none known when `reasons` lacks the user), and a user only in `reasons` gets new reasons.
+   */
+  write(baseline: Map<string, Access | null>, updatedAt: string, reasons?: Map<string, GrantReasons>): void;
 }
+
+const parseReasons = (text: string | null): GrantReasons | null =>
+  text === null ? null : (JSON.parse(text) as GrantReasons);
 
 export function prepareBaselineQueries(db: Database.Database): BaselineQueries {
   const selectAll = db.prepare<[], [string, string]>('SELECT user, access FROM baseline').raw();
   const selectOne = db.prepare<[string], string>('SELECT access FROM baseline WHERE user = ?').pluck();
-  const upsert = db.prepare<[string, string, string]>(
-    `INSERT INTO baseline (user, access, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (user) DO UPDATE SET access = excluded.access, updated_at = excluded.updated_at`,
+  const selectAllReasons = db.prepare<[], [string, string | null]>('SELECT user, reasons FROM baseline').raw();
+  const selectOneReasons = db.prepare<[string], [string | null]>('SELECT reasons FROM baseline WHERE user = ?').raw();
+  const upsert = db.prepare<[string, string, string, string | null]>(
+    `INSERT INTO baseline (user, access, updated_at, reasons) VALUES (?, ?, ?, ?)
+     ON CONFLICT (user) DO UPDATE SET access = excluded.access, updated_at = excluded.updated_at,
+       reasons = excluded.reasons`,
   );
+  const updateReasons = db.prepare<[string, string]>('UPDATE baseline SET reasons = ? WHERE user = ?');
   const remove = db.prepare<[string]>('DELETE FROM baseline WHERE user = ?');
 
   return {
@@ -30,15 +43,29 @@ export function prepareBaselineQueries(db: Database.Database): BaselineQueries {
       }
       return result;
     },
-    write(baseline, updatedAt) {
+    readReasons(users) {
+      const result = new Map<string, GrantReasons | null>();
+      if (!users) {
+        for (const [user, reasons] of selectAllReasons.all()) result.set(user, parseReasons(reasons));
+        return result;
+      }
+      for (const user of users) {
+        const row = selectOneReasons.get(user);
+        if (row) result.set(user, parseReasons(row[0]));
+      }
+      return result;
+    },
+    write(baseline, updatedAt, reasons) {
       for (const [user, access] of baseline) {
         if (access === null) {
           remove.run(user);
           continue;
         }
         assertBaselineEntry(user, access);
-        upsert.run(user, JSON.stringify(access), updatedAt);
+        const why = reasons?.get(user);
+        upsert.run(user, JSON.stringify(access), updatedAt, why === undefined ? null : JSON.stringify(why));
       }
+      for (const [user, why] of reasons ?? []) if (!baseline.has(user)) updateReasons.run(JSON.stringify(why), user);
     },
   };
 }

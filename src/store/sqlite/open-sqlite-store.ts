@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Access } from '../../domain/entitlement.js';
-import type { NewJournalRecord, Store } from '../../ports/store.js';
+import type { CommitOptions, NewJournalRecord, Store } from '../../ports/store.js';
 import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareApprovalQueries } from './approval-queries.js';
 import { prepareBaselineQueries } from './baseline-queries.js';
@@ -17,7 +17,7 @@ import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
 import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
-import { assertLease, type Lease } from '../lease.js';
+import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
 import { prepareReviewQueries } from './review-queries.js';
 
@@ -37,13 +37,15 @@ export function openSqliteStore(
     // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
     // it reads the last sequence before writing, and another connection may be committing too.
     const lockOwner = db.prepare<[string], string>('SELECT owner FROM locks WHERE name = ?').pluck();
-    const commit = db.transaction((record: NewJournalRecord, rows: Map<string, Access | null>, lease?: Lease) => {
-      if (lease) assertLease(lease, lockOwner.get(lease.lock), record.id);
-      const committed = journal.append(record);
-      baseline.write(rows, committed.endedAt);
-      pending.remove(committed.id);
-      return committed;
-    });
+    const commit = db.transaction(
+      (record: NewJournalRecord, rows: Map<string, Access | null>, options?: CommitOptions) => {
+        if (options?.lease) assertLease(options.lease, lockOwner.get(options.lease.lock), record.id);
+        const committed = journal.append(record);
+        baseline.write(rows, committed.endedAt, options?.reasons);
+        pending.remove(committed.id);
+        return committed;
+      },
+    );
     const rekey = db.transaction((record: NewJournalRecord, previousKey?: JournalHasher) => {
       const rekeyed = journal.rekey(previousKey);
       return { rekeyed, record: journal.append(record) };
@@ -51,7 +53,8 @@ export function openSqliteStore(
     return {
       // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise.
       getBaseline: async (users) => baseline.read(users),
-      commitRun: async (record, rows, options) => commit.immediate(record, rows, options?.lease),
+      getBaselineReasons: async (users) => baseline.readReasons(users),
+      commitRun: async (record, rows, options) => commit.immediate(record, rows, options),
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
       verifyJournal: async () => journal.verify(),

@@ -56,7 +56,18 @@ describe('renderPlanText', () => {
     });
     const text = renderPlanText(held);
     expect(text).toContain('No drift.');
-    expect(text).toContain('no longer granted by rule analysts (group Analytics, any)');
+    // alice's baseline predates grant reasons (this input has none): said so, no rule guessed
+    expect(text).toContain('the rules that granted it are unknown');
+    const known = renderPlanText(
+      planChanges({
+        ...input,
+        desired: desiredState(desiredUser('alice@example.com'), desiredUser('bob@example.com', { org: 'Admin' })),
+        baselineReasons: new Map([
+          ['alice@example.com', { 'project:web-prod': [{ rule: 'analysts', group: 'Analytics', source: 'file' }] }],
+        ]),
+      }),
+    );
+    expect(known).toContain('no longer granted by rule analysts (group Analytics, file)');
     expect(text).toContain(
       'HELD by maxRevocations (1 of 2 managed active user(s) would lose access, more than maxRevocations (0)): ' +
         'nothing is applied until an administrator approves this plan.',

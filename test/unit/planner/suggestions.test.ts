@@ -171,36 +171,6 @@ describe('drift suggestions (the mapping inverted)', () => {
 });
 
 describe('reasons of a revocation', () => {
-  it('names the rules that grant the revoked value, which no longer apply to the user', () => {
-    const plan = planChanges(
-      planInput({
-        desired: desiredState(desiredUser(ALICE)),
-        actual: [teammate(ALICE, { [PROD]: 'Member' })],
-        baseline: new Map([[ALICE, access({ [PROD]: 'Member' })]]),
-      }),
-    );
-    expect(plan.changes).toMatchObject([
-      {
-        entitlement: PROD,
-        to: null,
-        cause: 'idp-change',
-        reasons: [{ rule: 'analysts', group: 'Analytics', source: 'any' }],
-      },
-    ]);
-  });
-
-  it('is empty when no rule grants the value at all', () => {
-    const plan = planChanges(
-      planInput({
-        desired: desiredState(desiredUser(ALICE)),
-        actual: [teammate(ALICE, { 'project:web-dev': 'Admin' })],
-        baseline: new Map([[ALICE, access({ 'project:web-dev': 'Admin' })]]),
-        policy: { guards: { lastProjectAdmin: false } },
-      }),
-    );
-    expect(plan.changes).toMatchObject([{ to: null, reasons: [] }]);
-  });
-
   it('a downgrade carries the reasons of the new value, sorted', () => {
     const plan = planChanges(
       planInput({

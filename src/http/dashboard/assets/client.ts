@@ -88,9 +88,10 @@ ${DOM_JS}
 
   /** Why a change is planned, as rule (group, source), exception or policy: what an approver needs to judge it. */
   function reasonText(r) {
-    if (r.rule) return 'rule ' + r.rule + ' (group ' + r.group + ' from ' + r.source + ')';
+    if (r.rule) return (r.lost ? 'was granted by rule ' : 'rule ') + r.rule + ' (group ' + r.group + ' from ' + r.source + ')';
     if (r.exception) return 'exception ' + r.exception + ' by ' + r.approver + (r.expired ? ', expired' : '') + ': ' + r.reason;
     if (r.policy) return 'policy ' + r.policy + ': ' + r.detail;
+    if (r.grantedBy) return r.detail;
     return JSON.stringify(r);
   }
 
