@@ -415,6 +415,18 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect((await store.getException('x1'))?.reason).toBe('incident 42');
       });
 
+      it('keeps who asked for an exception beside its approver (four eyes), and nothing for an unknown requester', async () => {
+        const asked = buildException('x2', { entitlement: 'org', requestedBy: 'dana@example.com' });
+        await store.addException(asked);
+        await store.addException(buildException('x3', { entitlement: 'membership' }));
+        expect(await store.getException('x2')).toEqual({ ...asked, revokedAt: null });
+        expect(await store.getException('x3')).not.toHaveProperty('requestedBy');
+        expect((await store.listExceptions({ now: at(0) })).map((e) => [e.id, e.requestedBy])).toEqual([
+          ['x2', 'dana@example.com'],
+          ['x3', undefined],
+        ]);
+      });
+
       it('lists only active exceptions by default, sorted by expiry then id; all with includeInactive', async () => {
         await store.addException(buildException('late', { expiresAt: iso(3_000) }));
         await store.addException(buildException('b-soon', { expiresAt: iso(1_000), value: null }));

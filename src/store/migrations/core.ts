@@ -168,4 +168,9 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
     CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
   },
+  {
+    // who asked for an exception (four eyes compare it with the approver); null on exceptions made before it
+    id: 'core-015-exception-requester',
+    sql: `ALTER TABLE exceptions ADD COLUMN requested_by TEXT`,
+  },
 ];
