@@ -168,4 +168,9 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
     CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
   },
+  {
+    // existing rows count as written once: a compare-and-set from "no state yet" (version 0) never replaces them
+    id: 'core-015-alert-state-version',
+    sql: `ALTER TABLE alert_state ADD COLUMN version ${d.ms} NOT NULL DEFAULT 1`,
+  },
 ];

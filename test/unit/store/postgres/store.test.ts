@@ -69,6 +69,7 @@ describe('PostgreSQL store', () => {
         'core-012-claims',
         'core-013-drift-sightings',
         'core-014-sessions',
+        'core-015-alert-state-version',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
