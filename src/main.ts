@@ -141,9 +141,8 @@ async function openStore(
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
   const journalHasher = journalHasherFrom(config, env);
   const pg = postgresConnection(config, env);
-  // the PostgreSQL store does not key its journal yet (journal.keyEnv applies to the SQLite store)
   const store: Store = pg
-    ? await openPostgresStore(pg, { logger })
+    ? await openPostgresStore(pg, { logger, journalHasher })
     : openSqliteStore(path.resolve(loaded.baseDir, config.store.sqlite), { logger, journalHasher });
   const clock = options.clock ?? clockFromEnv(env);
   const { checkpointFile } = config.journal;

@@ -175,6 +175,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
       server: config.server,
       accounts,
       env,
+      store: rt.store,
       clock: rt.clock,
       logger: rt.logger,
       publicUrl: () =>

@@ -18,6 +18,7 @@ import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
 import type { InverseMapping } from './inverse.js';
 import { sortReasons } from './order.js';
+import type { SuggestionSubject } from './side-effects.js';
 import { assessRisk, environmentsOf } from './risk.js';
 import { baselineOf, type Subject } from './subjects.js';
 import { sightingKey, type DriftSighting } from '../domain/drift.js';
@@ -35,6 +36,8 @@ export interface DriftDraft {
   item: Omit<DriftItem, 'suggestion' | 'suggestedActions'>;
   desiredReasons: readonly Reason[] | null;
   exception: AccessException | null;
+  /** the user's mapping and Heap access, to evaluate the suggestions' side effects */
+  subject: SuggestionSubject;
 }
 
 interface SlotsScratch {
@@ -286,6 +289,7 @@ export class PlanWalker {
       },
       desiredReasons: d.reasons,
       exception: d.exception,
+      subject: { desired: s.desired, access: s.teammate?.access ?? EMPTY_ACCESS },
     });
     // a manual change waits out the grace from when it was first seen: alerted now, reverted by a later run
     const due = revertsAt !== null && Date.parse(revertsAt) <= this.grace.now.getTime();

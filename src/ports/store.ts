@@ -4,8 +4,10 @@ import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
+import type { Session } from '../domain/session.js';
 import type { ReviewCampaign, ReviewItem } from '../domain/review.js';
 import type { AssistedTask, TaskStatus } from '../domain/task.js';
+import type { JournalHasher } from '../store/journal-hash.js';
 
 /** A journal record before the store assigns its place in the chain. */
 export type NewJournalRecord = Omit<JournalRecord, 'sequence' | 'prevHash' | 'hash' | 'hashAlg'>;
@@ -122,12 +124,15 @@ export interface Store {
   /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
   /**
-   * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256), re-hashes
-   * every record under the key and appends `record` (the re-key's own record), in one transaction. Refuses
-   * (BadRequestError) a chain that does not verify as it stands, or a store opened without a key. Absent on a
-   * store that does not key its journal (PostgreSQL, for now).
+   * Migrates a journal to the store's key: checks the chain as written (unkeyed records as plain SHA-256, keyed ones
+   * under `previousKey`, the key they were written with, when it is not the store's), re-hashes every record under the
+   * store's key and appends `record` (the re-key's own record), in one transaction. Refuses (BadRequestError) a chain
+   * that does not verify as it stands, or a store opened without a key.
    */
-  rekeyJournal?(record: NewJournalRecord): Promise<{ rekeyed: number; record: JournalRecord }>;
+  rekeyJournal(
+    record: NewJournalRecord,
+    options?: { previousKey?: JournalHasher },
+  ): Promise<{ rekeyed: number; record: JournalRecord }>;
 
   listExceptions(options?: { includeInactive?: boolean; now?: Date }): Promise<AccessException[]>;
   getException(id: string): Promise<AccessException | null>;
@@ -177,6 +182,17 @@ export interface Store {
   getTask(id: string): Promise<AssistedTask | null>;
   /** inserts or replaces each task (by id), all in one transaction */
   putTasks(tasks: readonly AssistedTask[]): Promise<void>;
+
+  /**
+   * Dashboard sign-ins, shared by every replica, each under the SHA-256 digest of its session id: the id itself
+   * (what the cookie holds) is never stored, so nothing in the database or a backup can be replayed as a sign-in.
+   * Adding one first removes the sessions expired at `now` and, when `max` are still live, the oldest of them.
+   */
+  createSession(digest: string, session: Session, options: { now: Date; max: number }): Promise<void>;
+  /** the session stored under `digest` while it has not expired at `now`, else null */
+  lookupSession(digest: string, now: Date): Promise<Session | null>;
+  /** signs out: removes the session; resolves true when there was one */
+  endSession(digest: string): Promise<boolean>;
 
   getSourceState(source: string): Promise<SourceState | null>;
   putSourceState(state: SourceState): Promise<void>;

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { BadRequestError } from '../domain/errors.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import { journalCheckpoint } from '../alerts/index.js';
@@ -117,30 +116,35 @@ export function createJournalService(deps: JournalServiceDeps) {
       return { ...result, ok: result.ok && pins.every((p) => p.ok), pins };
     },
 
-    /** Migrates an unkeyed journal to the key, journaling who did it and the head it had before. */
-    async rekey(actor: string): Promise<{ rekeyed: number; record: JournalRecord }> {
+    /**
+     * Migrates an unkeyed journal, or one keyed under `previousKey`, to the key, journaling who did it and the head it
+     * had before.
+     */
+    async rekey(actor: string, previousKey?: JournalHasher): Promise<{ rekeyed: number; record: JournalRecord }> {
       const [last] = await deps.store.listJournal({ limit: 1 });
       const lastRecord = last ? await deps.store.getJournal(last.id) : null;
       const previousHead = lastRecord ? { sequence: lastRecord.sequence, hash: lastRecord.hash } : null;
       const now = deps.clock.now().toISOString();
-      if (!deps.store.rekeyJournal) throw new BadRequestError('this store does not key its journal (PostgreSQL)');
-      const done = await deps.store.rekeyJournal({
-        id: `rekey-${now.replace(/[-:.TZ]/g, '')}`,
-        trigger: 'rekey',
-        actor,
-        startedAt: now,
-        endedAt: now,
-        status: 'succeeded',
-        mappingVersion: null,
-        identityVersion: null,
-        scope: null,
-        preSync: {},
-        plan: null,
-        results: [],
-        postSync: {},
-        postSyncDiff: [],
-        event: { kind: 'journal-rekeyed', records: previousHead?.sequence ?? 0, previousHead },
-      });
+      const done = await deps.store.rekeyJournal(
+        {
+          id: `rekey-${now.replace(/[-:.TZ]/g, '')}`,
+          trigger: 'rekey',
+          actor,
+          startedAt: now,
+          endedAt: now,
+          status: 'succeeded',
+          mappingVersion: null,
+          identityVersion: null,
+          scope: null,
+          preSync: {},
+          plan: null,
+          results: [],
+          postSync: {},
+          postSyncDiff: [],
+          event: { kind: 'journal-rekeyed', records: previousHead?.sequence ?? 0, previousHead },
+        },
+        previousKey ? { previousKey } : {},
+      );
       await recorded(done.record);
       return done;
     },

@@ -6,16 +6,28 @@ import type { AccessException } from '../../src/domain/exception.js';
 import type { ChangeResult } from '../../src/domain/journal.js';
 import type { Change, DriftItem, Plan } from '../../src/domain/plan.js';
 import type { ReviewCampaign, ReviewItem } from '../../src/domain/review.js';
+import type { Session } from '../../src/domain/session.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import type { PendingApproval } from '../../src/domain/approval.js';
 import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
-import { GENESIS_HASH, hashJournalRecord } from '../../src/store/journal-hash.js';
+import { GENESIS_HASH, hashJournalRecord, type JournalHasher } from '../../src/store/journal-hash.js';
+import { describeKeyedJournal } from './keyed-journal.contract.js';
+
+/** How a fixture opens a store: the journal's hasher (its key), unkeyed by default. */
+export interface StoreOptions {
+  journalHasher?: JournalHasher;
+}
 
 /** A store under test, over data of its own. */
 export interface StoreFixture {
   store: Store;
   /** opens another store over the same data: a second connection, or the process started again */
-  reopen(): Promise<Store>;
+  reopen(options?: StoreOptions): Promise<Store>;
+  /**
+   * Runs SQL (`?` placeholders) on the data directly, as anyone who can write the database could (tamper tests);
+   * the rows of a query, [] for a statement.
+   */
+  execute(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
   /** removes the data; the suite has closed every store it opened by then */
   cleanup(): Promise<void>;
 }
@@ -194,8 +206,8 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
     let fixture: StoreFixture;
     let store: Store;
     const openStores = new Set<Store>();
-    const reopen = async () => {
-      const opened = await fixture.reopen();
+    const reopen = async (options?: StoreOptions) => {
+      const opened = await fixture.reopen(options);
       openStores.add(opened);
       return opened;
     };
@@ -390,6 +402,8 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 55 });
       });
     });
+
+    describeKeyedJournal(() => fixture, reopen);
 
     describe('exceptions', () => {
       it('adds, reads back, and refuses a duplicate id', async () => {
@@ -644,6 +658,58 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           users: 11,
         });
         expect(await store.getSourceState('graph')).toEqual({ source: 'graph', cursor: null });
+      });
+    });
+
+    describe('sessions', () => {
+      const session = (name: string, createdMs: number, expiresMs: number): Session => ({
+        name,
+        role: 'approver',
+        method: 'oidc',
+        groups: ['Heap Access Approvers', 'Everyone'],
+        createdAt: iso(createdMs),
+        expiresAt: iso(expiresMs),
+      });
+
+      it('finds a session by its digest until it expires, and never after it ends', async () => {
+        await store.createSession('digest-a', session('ann@example.com', 0, 1_000), { now: at(0), max: 10 });
+        expect(await store.lookupSession('digest-a', at(999))).toEqual(session('ann@example.com', 0, 1_000));
+        expect(await store.lookupSession('digest-a', at(1_000))).toBeNull();
+        expect(await store.lookupSession('digest-b', at(0))).toBeNull();
+        await store.createSession('digest-b', session('bob@example.com', 0, 5_000), { now: at(0), max: 10 });
+        expect(await store.endSession('digest-b')).toBe(true);
+        expect(await store.endSession('digest-b')).toBe(false);
+        expect(await store.lookupSession('digest-b', at(1))).toBeNull();
+      });
+
+      it('drops expired sessions and, past the bound, the oldest live ones when adding one', async () => {
+        await store.createSession('old', session('old@example.com', 0, 100), { now: at(0), max: 3 });
+        await store.createSession('one', session('one@example.com', 10, 10_000), { now: at(10), max: 3 });
+        await store.createSession('two', session('two@example.com', 20, 10_000), { now: at(20), max: 3 });
+        // `old` has expired by then, so three fit
+        await store.createSession('three', session('three@example.com', 200, 10_000), { now: at(200), max: 3 });
+        const live = async (now: number) => {
+          const names = ['old', 'one', 'two', 'three', 'four'];
+          const found = await Promise.all(names.map((d) => store.lookupSession(d, at(now))));
+          return names.filter((_, i) => found[i] !== null);
+        };
+        expect(await live(200)).toEqual(['one', 'two', 'three']);
+        await store.createSession('four', session('four@example.com', 300, 10_000), { now: at(300), max: 3 });
+        expect(await live(300)).toEqual(['two', 'three', 'four']);
+        // an expired row is pruned, not merely hidden: the digest can be taken again
+        await store.createSession('old', session('again@example.com', 400, 10_000), { now: at(400), max: 10 });
+        expect((await store.lookupSession('old', at(400)))?.name).toBe('again@example.com');
+      });
+
+      it('shares sessions between two open stores over the same data, and across a restart', async () => {
+        const other = await reopen();
+        await store.createSession('shared', session('ann@example.com', 0, 10_000), { now: at(0), max: 10 });
+        expect((await other.lookupSession('shared', at(1)))?.name).toBe('ann@example.com');
+        await closeStore(store);
+        const again = await reopen();
+        expect(await again.lookupSession('shared', at(2))).toEqual(session('ann@example.com', 0, 10_000));
+        expect(await other.endSession('shared')).toBe(true);
+        expect(await again.lookupSession('shared', at(3))).toBeNull();
       });
     });
 

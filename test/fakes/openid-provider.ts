@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Provider, { type Account } from 'oidc-provider';
+import type { Page } from 'playwright-core';
 import { ROOT } from '../support/cli.js';
 
 /** A person the test IdP knows: they sign in with their login (any password: the provider's dev interactions). */
@@ -85,4 +86,22 @@ export async function startTestOpenIdProvider(users: IdpUser[]): Promise<TestOpe
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Signs `login` in through the dashboard at `from` and the provider's own sign-in and consent pages, as a person
+ * goes through them; resolves once the browser is back at `from`.
+ */
+export async function signInWithIdp(
+  page: Page,
+  options: { from: string; idp: Pick<TestOpenIdProvider, 'issuer'>; login: string },
+): Promise<void> {
+  await page.goto(options.from);
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+  await page.waitForURL(`${options.idp.issuer}/**`);
+  await page.locator('input[name="login"]').fill(options.login);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${options.from}/**`);
 }

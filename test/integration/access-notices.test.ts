@@ -5,6 +5,7 @@ import type { JournalRecord } from '../../src/domain/journal.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../fakes/smtp-receiver.js';
 import { startTestStandIn } from '../support/stand-in.js';
 import { SCIM_TOKEN, e2eDirectory, makeWorkspace, teammates } from '../support/e2e-setup.js';
+import { addException } from '../support/exceptions.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 
@@ -67,23 +68,16 @@ describe('access notices by e-mail', () => {
       'Subject: Heap: access update for {{user}}\nChanges:\n{{changes}}\n{{temporary}}Contact {{contact}}.\n',
     );
     enableNotices(', template: ./notice.txt');
-    const added = await ws.cli(
-      [
-        'exceptions',
-        'add',
-        '--user',
-        'alice@example.com',
-        '--entitlement',
-        'project:web-prod',
-        '--value',
-        'Admin',
-        '--reason',
-        'integration setup INC-7',
-        '--approver',
-        'admin@example.com',
-        '--expires',
-        '3d',
-      ],
+    const added = await addException(
+      ws.cli,
+      {
+        user: 'alice@example.com',
+        entitlement: 'project:web-prod',
+        value: 'Admin',
+        reason: 'integration setup INC-7',
+        approver: 'admin@example.com',
+        expires: '3d',
+      },
       { SMTP_URL: smtp.url },
     );
     expect(added.code, added.stderr).toBe(0);

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '../fakes/openid-provider.js';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { startOidcDashboard, type OidcDashboard } from '../support/oidc-dashboard.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ERIN = { id: 'u005', email: 'erin.walsh@acme.example' };
 const FARAH = 'farah.haddad@acme.example';
 const HEAP_ADMINS = 'g01';
@@ -22,10 +20,8 @@ const USERS = [
 ];
 
 describe('the dashboard approvals panel: signed-in approvers decide pending grants, in headless Chromium', () => {
-  let idp: TestOpenIdProvider;
-  let t: TestRuntime;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let dashboard: OidcDashboard;
+  let t: OidcDashboard['t'];
 
   const sync = async (): Promise<JournalRecord> => {
     const res = await fetch(`${t.url}/api/sync`, {
@@ -38,21 +34,8 @@ describe('the dashboard approvals panel: signed-in approvers decide pending gran
   const heapOrg = async (email: string) => (await t.rt.target.readAll()).find((m) => m.email === email)?.access.org;
 
   beforeAll(async () => {
-    idp = await startTestOpenIdProvider(USERS);
-    t = await startTestRuntime({
-      oidc: {
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecretEnv: 'OIDC_CLIENT_SECRET',
-        label: 'Test IdP',
-        scopes: ['openid', 'email', 'profile', 'groups'],
-        adminGroups: ['Heap Sync Admins'],
-        approverGroups: ['Heap Sync Approvers'],
-        viewerGroups: ['Heap Sync Viewers'],
-      },
-      env: { OIDC_CLIENT_SECRET: idp.clientSecret },
-    });
-    idp.start(`${t.url}/auth/callback`);
+    dashboard = await startOidcDashboard(USERS);
+    t = dashboard.t;
     expect((await sync()).status).toBe('succeeded');
     const file = path.join(t.dir, 'mappings', '00-acme.yaml');
     fs.writeFileSync(
@@ -68,30 +51,14 @@ describe('the dashboard approvals panel: signed-in approvers decide pending gran
     t.writeDirectory(directory);
     expect((await sync()).status).toBe('succeeded');
     expect(await heapOrg(ERIN.email)).toBe('Member');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await t?.close();
-    await idp?.close();
+    await dashboard?.close();
   });
 
   async function signInAs(login: string): Promise<Page> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(t.url);
-    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
-    await page.waitForURL(`${idp.issuer}/**`);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${t.url}/**`);
+    const page = await dashboard.newPage();
+    await dashboard.signInWithIdp(page, login);
     await page.locator('#runs table').waitFor();
     return page;
   }

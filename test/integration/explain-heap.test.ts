@@ -3,6 +3,7 @@ import type { UserExplanation } from '../../src/mapping/explain.js';
 import { startTestStandIn } from '../support/stand-in.js';
 import { apiClient } from '../support/stand-in-client.js';
 import { SCIM_TOKEN, makeWorkspace } from '../support/e2e-setup.js';
+import { addException } from '../support/exceptions.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 
@@ -16,22 +17,14 @@ describe('explain with the store and Heap', () => {
     standIn = await startTestStandIn({ token: SCIM_TOKEN });
     ws = makeWorkspace(standIn.scimUrl);
     expect((await ws.cli(['sync'])).code).toBe(0);
-    const added = await ws.cli([
-      'exceptions',
-      'add',
-      '--user',
-      'bob@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--value',
-      'Admin',
-      '--reason',
-      'incident INC-7',
-      '--approver',
-      'admin@example.com',
-      '--expires',
-      '3d',
-    ]);
+    const added = await addException(ws.cli, {
+      user: 'bob@example.com',
+      entitlement: 'project:web-prod',
+      value: 'Admin',
+      reason: 'incident INC-7',
+      approver: 'admin@example.com',
+      expires: '3d',
+    });
     expect(added.code, added.stderr).toBe(0);
     const api = apiClient(standIn);
     expect((await api('PATCH', '/teammates/bob@example.com', { ownedAssets: 12, lastActiveAt: lastWeek })).status).toBe(

@@ -1,10 +1,7 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '../fakes/openid-provider.js';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { startOidcDashboard, type OidcDashboard } from '../support/oidc-dashboard.js';
 
 const USERS = [
   { login: 'ada', email: 'Ada.Okafor@acme.example', name: 'Ada Okafor', groups: ['Staff', 'Heap Sync Admins'] },
@@ -13,57 +10,18 @@ const USERS = [
 ];
 
 describe('sign-in with OpenID Connect through a real OpenID provider, in headless Chromium', () => {
-  let idp: TestOpenIdProvider;
-  let t: TestRuntime;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let dashboard: OidcDashboard;
+  let t: OidcDashboard['t'];
+  const newPage = () => dashboard.newPage();
+  const signInWithIdp = (page: Page, login: string) => dashboard.signInWithIdp(page, login);
 
   beforeAll(async () => {
-    idp = await startTestOpenIdProvider(USERS);
-    t = await startTestRuntime({
-      oidc: {
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecretEnv: 'OIDC_CLIENT_SECRET',
-        label: 'Test IdP',
-        scopes: ['openid', 'email', 'profile', 'groups'],
-        adminGroups: ['Heap Sync Admins'],
-        approverGroups: ['Heap Sync Approvers'],
-        viewerGroups: ['Heap Sync Viewers'],
-      },
-      env: { OIDC_CLIENT_SECRET: idp.clientSecret },
-    });
-    idp.start(`${t.url}/auth/callback`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    dashboard = await startOidcDashboard(USERS);
+    t = dashboard.t;
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await t?.close();
-    await idp?.close();
+    await dashboard?.close();
   });
-
-  async function newPage(): Promise<Page> {
-    // the test IdP's certificate is the repository's test certificate, which Chromium does not know
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    contexts.push(context);
-    return context.newPage();
-  }
-
-  /** the IdP's own sign-in and consent pages, as a person goes through them */
-  async function signInWithIdp(page: Page, login: string): Promise<void> {
-    await page.goto(t.url);
-    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
-    await page.waitForURL(`${idp.issuer}/**`);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${t.url}/**`);
-  }
 
   const inPage = (page: Page, method: string, path: string, body?: unknown) =>
     page.evaluate(

@@ -5,6 +5,7 @@ import type { ReviewEvidence } from '../../src/services/review-export.js';
 import { startTestStandIn } from '../support/stand-in.js';
 import { apiClient } from '../support/stand-in-client.js';
 import { SCIM_TOKEN, makeWorkspace, teammates } from '../support/e2e-setup.js';
+import { addException } from '../support/exceptions.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 type Plan = { changes: { user: string; entitlement: string }[] };
@@ -32,22 +33,14 @@ describe('access reviews through the CLI', () => {
     ws = makeWorkspace(standIn.scimUrl);
     expect((await ws.cli(['sync'])).code).toBe(0);
     // and bob holds a temporary production Admin
-    const added = await ws.cli([
-      'exceptions',
-      'add',
-      '--user',
-      'bob@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--value',
-      'Admin',
-      '--reason',
-      'tracking plan rollout',
-      '--approver',
-      ADMIN,
-      '--expires',
-      '30d',
-    ]);
+    const added = await addException(ws.cli, {
+      user: 'bob@example.com',
+      entitlement: 'project:web-prod',
+      value: 'Admin',
+      reason: 'tracking plan rollout',
+      approver: ADMIN,
+      expires: '30d',
+    });
     expect(added.code, added.stderr).toBe(0);
     expect((await ws.cli(['sync'])).code).toBe(0);
     const api = apiClient(standIn);

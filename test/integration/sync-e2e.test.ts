@@ -3,6 +3,7 @@ import type { JournalRecord } from '../../src/domain/journal.js';
 import type { DriftItem, Plan } from '../../src/domain/plan.js';
 import { startTestStandIn } from '../support/stand-in.js';
 import { SCIM_TOKEN, changeByHand, e2eMapping, makeWorkspace, teammates } from '../support/e2e-setup.js';
+import { addException } from '../support/exceptions.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 
@@ -100,22 +101,15 @@ describe('sync end to end through the CLI and the Heap stand-in', () => {
 
   it('keeps a manual change accepted by an exception until the exception expires, then reverts it and says why', async () => {
     await changeByHand(standIn.url, 'alice@example.com', 'project:web-prod', 'Admin');
-    const created = await ws.cli([
-      'exceptions',
-      'add',
-      '--from-drift',
-      '--user',
-      'alice@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--reason',
-      'incident INC-42',
-      '--approver',
-      'carol@example.com',
-      '--expires',
-      '2d',
-      '--json',
-    ]);
+    const created = await addException(ws.cli, {
+      fromDrift: true,
+      user: 'alice@example.com',
+      entitlement: 'project:web-prod',
+      reason: 'incident INC-42',
+      approver: 'carol@example.com',
+      expires: '2d',
+      json: true,
+    });
     expect(created.code).toBe(0);
     const exception = JSON.parse(created.stdout) as { id: string; value: string };
     expect(exception.value).toBe('Admin');

@@ -16,6 +16,7 @@ import {
   type DirectoryUser,
 } from '../support/e2e-setup.js';
 import { startTestStandIn } from '../support/stand-in.js';
+import { addException } from '../support/exceptions.js';
 
 interface ScimUser {
   id: string;
@@ -99,22 +100,14 @@ describe('sync: identities in Heap follow the IdP', () => {
 
   it('keeps an exception on a user renamed by immutable id, in the run that renames and after', async () => {
     await sync();
-    const added = await ws.cli([
-      'exceptions',
-      'add',
-      '--user',
-      'bob@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--value',
-      'Admin',
-      '--reason',
-      'incident 42',
-      '--approver',
-      'cto@example.com',
-      '--expires',
-      '7d',
-    ]);
+    const added = await addException(ws.cli, {
+      user: 'bob@example.com',
+      entitlement: 'project:web-prod',
+      value: 'Admin',
+      reason: 'incident 42',
+      approver: 'cto@example.com',
+      expires: '7d',
+    });
     expect(added.code, added.stderr).toBe(0);
     await sync();
     expect((await teammates(standIn.url)).get('bob@example.com')?.['project:web-prod']).toBe('Admin');

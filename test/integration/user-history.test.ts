@@ -3,6 +3,7 @@ import type { HistoryEntry } from '../../src/domain/history.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { SCIM_TOKEN, makeWorkspace } from '../support/e2e-setup.js';
 import { startTestStandIn } from '../support/stand-in.js';
+import { addException } from '../support/exceptions.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 type History = { user: string; history: HistoryEntry[] };
@@ -16,22 +17,14 @@ describe("a user's access history", () => {
     standIn = await startTestStandIn({ token: SCIM_TOKEN });
     ws = makeWorkspace(standIn.scimUrl);
     expect((await ws.cli(['sync'])).code).toBe(0);
-    const added = await ws.cli([
-      'exceptions',
-      'add',
-      '--user',
-      'bob@example.com',
-      '--entitlement',
-      'project:web-prod',
-      '--value',
-      'Admin',
-      '--reason',
-      'incident INC-42',
-      '--approver',
-      'admin@example.com',
-      '--expires',
-      '3d',
-    ]);
+    const added = await addException(ws.cli, {
+      user: 'bob@example.com',
+      entitlement: 'project:web-prod',
+      value: 'Admin',
+      reason: 'incident INC-42',
+      approver: 'admin@example.com',
+      expires: '3d',
+    });
     expect(added.code, added.stderr).toBe(0);
     expect((await ws.cli(['sync'])).code).toBe(0);
   });

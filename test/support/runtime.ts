@@ -165,6 +165,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     server: rt.config.server,
     accounts,
     env,
+    store: rt.store,
     clock: rt.clock,
     logger,
     publicUrl: () => url,

@@ -7,6 +7,8 @@ import { renderJournalList, renderRunText, renderVerdict } from '../render-run.j
 import { parseHead } from '../../services/journal-checkpoints.js';
 import { historyToCsv, historyToText, userHistory } from '../../services/history.js';
 import { normalizeUserKey } from '../../domain/entitlement.js';
+import { requireEnv } from '../../config/load.js';
+import { createJournalHasher } from '../../store/journal-hash.js';
 
 interface JournalListOptions {
   limit: number;
@@ -89,16 +91,23 @@ export function registerJournal(program: Command): void {
     journal
       .command('rekey')
       .description(
-        'migrate an unkeyed journal to the key in journal.keyEnv: checks the chain as written, re-hashes every ' +
-          'record under the key and journals that it did (old pins and checkpoints no longer match afterwards)',
+        'migrate an unkeyed journal, or one keyed under another key, to the key in journal.keyEnv: checks the ' +
+          'chain as written, re-hashes every record under the key and journals that it did (old pins and ' +
+          'checkpoints no longer match afterwards)',
       )
+      .option('--from-key-env <VAR>', 'the environment variable holding the key the journal was written with')
       .option('--json', 'print JSON'),
-  ).action(async (opts: { actor?: string; json?: boolean }, command: Command) => {
+  ).action(async (opts: { actor?: string; fromKeyEnv?: string; json?: boolean }, command: Command) => {
     const actor = actorOf(opts);
+    const variable = opts.fromKeyEnv;
+    const previousKey =
+      variable === undefined
+        ? undefined
+        : createJournalHasher(requireEnv(process.env, [{ key: '--from-key-env', variable }])[variable]!);
     await withStore(command, async (rt) => {
       if (!rt.config.journal.keyEnv)
         throw new BadRequestError('journal.keyEnv is not configured: nothing to re-key with');
-      const { rekeyed, record } = await rt.journal.rekey(actor);
+      const { rekeyed, record } = await rt.journal.rekey(actor, previousKey);
       if (opts.json) printJson({ rekeyed, record: { id: record.id, sequence: record.sequence, hash: record.hash } });
       else {
         process.stdout.write(

@@ -2,7 +2,8 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../../config/schema.js';
 import type { Clock } from '../../ports/clock.js';
-import { createMemorySessions, type SessionService } from '../../services/sessions.js';
+import type { Store } from '../../ports/store.js';
+import { createStoredSessions, type SessionService } from '../../services/sessions.js';
 import type { TokenAccount } from '../auth.js';
 import { createOidcRelyingParty } from './oidc-client.js';
 import { createSignInRouter } from './router.js';
@@ -15,11 +16,13 @@ export function createSignIn(deps: {
   server: Pick<ServerConfig, 'oidc'>;
   accounts: TokenAccount[];
   env: NodeJS.ProcessEnv;
+  /** where sessions live: every replica sharing it knows every sign-in */
+  store: Store;
   clock: Clock;
   logger: Logger;
   publicUrl: () => string;
 }): { router: Router; sessions: SessionService } {
-  const sessions = createMemorySessions({ clock: deps.clock });
+  const sessions = createStoredSessions({ store: deps.store, clock: deps.clock });
   const config = deps.server.oidc;
   const router = createSignInRouter({
     accounts: deps.accounts,

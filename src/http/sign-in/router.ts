@@ -1,18 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { roleFromGroups, type GroupRoles } from '../../domain/role.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SessionService } from '../../services/sessions.js';
 import { accountMatcher, readCookie, type Principal, type TokenAccount } from '../auth.js';
-import { SignInError, type OidcRelyingParty, type PendingLogin } from './oidc-client.js';
+import { decodeLoginCookie, encodeLoginCookie } from './login-cookie.js';
+import { SignInError, type OidcRelyingParty } from './oidc-client.js';
 
 /** The dashboard's session: a random id, HttpOnly, SameSite=Strict; the token or the IdP's answer never. */
 export const SESSION_COOKIE = 'has_session';
 /** Ties the IdP's callback to the browser that started it (SameSite=Lax: the callback is a cross-site redirect). */
 const LOGIN_COOKIE = 'has_login';
 const LOGIN_TTL_MS = 10 * 60_000;
-const MAX_PENDING_LOGINS = 1000;
 
 export interface SignInOptions {
   accounts: TokenAccount[];
@@ -30,8 +29,8 @@ export interface SignInOptions {
 /** What bearerAuth looks up when a request carries no Authorization header: the session of its cookie. */
 export const sessionPrincipal =
   (sessions: SessionService) =>
-  (req: Request): Principal | null => {
-    const session = sessions.lookup(readCookie(req.headers.cookie, SESSION_COOKIE));
+  async (req: Request): Promise<Principal | null> => {
+    const session = await sessions.lookup(readCookie(req.headers.cookie, SESSION_COOKIE));
     return session && { name: session.name, role: session.role, via: 'session' };
   };
 
@@ -44,7 +43,6 @@ export function createSignInRouter(options: SignInOptions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const matchToken = accountMatcher(options.accounts);
-  const pendingLogins = new Map<string, PendingLogin & { expiresAt: number }>();
   const log = options.logger.child({ component: 'sign-in' });
 
   const cookie = (req: Request, name: string, value: string, maxAgeMs: number, sameSite: 'Strict' | 'Lax') => {
@@ -58,9 +56,14 @@ export function createSignInRouter(options: SignInOptions): Router {
     if (req.secure || options.secureCookies) parts.push('Secure');
     return parts.join('; ');
   };
-  const startSession = (req: Request, res: Response, who: Parameters<SessionService['create']>[0], hours: number) => {
+  const startSession = async (
+    req: Request,
+    res: Response,
+    who: Parameters<SessionService['create']>[0],
+    hours: number,
+  ) => {
     const ttl = hours * 3600_000;
-    const { id } = options.sessions.create(who, ttl);
+    const { id } = await options.sessions.create(who, ttl);
     res.append('Set-Cookie', cookie(req, SESSION_COOKIE, id, ttl, 'Strict'));
   };
 
@@ -68,14 +71,14 @@ export function createSignInRouter(options: SignInOptions): Router {
     res.set('Cache-Control', 'no-store').json({ token: true, idp: options.oidc ? options.oidc.party.label : null });
   });
 
-  router.post('/login', form, (req: Request, res: Response) => {
+  router.post('/login', form, async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const account = matchToken(typeof body.token === 'string' ? body.token.trim() : '');
     if (!account) {
       res.redirect(303, '/?login=failed');
       return;
     }
-    startSession(
+    await startSession(
       req,
       res,
       { name: account.name, role: account.role, method: 'token', groups: [] },
@@ -84,8 +87,8 @@ export function createSignInRouter(options: SignInOptions): Router {
     res.redirect(303, '/');
   });
 
-  router.post('/logout', (req: Request, res: Response) => {
-    options.sessions.end(readCookie(req.headers.cookie, SESSION_COOKIE));
+  router.post('/logout', async (req: Request, res: Response) => {
+    await options.sessions.end(readCookie(req.headers.cookie, SESSION_COOKIE));
     res.append('Set-Cookie', cookie(req, SESSION_COOKIE, '', 0, 'Strict'));
     res.redirect(303, '/');
   });
@@ -103,18 +106,13 @@ export function createSignInRouter(options: SignInOptions): Router {
       return;
     }
     const now = options.clock.now().getTime();
-    for (const [key, p] of pendingLogins) if (p.expiresAt <= now) pendingLogins.delete(key);
-    while (pendingLogins.size >= MAX_PENDING_LOGINS) pendingLogins.delete(pendingLogins.keys().next().value!);
-    const id = randomBytes(24).toString('base64url');
-    pendingLogins.set(id, { ...started.pending, expiresAt: now + LOGIN_TTL_MS });
-    res.append('Set-Cookie', cookie(req, LOGIN_COOKIE, id, LOGIN_TTL_MS, 'Lax'));
+    const login = encodeLoginCookie({ ...started.pending, expiresAt: now + LOGIN_TTL_MS });
+    res.append('Set-Cookie', cookie(req, LOGIN_COOKIE, login, LOGIN_TTL_MS, 'Lax'));
     res.set('Cache-Control', 'no-store').redirect(303, started.url.href);
   });
 
   router.get('/auth/callback', async (req: Request, res: Response) => {
-    const id = readCookie(req.headers.cookie, LOGIN_COOKIE);
-    const pending = id ? pendingLogins.get(id) : undefined;
-    if (id) pendingLogins.delete(id);
+    const pending = decodeLoginCookie(readCookie(req.headers.cookie, LOGIN_COOKIE));
     res.append('Set-Cookie', cookie(req, LOGIN_COOKIE, '', 0, 'Lax'));
     if (!pending || pending.expiresAt <= options.clock.now().getTime()) {
       res.redirect(303, '/?login=expired');
@@ -128,7 +126,12 @@ export function createSignInRouter(options: SignInOptions): Router {
         res.redirect(303, '/?login=no-role');
         return;
       }
-      startSession(req, res, { name: person.email, role, method: 'oidc', groups: person.groups }, oidc.sessionHours);
+      await startSession(
+        req,
+        res,
+        { name: person.email, role, method: 'oidc', groups: person.groups },
+        oidc.sessionHours,
+      );
       log.info({ person: person.email, role }, 'signed in with the IdP');
       res.redirect(303, '/');
     } catch (err) {

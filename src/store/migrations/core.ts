@@ -152,4 +152,20 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
       PRIMARY KEY (user_key, entitlement)
     )${d.keyed}`,
   },
+  {
+    id: 'core-014-sessions',
+    sql: `CREATE TABLE sessions (
+      digest TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      role TEXT NOT NULL,
+      method TEXT NOT NULL,
+      idp_groups TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      created_ms ${d.ms} NOT NULL,
+      expires_at TEXT NOT NULL,
+      expires_ms ${d.ms} NOT NULL
+    );
+    CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
+    CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
+  },
 ];

@@ -3,22 +3,16 @@ import type { Store } from '../../ports/store.js';
 import { readBaseline, writeBaseline } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
-import { appendJournal, getJournal, listJournal, verifyJournal } from './journal-queries.js';
+import { appendJournal, getJournal, listJournal, rekeyJournal, verifyJournal } from './journal-queries.js';
+import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
-import { runPostgresMigrations } from './migrate.js';
 import { coreMigrations } from '../migrations/core.js';
 import { POSTGRES } from '../migrations/dialect.js';
-import {
-  checkConnection,
-  closeOnce,
-  inTransaction,
-  openPostgresPool,
-  rows,
-  type PostgresConnection,
-} from './open-postgres-pool.js';
+import { closeOnce, inTransaction, openMigratedPool, rows, type PostgresConnection } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
@@ -31,18 +25,16 @@ import { prepareReviewQueries } from './review-queries.js';
  */
 export async function openPostgresStore(
   connection: PostgresConnection,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; /** the journal's hasher; default unkeyed */ journalHasher?: JournalHasher } = {},
 ): Promise<Store> {
+  const hasher = options.journalHasher ?? createJournalHasher(null);
   const logger = options.logger?.child({ component: 'postgres-store' });
-  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
-  try {
-    await checkConnection(pool, 'store');
-    const applied = await runPostgresMigrations(pool, coreMigrations(POSTGRES));
-    logger?.debug({ applied }, 'store opened');
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool, applied } = await openMigratedPool(connection, {
+    what: 'store',
+    migrations: coreMigrations(POSTGRES),
+    ...(logger && { logger }),
+  });
+  logger?.debug({ applied }, 'store opened');
   return {
     getBaseline: (users) => readBaseline(pool, users),
     // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
@@ -56,18 +48,25 @@ export async function openPostgresStore(
           ]);
           assertLease(lease, row?.owner, record.id);
         }
-        const committed = await appendJournal(client, record);
+        const committed = await appendJournal(client, record, hasher);
         await writeBaseline(client, baseline, committed.endedAt);
         await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
         return committed;
       }),
     listJournal: (opts) => listJournal(pool, opts),
     getJournal: (id) => getJournal(pool, id),
-    verifyJournal: () => inTransaction(pool, verifyJournal, { isolation: 'REPEATABLE READ', readOnly: true }),
+    verifyJournal: () =>
+      inTransaction(pool, (client) => verifyJournal(client, hasher), { isolation: 'REPEATABLE READ', readOnly: true }),
+    rekeyJournal: (record, opts) =>
+      inTransaction(pool, async (client) => {
+        const rekeyed = await rekeyJournal(client, hasher, opts?.previousKey);
+        return { rekeyed, record: await appendJournal(client, record, hasher) };
+      }),
     ...preparePendingRunQueries(pool),
     ...prepareExceptionQueries(pool),
     ...prepareHeldPlanQueries(pool),
     ...prepareStateQueries(pool),
+    ...prepareSessionQueries(pool),
     ...prepareDriftSightingQueries(pool),
     ...prepareTaskQueries(pool),
     ...prepareApprovalQueries(pool),

@@ -2,13 +2,8 @@ import type Database from 'better-sqlite3';
 import type { JournalRecord } from '../../domain/journal.js';
 import { BadRequestError } from '../../domain/errors.js';
 import type { JournalSummary, JournalVerifyResult, NewJournalRecord } from '../../ports/store.js';
-import {
-  GENESIS_HASH,
-  parseRecord,
-  verifyJournalChain,
-  type JournalChainEntry,
-  type JournalHasher,
-} from '../journal-hash.js';
+import { verifyJournalChain, type JournalChainEntry, type JournalHasher } from '../journal-hash.js';
+import { chainJournalRecord, rekeyJournalChain } from '../journal-chain.js';
 import { summarizeJournalRecord } from '../journal-summary.js';
 
 export interface JournalQueries {
@@ -19,8 +14,8 @@ export interface JournalQueries {
   /** records whose stored JSON contains `text`, oldest first */
   mentioning(text: string): JournalRecord[];
   verify(): JournalVerifyResult;
-  /** Call inside a transaction: re-hashes every record under the key, returns how many. */
-  rekey(): number;
+  /** Call inside a transaction: re-hashes every record under the key (see rekeyJournalChain), returns how many. */
+  rekey(previous?: JournalHasher): number;
 }
 
 interface SummaryRow {
@@ -62,15 +57,9 @@ export function prepareJournalQueries(db: Database.Database, hasher: JournalHash
   );
   const rewrite = db.prepare('UPDATE journal SET record = @record, prev_hash = @prevHash, hash = @hash WHERE id = @id');
 
-  const chain = (record: Omit<JournalRecord, 'hash' | 'hashAlg'>): JournalRecord => {
-    const content = { ...record, ...(hasher.alg && { hashAlg: hasher.alg }) };
-    return { ...content, hash: hasher.hash(content) };
-  };
-
   return {
     append(record) {
-      const last = selectLast.get();
-      const full = chain({ ...record, sequence: (last?.sequence ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH });
+      const full = chainJournalRecord(record, selectLast.get(), hasher);
       insert.run({
         ...summarizeJournalRecord(full),
         record: JSON.stringify(full),
@@ -97,25 +86,12 @@ export function prepareJournalQueries(db: Database.Database, hasher: JournalHash
     verify() {
       return verifyJournalChain(toChainEntries(selectChain.iterate()), hasher);
     },
-    rekey() {
-      if (!hasher.keyed) throw new BadRequestError('the journal has no key to re-key it with: set journal.keyEnv');
-      // Never launder a tampered journal: the chain must hold as written (unkeyed records as plain SHA-256).
-      const before = verifyJournalChain(toChainEntries(selectChain.iterate()), hasher, { acceptUnkeyed: true });
-      if (!before.ok) {
-        const bad = before.firstBad!;
-        throw new BadRequestError(
-          `the journal does not verify as it stands (record #${bad.sequence} ${bad.id}: ${bad.problem}); not re-keyed`,
-        );
+    rekey(previous) {
+      const rekeyed = rekeyJournalChain([...toChainEntries(selectChain.iterate())], hasher, previous);
+      for (const full of rekeyed) {
+        rewrite.run({ id: full.id, record: JSON.stringify(full), prevHash: full.prevHash, hash: full.hash });
       }
-      const rows = selectChain.all();
-      let prevHash = GENESIS_HASH;
-      for (const row of rows) {
-        const { hash: _old, hashAlg: _alg, ...content } = parseRecord(row.record)!;
-        const full = chain({ ...content, prevHash });
-        rewrite.run({ id: row.id, record: JSON.stringify(full), prevHash, hash: full.hash });
-        prevHash = full.hash;
-      }
-      return rows.length;
+      return rekeyed.length;
     },
   };
 }

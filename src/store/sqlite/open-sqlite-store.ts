@@ -15,6 +15,7 @@ import { coreMigrations } from '../migrations/core.js';
 import { SQLITE } from '../migrations/dialect.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { prepareStateQueries } from './state-queries.js';
+import { prepareSessionQueries } from './session-queries.js';
 import { prepareDriftSightingQueries } from './drift-sighting-queries.js';
 import { assertLease, type Lease } from '../lease.js';
 import { prepareTaskQueries } from './task-queries.js';
@@ -43,8 +44,8 @@ export function openSqliteStore(
       pending.remove(committed.id);
       return committed;
     });
-    const rekey = db.transaction((record: NewJournalRecord) => {
-      const rekeyed = journal.rekey();
+    const rekey = db.transaction((record: NewJournalRecord, previousKey?: JournalHasher) => {
+      const rekeyed = journal.rekey(previousKey);
       return { rekeyed, record: journal.append(record) };
     });
     return {
@@ -54,12 +55,13 @@ export function openSqliteStore(
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
       verifyJournal: async () => journal.verify(),
-      rekeyJournal: async (record) => rekey.immediate(record),
+      rekeyJournal: async (record, opts) => rekey.immediate(record, opts?.previousKey),
       putPendingRun: (run) => pending.putPendingRun(run),
       listPendingRuns: () => pending.listPendingRuns(),
       ...prepareExceptionQueries(db),
       ...prepareHeldPlanQueries(db),
       ...prepareStateQueries(db),
+      ...prepareSessionQueries(db),
       ...prepareDriftSightingQueries(db),
       ...prepareTaskQueries(db),
       ...prepareApprovalQueries(db),

@@ -23,7 +23,18 @@ runStoreContract('sqlite', async () => {
   const file = newFile();
   return {
     store: openSqliteStore(file),
-    reopen: async () => openSqliteStore(file),
+    reopen: async (options) => openSqliteStore(file, options),
+    execute: async (sql, values = []) => {
+      const db = new Database(file);
+      try {
+        const statement = db.prepare(sql);
+        return statement.reader
+          ? (statement.all(...values) as Record<string, unknown>[])
+          : (statement.run(...values), []);
+      } finally {
+        db.close();
+      }
+    },
     cleanup: async () => fs.rmSync(path.dirname(file), { recursive: true, force: true }),
   };
 });

@@ -19,7 +19,22 @@ runStoreContract('postgres', async (name) => {
   const url = await database.schemaUrl(name);
   return {
     store: await openPostgresStore({ url, poolSize: 4 }),
-    reopen: async () => openPostgresStore({ url, poolSize: 4 }),
+    reopen: async (options) => openPostgresStore({ url, poolSize: 4 }, options),
+    execute: async (sql, values = []) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        let n = 0;
+        return (
+          await client.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            values,
+          )
+        ).rows as Record<string, unknown>[];
+      } finally {
+        await client.end();
+      }
+    },
     cleanup: async () => {},
   };
 });
@@ -53,6 +68,7 @@ describe('PostgreSQL store', () => {
         'core-011-approvals',
         'core-012-claims',
         'core-013-drift-sightings',
+        'core-014-sessions',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
