@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SCIM_TOKEN as HEAP_TOKEN, e2eMapping } from '../support/e2e-setup.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { startReplica, until, type Replica } from '../support/replicas.js';
+import { startServeProcess, until, type ServeProcess as Replica } from '../support/serve-process.js';
 import { startTestStandIn } from '../support/stand-in.js';
 
 const KILLS = Number(process.env.FAILOVER_KILLS ?? 10);
@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
     );
     const env = { DATABASE_URL: database.url, SCIM_TOKEN, ADMIN_TOKEN: ADMIN, HEAP_SCIM_TOKEN: HEAP_TOKEN };
     const start = async (name: string) =>
-      replicas.set(name, await startReplica(name, { config, cwd: dir, env, host: `${name}-host` }));
+      replicas.set(name, await startServeProcess(config, { cwd: dir, env, name, host: `${name}-host` }));
     await start('replica-a');
     await start('replica-b');
     const any = () => [...replicas.values()][0]!;

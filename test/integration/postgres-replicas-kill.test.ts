@@ -1,20 +1,15 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/domain/journal.js';
 import type { Plan } from '../../src/domain/plan.js';
-import { parseJsonOutput, runCli } from '../support/cli.js';
+import { parseJsonOutput } from '../support/cli.js';
 import { SCIM_TOKEN as HEAP_TOKEN, e2eMapping, teammates } from '../support/e2e-setup.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startReplica, until, type Replica } from '../support/replicas.js';
-import { startTestStandIn } from '../support/stand-in.js';
+import { startReplicaSet, type ReplicaSet } from '../support/replicas.js';
+import { until, type ServeProcess as Replica } from '../support/serve-process.js';
 
 const SCIM_TOKEN = 'idp-push-token-for-kills';
 const ADMIN = 'replicas-kill-admin-token-0123456789';
 const STAFF = 40;
-const scimHeaders = { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -23,60 +18,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the queued run over and finishes the work.
  */
 describe('serve replicas on one PostgreSQL database: the replica running a sync is killed during apply', () => {
-  let standIn: Awaited<ReturnType<typeof startTestStandIn>>;
-  let database: TestDatabase;
-  let dir: string;
-  const replicas: Replica[] = [];
-  const env = () => ({ DATABASE_URL: database.url, SCIM_TOKEN, ADMIN_TOKEN: ADMIN, HEAP_SCIM_TOKEN: HEAP_TOKEN });
-  const cli = (args: string[]) =>
-    runCli(['--config', path.join(dir, 'config.yaml'), ...args], { cwd: dir, env: env() });
-  const scim = async (replica: Replica, method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${replica.url}/scim/v2${route}`, {
-      method,
-      headers: scimHeaders,
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-  };
+  let set: ReplicaSet;
+  let standIn: ReplicaSet['standIn'];
+  let replicas: Replica[];
+  const cli = (args: string[]) => set.cli(args);
+  const scim: ReplicaSet['scim'] = (...args) => set.scim(...args);
   const queueOf = async (replica: Replica) => {
     const res = await fetch(`${replica.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN}` } });
     return String(((await res.json()) as { checks: Record<string, string> }).checks.queue);
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('replicas_kill');
-    standIn = await startTestStandIn({ token: HEAP_TOKEN });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-replicas-kill-'));
-    fs.mkdirSync(path.join(dir, 'mappings'));
-    fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), e2eMapping({ maxRevocations: 10_000 }));
-    fs.writeFileSync(
-      path.join(dir, 'config.yaml'),
-      [
-        'mappings: ./mappings',
-        'store: { postgres: { urlEnv: DATABASE_URL, poolSize: 3 } }',
-        'sources: [ { type: scim, debounceMs: 200 } ]',
-        `target: { type: scim, url: ${standIn.scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, timeoutMs: 2000, writesPerSecond: 1000 }`,
-        'server: { port: 0 }',
-        'schedule: null',
-        'logLevel: info',
-      ].join('\n'),
-    );
+    set = await startReplicaSet({
+      label: 'replicas_kill',
+      mapping: e2eMapping({ maxRevocations: 10_000 }),
+      timeoutMs: 2000,
+      env: { SCIM_TOKEN, ADMIN_TOKEN: ADMIN },
+    });
+    ({ standIn, replicas } = set);
   });
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
-    await Promise.all(replicas.map((r) => r.done));
-    await standIn?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
+    await set?.close();
   });
 
   it('never runs two applies at once, applies nothing twice, journals the killed run and converges', async () => {
-    for (const name of ['replica-a', 'replica-b']) {
-      replicas.push(
-        await startReplica(name, { config: path.join(dir, 'config.yaml'), cwd: dir, env: env(), host: `${name}-host` }),
-      );
-    }
+    for (const name of ['replica-a', 'replica-b']) await set.start(name, { host: `${name}-host` });
     const [a, b] = replicas as [Replica, Replica];
     // the staff and their (empty) group first, run while Heap answers at once
     const group = await scim(a, 'POST', '/Groups', { displayName: 'Analytics', members: [] });
@@ -134,7 +100,7 @@ describe('serve replicas on one PostgreSQL database: the replica running a sync 
     expect(windows.length).toBeGreaterThanOrEqual(2);
 
     // the killed run is journaled (by the survivor), and every change that reached Heap is journaled once
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: set.database.url });
     await client.connect();
     const records = (await client.query<{ record: string }>('SELECT record FROM journal ORDER BY sequence')).rows.map(
       (r) => JSON.parse(r.record) as JournalRecord,

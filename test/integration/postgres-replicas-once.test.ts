@@ -1,14 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalSummary } from '../../src/ports/store.js';
 import { startAlertReceiver, type AlertReceiver } from '../fakes/alert-receiver.js';
-import { parseJsonOutput, runCli } from '../support/cli.js';
-import { SCIM_TOKEN as HEAP_TOKEN, changeByHand, e2eDirectory, e2eMapping } from '../support/e2e-setup.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startReplica, until, type Replica } from '../support/replicas.js';
-import { startTestStandIn } from '../support/stand-in.js';
+import { parseJsonOutput } from '../support/cli.js';
+import { changeByHand, e2eDirectory, e2eMapping } from '../support/e2e-setup.js';
+import { startReplicaSet, type ReplicaSet } from '../support/replicas.js';
+import { until, type ServeProcess as Replica } from '../support/serve-process.js';
 import { addException } from '../support/exceptions.js';
 
 const ADMIN = 'replicas-once-admin-token-0123456789';
@@ -19,44 +15,29 @@ const SECRET = 'whsec-replicas-once';
  * the same drift in Heap: the schedule's ticks, the expiry and every alert happen once, not once per replica.
  */
 describe('serve replicas on one PostgreSQL database: things happen once', () => {
-  let standIn: Awaited<ReturnType<typeof startTestStandIn>>;
+  let set: ReplicaSet;
+  let standIn: ReplicaSet['standIn'];
   let receiver: AlertReceiver;
-  let database: TestDatabase;
-  let dir: string;
-  const replicas: Replica[] = [];
-  const env = () => ({ DATABASE_URL: database.url, ADMIN_TOKEN: ADMIN, HEAP_SCIM_TOKEN: HEAP_TOKEN, HOOK: SECRET });
-  const cli = (args: string[]) =>
-    runCli(['--config', path.join(dir, 'config.yaml'), ...args], { cwd: dir, env: env() });
+  let replicas: Replica[];
+  const cli = (args: string[]) => set.cli(args);
 
   beforeAll(async () => {
-    database = await createTestDatabase('replicas_once');
-    standIn = await startTestStandIn({ token: HEAP_TOKEN });
     receiver = await startAlertReceiver({ secret: SECRET });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-replicas-once-'));
-    fs.mkdirSync(path.join(dir, 'mappings'));
-    fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), e2eMapping({ manualOverrides: 'keep' }));
-    fs.writeFileSync(path.join(dir, 'directory.json'), JSON.stringify(e2eDirectory()));
-    fs.writeFileSync(
-      path.join(dir, 'config.yaml'),
-      [
-        'mappings: ./mappings',
-        'store: { postgres: { urlEnv: DATABASE_URL, poolSize: 3 } }',
-        'sources: [ { type: file, path: ./directory.json } ]',
-        `target: { type: scim, url: ${standIn.scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, writesPerSecond: 1000 }`,
+    set = await startReplicaSet({
+      label: 'replicas_once',
+      mapping: e2eMapping({ manualOverrides: 'keep' }),
+      directory: e2eDirectory(),
+      config: [
         `alerts: [ { type: webhook, url: ${receiver.webhookUrl}, secretEnv: HOOK } ]`,
-        'server: { port: 0 }',
         "schedule: '*/2 * * * * *'",
-        'logLevel: info',
-      ].join('\n'),
-    );
+      ],
+      env: { ADMIN_TOKEN: ADMIN, HOOK: SECRET },
+    });
+    ({ standIn, replicas } = set);
   });
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
-    await Promise.all(replicas.map((r) => r.done));
+    await set?.close();
     await receiver?.close();
-    await standIn?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
   });
 
   it('runs each schedule tick once, an expired exception once, and sends each alert once', async () => {
@@ -76,7 +57,7 @@ describe('serve replicas on one PostgreSQL database: things happen once', () => 
     // the first deliveries fail and are retried for seconds: runs on the other replicas meanwhile send nothing again
     receiver.failNext(3, 503);
     for (const name of ['replica-a', 'replica-b', 'replica-c']) {
-      replicas.push(await startReplica(name, { config: path.join(dir, 'config.yaml'), cwd: dir, env: env() }));
+      await set.start(name);
     }
     const expired = () => replicas.flatMap((r) => r.logs().filter((l) => l.msg === 'exception expired; run queued'));
     await until(

@@ -1,71 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { SCIM_TOKEN as HEAP_TOKEN, e2eMapping, teammates } from '../support/e2e-setup.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startReplica, until, type Replica } from '../support/replicas.js';
-import { startTestStandIn } from '../support/stand-in.js';
+import { e2eMapping, teammates } from '../support/e2e-setup.js';
+import { startReplicaSet, type ReplicaSet } from '../support/replicas.js';
+import { until } from '../support/serve-process.js';
 
 const SCIM_TOKEN = 'idp-push-token-for-replicas';
 const ADMIN = 'replicas-admin-token-0123456789';
-const scimHeaders = { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' };
 
 /** Several `serve` processes on one PostgreSQL database, IdP pushes spread over them (DESIGN §13). */
 describe('serve replicas on one PostgreSQL database', () => {
-  let standIn: Awaited<ReturnType<typeof startTestStandIn>>;
-  let database: TestDatabase;
-  let dir: string;
-  const replicas: Replica[] = [];
-  const env = () => ({
-    DATABASE_URL: database.url,
-    SCIM_TOKEN,
-    ADMIN_TOKEN: ADMIN,
-    HEAP_SCIM_TOKEN: HEAP_TOKEN,
-  });
-
-  const start = async (name: string): Promise<Replica> => {
-    const replica = await startReplica(name, { config: path.join(dir, 'config.yaml'), cwd: dir, env: env() });
-    replicas.push(replica);
-    return replica;
-  };
-
-  const scim = async (replica: Replica, method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${replica.url}/scim/v2${route}`, {
-      method,
-      headers: scimHeaders,
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
-  };
+  let set: ReplicaSet;
+  const start = (name: string) => set.start(name);
+  const scim: ReplicaSet['scim'] = (...args) => set.scim(...args);
 
   beforeAll(async () => {
-    database = await createTestDatabase('replicas');
-    standIn = await startTestStandIn({ token: HEAP_TOKEN });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-replicas-'));
-    fs.mkdirSync(path.join(dir, 'mappings'));
-    fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), e2eMapping());
-    fs.writeFileSync(
-      path.join(dir, 'config.yaml'),
-      [
-        'mappings: ./mappings',
-        'store: { postgres: { urlEnv: DATABASE_URL, poolSize: 3 } }',
-        'sources: [ { type: scim, debounceMs: 200 } ]',
-        `target: { type: scim, url: ${standIn.scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2, writesPerSecond: 1000 }`,
-        'server: { port: 0 }',
-        'schedule: null',
-        'logLevel: info',
-      ].join('\n'),
-    );
+    set = await startReplicaSet({ label: 'replicas', mapping: e2eMapping(), env: { SCIM_TOKEN, ADMIN_TOKEN: ADMIN } });
   });
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
-    await Promise.all(replicas.map((r) => r.done));
-    await standIn?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
+    await set?.close();
   });
 
   it('serves SCIM on every replica: pushes spread over three land in Heap, one SIGKILLed meanwhile', async () => {
@@ -105,17 +56,14 @@ describe('serve replicas on one PostgreSQL database', () => {
       }
     }
     const heap = await until(
-      () => teammates(standIn.url),
+      () => teammates(set.standIn.url),
       (t) => acknowledged.every((email) => t.get(email)?.['project:web-prod'] === 'Member'),
       'every acknowledged push in Heap',
     );
     expect(acknowledged.filter((email) => heap.get(email)?.membership !== 'active')).toEqual([]);
     const members = await scim(c, 'GET', `/Groups/${groupId}`);
     expect((members.body?.members as unknown[]).length).toBe(12);
-    const verify = await runCli(['--config', path.join(dir, 'config.yaml'), 'journal', 'verify'], {
-      cwd: dir,
-      env: env(),
-    });
+    const verify = await set.cli(['journal', 'verify']);
     expect(verify.code).toBe(0);
   });
 });

@@ -1,67 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/domain/plan.js';
 import { startTestStandIn } from '../support/stand-in.js';
-import { startCli } from '../support/cli.js';
 import { auditCrashes, readJournal, scimActivity, userNamesById } from '../support/crash-audit.js';
+import { SCIM_TOKEN, teammates } from '../support/e2e-setup.js';
 import {
-  SCIM_TOKEN,
-  e2eDirectory,
-  e2eMapping,
-  makeWorkspace,
-  teammates,
-  type Directory,
-} from '../support/e2e-setup.js';
+  STAFF,
+  TIMEOUT_MS,
+  alternating,
+  directoryOf,
+  makeSyncWorkspace,
+  roleIn,
+  shuffled,
+  syncKilledDuringApply,
+  type Placement,
+} from '../support/sync-kills.js';
 
 type StandIn = Awaited<ReturnType<typeof startTestStandIn>>;
 
 const KILLS = 20;
-const STAFF = 40;
-/** the target's request timeout in this test's config: stalls past it are writes whose outcome is unknown */
-const TIMEOUT_MS = 1500;
-
-/** Which group each of the staff is in: a run's whole directory follows from it. */
-type Placement = (staff: number) => 'Analytics' | 'Viewers';
-const roleIn = (group: 'Analytics' | 'Viewers') => (group === 'Analytics' ? 'Member' : 'Viewer');
-
-/** Two placements the runs alternate between, so every run has a change for each of the staff. */
-const alternating =
-  (variant: number): Placement =>
-  () =>
-    variant % 2 === 0 ? 'Analytics' : 'Viewers';
-/** The IdP changed while sync was down: every third of the staff moved the other way. */
-const shuffled =
-  (variant: number): Placement =>
-  (s) =>
-    s % 3 === 0 ? alternating(variant + 1)(s) : alternating(variant)(s);
-
-function directoryOf(placement: Placement): Directory {
-  const base = e2eDirectory();
-  const staff = Array.from({ length: STAFF }, (_, i) => ({
-    id: `u-staff${i}`,
-    userName: `staff${i}@example.com`,
-    email: `staff${i}@example.com`,
-    active: true,
-  }));
-  base.users.push(...staff);
-  base.groups.push({ id: 'g-viewers', displayName: 'Viewers', members: [] });
-  base.groups = base.groups.map((g) => {
-    const joining = staff.filter((_, i) => placement(i) === g.displayName);
-    return joining.length ? { ...g, members: [...g.members, ...joining.map((s) => s.id)] } : g;
-  });
-  return base;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crash safety: sync killed with SIGKILL during apply', () => {
   let standIn: StandIn;
-  let ws: ReturnType<typeof makeWorkspace>;
+  let ws: ReturnType<typeof makeSyncWorkspace>;
 
   beforeAll(async () => {
     standIn = await startTestStandIn({ token: SCIM_TOKEN });
-    ws = makeWorkspace(standIn.scimUrl, { timeoutMs: TIMEOUT_MS });
-    // every run lowers the staff's roles (Analytics <-> Viewers): the mass-change guard is not what this is about
-    ws.writeMapping(e2eMapping({ maxRevocations: 10_000, maxRevocationPercent: 100 }));
+    ws = makeSyncWorkspace(standIn);
   });
   afterAll(async () => {
     await standIn?.close();
@@ -88,20 +52,9 @@ describe('crash safety: sync killed with SIGKILL during apply', () => {
       let idpChanged = 0;
       for (let i = 0; i < KILLS; i++) {
         ws.writeDirectory(directoryOf(alternating(i)));
-        const writesBefore = standIn.faults.stats().writes;
-        const { child, done } = startCli(['--config', ws.files.config, 'sync'], {
-          cwd: ws.dir,
-          env: { HEAP_SCIM_TOKEN: SCIM_TOKEN },
-        });
         // wait for the apply phase to start, then kill at a random point of it
-        while (standIn.faults.stats().writes === writesBefore && child.exitCode === null) await sleep(5);
-        await sleep(Math.floor(Math.random() * 150));
-        const killed = child.exitCode === null;
-        if (killed) {
-          child.kill('SIGKILL');
-          interrupted++;
-        }
-        const result = await done;
+        const { killed, result } = await syncKilledDuringApply(standIn, ws);
+        if (killed) interrupted++;
         expect(result.signal === 'SIGKILL' || result.code === 0, result.stderr).toBe(true);
         if (killed && i % 4 === 3) {
           // the IdP changes while sync is down: the next run plans from the new directory, nothing stale lands

@@ -1,53 +1,102 @@
-import { startCli } from './cli.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, type CliResult } from './cli.js';
+import { SCIM_TOKEN as HEAP_TOKEN, type Directory } from './e2e-setup.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { startServeProcess, type ServeProcess } from './serve-process.js';
+import { startTestStandIn, type TestStandIn } from './stand-in.js';
 
-export interface Replica {
-  name: string;
-  url: string;
-  child: ReturnType<typeof startCli>['child'];
-  done: ReturnType<typeof startCli>['done'];
-  /** the JSON log lines it wrote so far (stderr), parsed */
-  logs(): Record<string, unknown>[];
+/**
+ * `serve` replicas on one PostgreSQL database of their own, syncing to a Heap stand-in: the database, the stand-in,
+ * a folder with the mapping and the config, and the replicas started in it; close() ends them all.
+ */
+export interface ReplicaSet {
+  database: TestDatabase;
+  standIn: TestStandIn;
+  dir: string;
+  config: string;
+  /** what every replica and CLI run gets: DATABASE_URL, HEAP_SCIM_TOKEN and the test's own */
+  env: Record<string, string>;
+  replicas: ServeProcess[];
+  start(name: string, options?: { host?: string }): Promise<ServeProcess>;
+  cli(args: string[]): Promise<CliResult>;
+  /** an IdP's push to a replica's `/scim/v2` under env.SCIM_TOKEN; the body parsed (null when empty) */
+  scim(
+    replica: ServeProcess,
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> | null }>;
+  close(): Promise<void>;
 }
 
-/** Starts `serve` as its own process (HEAP_ACCESS_SYNC_REPLICA=name); resolves once it listens. */
-export async function startReplica(
-  name: string,
-  options: {
-    config: string;
-    cwd: string;
-    env: Record<string, string>;
-    /** as if on a machine of this name: its dead runs are found by their stale lease, not by their process */
-    host?: string;
-  },
-): Promise<Replica> {
-  const { child, done } = startCli(['--config', options.config, 'serve'], {
-    cwd: options.cwd,
-    env: { ...options.env, HEAP_ACCESS_SYNC_REPLICA: name },
-    ...(options.host && { host: options.host }),
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    void done.then((r) => reject(new Error(`replica ${name} exited ${r.code}: ${stderr.slice(-2000)}`)));
-  });
-  const logs = () =>
-    stderr
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { name, url, child, done, logs };
-}
-
-/** Polls `read` every 100 ms until `ok` holds (at most two minutes). */
-export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+export async function startReplicaSet(options: {
+  /** names the database (has_<label>_…) and the folder */
+  label: string;
+  mapping: string;
+  /** the source: this directory as a file; without it, IdP pushes over SCIM */
+  directory?: Directory;
+  /** the target's request timeout (the config's default without it) */
+  timeoutMs?: number;
+  /** more config lines: schedule, alerts, reviews */
+  config?: string[];
+  env?: Record<string, string>;
+}): Promise<ReplicaSet> {
+  const database = await createTestDatabase(options.label);
+  const standIn = await startTestStandIn({ token: HEAP_TOKEN });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `has-${options.label.replace(/_/g, '-')}-`));
+  fs.mkdirSync(path.join(dir, 'mappings'));
+  fs.writeFileSync(path.join(dir, 'mappings', 'acme.yaml'), options.mapping);
+  if (options.directory) fs.writeFileSync(path.join(dir, 'directory.json'), JSON.stringify(options.directory));
+  const config = path.join(dir, 'config.yaml');
+  const timeout = options.timeoutMs !== undefined ? ` timeoutMs: ${options.timeoutMs},` : '';
+  const extra = options.config ?? [];
+  fs.writeFileSync(
+    config,
+    [
+      'mappings: ./mappings',
+      'store: { postgres: { urlEnv: DATABASE_URL, poolSize: 3 } }',
+      options.directory
+        ? 'sources: [ { type: file, path: ./directory.json } ]'
+        : 'sources: [ { type: scim, debounceMs: 200 } ]',
+      `target: { type: scim, url: ${standIn.scimUrl}, tokenEnv: HEAP_SCIM_TOKEN, retries: 2,${timeout} writesPerSecond: 1000 }`,
+      'server: { port: 0 }',
+      ...(extra.some((line) => line.startsWith('schedule:')) ? [] : ['schedule: null']),
+      ...extra,
+      'logLevel: info', // a replica's URL is in its info log
+    ].join('\n'),
+  );
+  const env: Record<string, string> = { DATABASE_URL: database.url, HEAP_SCIM_TOKEN: HEAP_TOKEN, ...options.env };
+  const replicas: ServeProcess[] = [];
+  return {
+    database,
+    standIn,
+    dir,
+    config,
+    env,
+    replicas,
+    async start(name, startOptions = {}) {
+      const replica = await startServeProcess(config, { cwd: dir, env, name, ...startOptions });
+      replicas.push(replica);
+      return replica;
+    },
+    cli: (args) => runCli(['--config', config, ...args], { cwd: dir, env }),
+    async scim(replica, method, route, body) {
+      const res = await fetch(`${replica.url}/scim/v2${route}`, {
+        method,
+        headers: { authorization: `Bearer ${env.SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+    },
+    async close() {
+      for (const r of replicas) r.child.kill('SIGKILL');
+      await Promise.all(replicas.map((r) => r.done));
+      await standIn.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    },
+  };
 }

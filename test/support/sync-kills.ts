@@ -1,13 +1,13 @@
 import type { Plan } from '../../src/domain/plan.js';
-import { startCli } from './cli.js';
+import { startCli, type CliResult } from './cli.js';
 import { auditCrashes, readJournal, scimActivity, userNamesById, type CrashAudit } from './crash-audit.js';
 import { SCIM_TOKEN, e2eDirectory, e2eMapping, makeWorkspace, teammates, type Directory } from './e2e-setup.js';
 import type { TestStandIn } from './stand-in.js';
 
 /**
- * `sync` SIGKILLed at random points of its apply phase, for the soak script (test/bench/crash-soak.ts); the same
- * moves as test/integration/sync-crash.test.ts: 40 staff alternate between Analytics and Viewers, the directory
- * changes while sync is down every 4th kill, and a last run stalls every write past the target's timeout.
+ * `sync` SIGKILLed at random points of its apply phase: the moves test/integration/sync-crash.test.ts asserts on
+ * and the soak script (test/bench/crash-soak.ts) counts: 40 staff alternate between Analytics and Viewers, the
+ * directory changes while sync is down every 4th kill, and a last run stalls every write past the target's timeout.
  */
 
 export const STAFF = 40;
@@ -15,13 +15,15 @@ export const STAFF = 40;
 export const TIMEOUT_MS = 1500;
 
 type Group = 'Analytics' | 'Viewers';
+/** Which group each of the staff is in: a run's whole directory follows from it. */
 export type Placement = (staff: number) => Group;
-const roleIn = (group: Group) => (group === 'Analytics' ? 'Member' : 'Viewer');
+export const roleIn = (group: Group) => (group === 'Analytics' ? 'Member' : 'Viewer');
+/** Two placements the runs alternate between, so every run has a change for each of the staff. */
 export const alternating =
   (variant: number): Placement =>
   () =>
     variant % 2 === 0 ? 'Analytics' : 'Viewers';
-/** every third of the staff moved the other way */
+/** The IdP changed while sync was down: every third of the staff moved the other way. */
 export const shuffled =
   (variant: number): Placement =>
   (s) =>
@@ -62,8 +64,29 @@ export interface SyncKillFigures {
 
 export function makeSyncWorkspace(standIn: TestStandIn) {
   const ws = makeWorkspace(standIn.scimUrl, { timeoutMs: TIMEOUT_MS });
+  // every run lowers the staff's roles (Analytics <-> Viewers): the mass-change guard is not what this is about
   ws.writeMapping(e2eMapping({ maxRevocations: 10_000, maxRevocationPercent: 100 }));
   return ws;
+}
+
+/**
+ * One `sync`, SIGKILLed at a random point after its first write reached Heap (stall the writes so the apply phase
+ * lasts long enough to be interrupted); `killed` is false when it finished first.
+ */
+export async function syncKilledDuringApply(
+  standIn: TestStandIn,
+  ws: ReturnType<typeof makeSyncWorkspace>,
+): Promise<{ killed: boolean; result: CliResult }> {
+  const writesBefore = standIn.faults.stats().writes;
+  const { child, done } = startCli(['--config', ws.files.config, 'sync'], {
+    cwd: ws.dir,
+    env: { HEAP_SCIM_TOKEN: SCIM_TOKEN },
+  });
+  while (standIn.faults.stats().writes === writesBefore && child.exitCode === null) await sleep(5);
+  await sleep(Math.floor(Math.random() * 150));
+  const killed = child.exitCode === null;
+  if (killed) child.kill('SIGKILL');
+  return { killed, result: await done };
 }
 
 export async function killSyncDuringApply(
@@ -86,16 +109,7 @@ export async function killSyncDuringApply(
   let idpChangesConverged = 0;
   for (let i = 0; i < rounds; i++) {
     ws.writeDirectory(directoryOf(alternating(i)));
-    const writesBefore = standIn.faults.stats().writes;
-    const { child, done } = startCli(['--config', ws.files.config, 'sync'], {
-      cwd: ws.dir,
-      env: { HEAP_SCIM_TOKEN: SCIM_TOKEN },
-    });
-    while (standIn.faults.stats().writes === writesBefore && child.exitCode === null) await sleep(5);
-    await sleep(Math.floor(Math.random() * 150));
-    const killed = child.exitCode === null;
-    if (killed) child.kill('SIGKILL');
-    const result = await done;
+    const { killed, result } = await syncKilledDuringApply(standIn, ws);
     if (killed && result.signal === 'SIGKILL') killPoints++;
     if (killed && i % 4 === 3) {
       idpChanges++;

@@ -10,6 +10,7 @@ import type { MappingParseResult } from '../../mapping/parse-mapping.js';
 import { SourceReadError } from '../../ports/identity-source.js';
 import { readAllSources } from '../../services/read-sources.js';
 import { createFileSource } from '../../sources/file/read-file-directory.js';
+import type { Runtime } from '../../main.js';
 import { withRuntime } from '../context.js';
 import { EXIT } from '../errors.js';
 
@@ -91,7 +92,12 @@ export async function loadMappingQuietly(command: Command, explicit: string | un
  * nothing else (no secret, no store), else every source as a sync reads them (SCIM from the store, Okta and
  * Entra over the network, with the secrets they name).
  */
-export async function readDirectoryForCli(command: Command, explicit: string | undefined): Promise<DirectorySnapshot> {
+export async function readDirectoryForCli(
+  command: Command,
+  explicit: string | undefined,
+  /** the command's runtime when it opens one anyway (explain): the sources are read through it */
+  runtime?: () => Promise<Runtime>,
+): Promise<DirectorySnapshot> {
   if (explicit) return readDirectoryFile(explicit);
   const file = configOption(command);
   const loaded = loadConfig(file ? { file } : {});
@@ -103,7 +109,9 @@ export async function readDirectoryForCli(command: Command, explicit: string | u
   }
   const config = requireRunKeys(loaded, commandName(command), ['sources']);
   if (config.sources.some((s) => s.type !== 'file')) {
-    return withRuntime(command, (rt) => readAllSources(rt.sources));
+    return runtime
+      ? readAllSources((await runtime()).sources)
+      : withRuntime(command, (rt) => readAllSources(rt.sources));
   }
   const sources = config.sources.flatMap((s) =>
     s.type === 'file' ? [createFileSource({ name: sourceName(s), path: path.resolve(baseDir, s.path) })] : [],

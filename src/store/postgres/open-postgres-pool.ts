@@ -1,5 +1,7 @@
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { StoreError } from '../store-error.js';
+import { runPostgresMigrations, type Migration } from './migrate.js';
 
 /** Where a PostgreSQL store connects: the URL (from `store.postgres.urlEnv`) and the pool's size. */
 export interface PostgresConnection {
@@ -40,6 +42,27 @@ function withSearchPath(url: string, schema: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set('options', `-c search_path=${schemaName(schema)}`);
   return parsed.toString();
+}
+
+/**
+ * The pool of a PostgreSQL store part (the store, the run queue, a SCIM repository): connected, its schema made
+ * (when it names one) and migrated, or closed again and the error thrown. Idle connection errors are logged.
+ */
+export async function openMigratedPool(
+  connection: PostgresConnection,
+  options: { what: string; migrations: readonly Migration[]; logger?: Logger },
+): Promise<{ pool: pg.Pool; applied: string[] }> {
+  const pool = openPostgresPool(connection, (err) =>
+    options.logger?.warn({ err: err.message }, 'idle connection failed'),
+  );
+  try {
+    await checkConnection(pool, options.what);
+    await ensureSchema(connection);
+    return { pool, applied: await runPostgresMigrations(pool, options.migrations) };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
 }
 
 /** Closes a pool once; the store's `close()` may be called twice. */

@@ -5,15 +5,7 @@ import type { RunQueue } from '../../ports/run-queue.js';
 import { POSTGRES } from '../migrations/dialect.js';
 import { runQueueMigrations } from '../migrations/run-queue.js';
 import { enqueued, isAbandoned, putBack, toRun, type QueueRow, type QueueState } from '../run-queue-rows.js';
-import { runPostgresMigrations } from './migrate.js';
-import {
-  checkConnection,
-  closeOnce,
-  inTransaction,
-  openPostgresPool,
-  rows,
-  type PostgresConnection,
-} from './open-postgres-pool.js';
+import { closeOnce, inTransaction, openMigratedPool, rows, type PostgresConnection } from './open-postgres-pool.js';
 
 /** pg_advisory_xact_lock namespace of one target's queue rows (the key is hashtext(target)). */
 const QUEUE_LOCK_CLASS = 7_361_004;
@@ -33,14 +25,11 @@ export async function openPostgresRunQueue(
   options: { logger?: Logger } = {},
 ): Promise<RunQueue> {
   const logger = options.logger?.child({ component: 'postgres-run-queue' });
-  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
-  try {
-    await checkConnection(pool, 'run queue');
-    await runPostgresMigrations(pool, runQueueMigrations(POSTGRES));
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool } = await openMigratedPool(connection, {
+    what: 'run queue',
+    migrations: runQueueMigrations(POSTGRES),
+    ...(logger && { logger }),
+  });
   return queueOn(pool);
 }
 

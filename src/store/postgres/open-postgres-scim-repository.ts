@@ -1,14 +1,11 @@
 import type { Logger } from 'pino';
 import type { ScimRepository, ScimSnapshot } from '../../sources/scim/repository.js';
 import { digestScimSnapshot } from '../../sources/scim/snapshot-digest.js';
-import { runPostgresMigrations } from './migrate.js';
 import { scimMigrations } from './migrations/scim.js';
 import {
-  checkConnection,
   closeOnce,
-  ensureSchema,
   inTransaction,
-  openPostgresPool,
+  openMigratedPool,
   rows,
   schemaName,
   type PostgresConnection,
@@ -29,15 +26,11 @@ export async function openPostgresScimRepository(
   const now = options.now ?? (() => new Date());
   const logger = options.logger?.child({ component: 'postgres-scim' });
   const own = options.schema ? { ...connection, schema: schemaName(options.schema) } : connection;
-  const pool = openPostgresPool(own, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
-  try {
-    await checkConnection(pool, 'SCIM repository');
-    await ensureSchema(own);
-    await runPostgresMigrations(pool, scimMigrations);
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool } = await openMigratedPool(own, {
+    what: 'SCIM repository',
+    migrations: scimMigrations,
+    ...(logger && { logger }),
+  });
   const outbox = prepareOutboxQueries(options.source ?? 'scim');
   const users = prepareUserQueries(pool, now, outbox);
   const groups = prepareGroupQueries(pool, now, outbox);

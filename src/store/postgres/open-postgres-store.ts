@@ -7,17 +7,9 @@ import { appendJournal, getJournal, listJournal, rekeyJournal, verifyJournal } f
 import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
-import { runPostgresMigrations } from './migrate.js';
 import { coreMigrations } from '../migrations/core.js';
 import { POSTGRES } from '../migrations/dialect.js';
-import {
-  checkConnection,
-  closeOnce,
-  inTransaction,
-  openPostgresPool,
-  rows,
-  type PostgresConnection,
-} from './open-postgres-pool.js';
+import { closeOnce, inTransaction, openMigratedPool, rows, type PostgresConnection } from './open-postgres-pool.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
 import { prepareStateQueries } from './state-queries.js';
 import { prepareSessionQueries } from './session-queries.js';
@@ -37,15 +29,12 @@ export async function openPostgresStore(
 ): Promise<Store> {
   const hasher = options.journalHasher ?? createJournalHasher(null);
   const logger = options.logger?.child({ component: 'postgres-store' });
-  const pool = openPostgresPool(connection, (err) => logger?.warn({ err: err.message }, 'idle connection failed'));
-  try {
-    await checkConnection(pool, 'store');
-    const applied = await runPostgresMigrations(pool, coreMigrations(POSTGRES));
-    logger?.debug({ applied }, 'store opened');
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool, applied } = await openMigratedPool(connection, {
+    what: 'store',
+    migrations: coreMigrations(POSTGRES),
+    ...(logger && { logger }),
+  });
+  logger?.debug({ applied }, 'store opened');
   return {
     getBaseline: (users) => readBaseline(pool, users),
     // One transaction for the record, the baseline and the pending run: a crash or a failed write leaves none.
