@@ -37,7 +37,8 @@ export function planChanges(input: PlanInput): Plan {
     revertNow: input.revertNow ?? false,
   };
   const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted, grace);
-  const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const { count, managedActiveUnvisited, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const managedActive = managedActiveUnvisited + walker.activeTeammates;
 
   for (const t of others) walker.census.countTeammate(t.access);
 

@@ -169,8 +169,13 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
   },
   {
+    // existing rows count as written once: a compare-and-set from "no state yet" (version 0) never replaces them
+    id: 'core-015-alert-state-version',
+    sql: `ALTER TABLE alert_state ADD COLUMN version ${d.ms} NOT NULL DEFAULT 1`,
+  },
+  {
     // who asked for an exception (four eyes compare it with the approver); null on exceptions made before it
-    id: 'core-015-exception-requester',
+    id: 'core-016-exception-requester',
     sql: `ALTER TABLE exceptions ADD COLUMN requested_by TEXT`,
   },
 ];

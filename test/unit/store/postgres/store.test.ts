@@ -69,7 +69,8 @@ describe('PostgreSQL store', () => {
         'core-012-claims',
         'core-013-drift-sightings',
         'core-014-sessions',
-        'core-015-exception-requester',
+        'core-015-alert-state-version',
+        'core-016-exception-requester',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
