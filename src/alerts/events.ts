@@ -35,6 +35,8 @@ function driftDetails(item: DriftItem): Record<string, unknown> {
     action: item.action,
     suggestion: item.suggestion,
     suggestedActions: item.suggestedActions,
+    ...(item.sideEffects !== undefined && { sideEffects: item.sideEffects }),
+    ...(item.suggestions !== undefined && { suggestions: item.suggestions }),
     ...(item.firstSeen !== undefined && { firstSeen: item.firstSeen }),
     ...(item.revertsAt !== undefined && { revertsAt: item.revertsAt }),
     ...(item.changedBy !== undefined && { changedBy: item.changedBy }),

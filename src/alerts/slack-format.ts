@@ -1,5 +1,6 @@
 import type { Alert } from '../ports/alert-sink.js';
 import { NO_ACCESS } from '../domain/entitlement.js';
+import { describeSideEffects, type SideEffect } from '../domain/plan.js';
 
 export interface SlackMrkdwn {
   type: 'mrkdwn';
@@ -16,6 +17,8 @@ export interface SlackMessage {
 /** Slack rejects a section text longer than 3000 characters. */
 const MAX_SECTION = 3000;
 const MAX_LIST = 20;
+/** side effects named in a drift alert, then how many more (the details carry them all) */
+const SIDE_EFFECTS_SHOWN = 5;
 
 const ICONS: Record<Alert['severity'], string> = {
   critical: ':rotating_light:',
@@ -46,8 +49,19 @@ function renderDrift(d: Record<string, unknown>): string[] {
   if (d.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(showValue(d.cause))}`);
   lines.push(`*Action:* ${escapeMrkdwn(showValue(d.action))}`);
   if (typeof d.suggestion === 'string' && d.suggestion) lines.push(`*Suggestion:* ${escapeMrkdwn(d.suggestion)}`);
+  if (Array.isArray(d.sideEffects)) lines.push(`*Side effects:* ${escapeMrkdwn(sideEffectsText(d.sideEffects))}`);
   return lines;
 }
+
+/** Alert details come back from the store as JSON: only well-formed side effects are named. */
+function sideEffectsText(effects: unknown[]): string {
+  const valid = effects.filter(
+    (e): e is SideEffect => isRecord(e) && typeof e.entitlement === 'string' && isValue(e.from) && isValue(e.to),
+  );
+  return describeSideEffects(valid, SIDE_EFFECTS_SHOWN, '→');
+}
+
+const isValue = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 function renderChange(c: unknown): string {
   if (!isRecord(c)) return `• ${escapeMrkdwn(showValue(c))}`;

@@ -1,8 +1,12 @@
 import { showAccess } from '../domain/entitlement.js';
 import type { JournalRecord } from '../domain/journal.js';
 import type { JournalSummary } from '../ports/store.js';
+import { describeSideEffects } from '../domain/plan.js';
 import { describeFacts, describeReasons } from '../planner/index.js';
 import type { JournalVerdict } from '../services/journal.js';
+
+/** A run's summary line per drift item names this many side effects, then how many more (`drift` lists them all). */
+const SIDE_EFFECTS_SHOWN = 5;
 
 /** A run as a person reads it in a terminal: status, counts, then each change with its outcome. */
 export function renderRunText(record: JournalRecord): string {
@@ -26,7 +30,8 @@ export function renderRunText(record: JournalRecord): string {
     if (c.risk.includes('owns-assets')) lines.push(`           ${describeFacts(c)}: transfer them first`);
   }
   for (const d of record.plan?.drift ?? []) {
-    lines.push(`  drift    ${d.user} ${d.entitlement}: ${d.cause}, ${d.action}; ${d.suggestion}`);
+    const effects = d.sideEffects ? ` (side effects: ${describeSideEffects(d.sideEffects, SIDE_EFFECTS_SHOWN)})` : '';
+    lines.push(`  drift    ${d.user} ${d.entitlement}: ${d.cause}, ${d.action}; ${d.suggestion}${effects}`);
   }
   if (record.status === 'held' && record.plan?.heldBy === 'ownedAssets') {
     lines.push(`  held until the asset transfer is confirmed: heap-access-sync sync --approve ${record.id}`);

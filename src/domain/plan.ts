@@ -1,4 +1,10 @@
-import type { Enforcement, EntitlementKey, EntitlementValue, KindEnforcement } from './entitlement.js';
+import {
+  type Enforcement,
+  type EntitlementKey,
+  type EntitlementValue,
+  type KindEnforcement,
+  showAccess,
+} from './entitlement.js';
 import type { Reason } from './desired.js';
 
 export type Cause = 'idp-change' | 'manual-override' | 'conflict' | 'unmanaged' | 'exception';
@@ -46,6 +52,30 @@ export interface SuggestedAction {
   rule?: string;
 }
 
+/** Another entitlement a suggested group change would change for the same user (DESIGN §11), found by evaluating it. */
+export interface SideEffect {
+  entitlement: EntitlementKey;
+  from: EntitlementValue;
+  to: EntitlementValue;
+}
+
+/** "org: Member -> Admin; project:web-dev: (none) -> Admin" (the first `limit`, then how many more), or "none". */
+export function describeSideEffects(effects: readonly SideEffect[], limit = Infinity, arrow = '->'): string {
+  if (!effects.length) return 'none';
+  const shown = effects
+    .slice(0, limit)
+    .map((e) => `${e.entitlement}: ${showAccess(e.from)} ${arrow} ${showAccess(e.to)}`);
+  const more = effects.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
+}
+
+/** One IdP change that would make a manual Heap change permanent, with what else it would change. */
+export interface Suggestion {
+  suggestion: string;
+  suggestedActions: SuggestedAction[];
+  sideEffects: SideEffect[];
+}
+
 /** A manual change in Heap that the mapping does not produce (DESIGN §6 JSON shape). */
 export interface DriftItem {
   user: string;
@@ -57,8 +87,12 @@ export interface DriftItem {
   action: 'revert' | 'keep';
   /** Heap shows the entitlement's top role (the model's last org or project role), which the mapping does not give */
   escalation?: true;
+  /** the first of `suggestions` (the one with the fewest side effects), as DESIGN §6 names it */
   suggestion: string;
   suggestedActions: SuggestedAction[];
+  sideEffects?: SideEffect[];
+  /** every suggestion considered, fewest side effects first (absent in plans made before side effects existed) */
+  suggestions?: Suggestion[];
   ownedAssets?: number;
   lastActiveAt?: string;
   /** how this entitlement reaches Heap (set once the target is known) */

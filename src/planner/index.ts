@@ -4,4 +4,11 @@ export { classifyDifference } from './classify.js';
 export type { PlanInput } from './input.js';
 export { InverseMapping } from './inverse.js';
 export { planChanges } from './plan.js';
-export { describeFacts, describeReason, describeReasons, planToJson, renderPlanText } from './render.js';
+export {
+  describeFacts,
+  describeReason,
+  describeReasons,
+  describeSuggestions,
+  planToJson,
+  renderPlanText,
+} from './render.js';

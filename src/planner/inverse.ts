@@ -41,6 +41,8 @@ export class InverseMapping {
   private readonly groups = new Map<string, Map<string, readonly string[]>>();
   /** how much a group's rules grant: suggestions offer the narrowest group first (least privilege) */
   private readonly breadth = new Map<string, number>();
+  /** group -> the rules naming it */
+  private readonly rulesByGroup = new Map<string, Rule[]>();
 
   constructor(mapping: MappingSet) {
     const rules = [...mapping.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -60,6 +62,9 @@ export class InverseMapping {
         }
       }
       this.breadth.set(reason.group, Math.min(this.breadth.get(reason.group) ?? Infinity, grants));
+      const named = this.rulesByGroup.get(reason.group);
+      if (named) named.push(rule);
+      else this.rulesByGroup.set(reason.group, [rule]);
     }
   }
 
@@ -69,6 +74,11 @@ export class InverseMapping {
     const list = values.get(value);
     if (list) list.push(reason);
     else values.set(value, [reason]);
+  }
+
+  /** The rules a member of `group` matches (as groupOf names groups), ordered by rule name. */
+  rulesOfGroup(group: string): readonly Rule[] {
+    return this.rulesByGroup.get(group) ?? [];
   }
 
   /** Rules granting exactly `value` on `key`, ordered by rule name. */

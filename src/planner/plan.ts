@@ -10,9 +10,16 @@ import type { PlanInput } from './input.js';
 import { InverseMapping } from './inverse.js';
 import { compareByUserThenEntitlement } from './order.js';
 import { forEachSubject } from './subjects.js';
-import { suggestFor } from './suggest.js';
+import { withSideEffects } from './side-effects.js';
+import { proposeFor } from './suggest.js';
 import { teamBindingDrift } from './team-bindings.js';
 import { PlanWalker } from './walk.js';
+
+/**
+ * Each drift item's suggestions are evaluated for their side effects, one user at a time (about 0.1 ms an item):
+ * a mass drift of thousands of items gets them for the first ones, so a plan's cost stays the walk's.
+ */
+const MAX_DRIFT_WITH_SIDE_EFFECTS = 1_000;
 
 /**
  * The three-way planner (DESIGN §4): for every managed user and entitlement, compares desired (D), actual (A)
@@ -30,7 +37,8 @@ export function planChanges(input: PlanInput): Plan {
     revertNow: input.revertNow ?? false,
   };
   const walker = new PlanWalker(mapping, input.baseline, indexExceptions(input.exceptions, input.now), inverted, grace);
-  const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const { count, managedActiveUnvisited, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const managedActive = managedActiveUnvisited + walker.activeTeammates;
 
   for (const t of others) walker.census.countTeammate(t.access);
 
@@ -57,10 +65,22 @@ export function planChanges(input: PlanInput): Plan {
     changes = kept;
   }
   const drafts = walker.drafts.sort((x, y) => compareByUserThenEntitlement(x.item, y.item));
-  const drift: DriftItem[] = drafts.map(({ item, desiredReasons, exception }) => {
-    const { suggestion, suggestedActions } = suggestFor(item, desiredReasons, exception, mapping.model, inverted());
-    return { ...item, suggestion, suggestedActions };
+  const drift: DriftItem[] = drafts.map(({ item, desiredReasons, exception, subject }, i) => {
+    const proposals = proposeFor(item, desiredReasons, exception, mapping.model, inverted());
+    if (i >= MAX_DRIFT_WITH_SIDE_EFFECTS) {
+      const { suggestion, suggestedActions } = proposals[0] ?? { suggestion: '', suggestedActions: [] };
+      return { ...item, suggestion, suggestedActions };
+    }
+    const suggestions = withSideEffects(mapping, inverted(), item.entitlement, subject, proposals);
+    const first = suggestions[0] ?? { suggestion: '', suggestedActions: [], sideEffects: [] };
+    return { ...item, ...first, suggestions };
   });
+  if (drafts.length > MAX_DRIFT_WITH_SIDE_EFFECTS) {
+    warnings.push(
+      `${drafts.length} drift items: the side effects of their suggestions are evaluated for the first ` +
+        `${MAX_DRIFT_WITH_SIDE_EFFECTS} only (the others list their suggestions without)`,
+    );
+  }
   if (input.teams) {
     for (const item of teamBindingDrift(mapping.teams ?? [], input.teams, mapping.projects)) {
       // Team bindings are kept (no API writes them): seen, never reverted

@@ -1,6 +1,6 @@
 import type { Reason } from '../domain/desired.js';
 import type { EntitlementValue } from '../domain/entitlement.js';
-import type { Change, DriftItem, Plan } from '../domain/plan.js';
+import { type Change, describeSideEffects, type DriftItem, type Plan } from '../domain/plan.js';
 
 const show = (v: EntitlementValue): string => v ?? '(none)';
 
@@ -77,6 +77,20 @@ export function describeTiming(d: DriftItem): string {
   return parts.join('; ');
 }
 
+/**
+ * A drift item's suggestions, one line each, with what else each would change; the first is the item's
+ * `suggestion` (fewest side effects). Plans made before side effects existed show their one suggestion.
+ */
+export function describeSuggestions(d: DriftItem, indent: string): string[] {
+  const all = d.suggestions ?? [
+    { suggestion: d.suggestion, suggestedActions: d.suggestedActions, sideEffects: d.sideEffects },
+  ];
+  return all.flatMap((s, i) => [
+    `${indent}${i === 0 ? 'suggestion' : 'or'}: ${s.suggestion}`,
+    ...(s.sideEffects ? [`${indent}  side effects: ${describeSideEffects(s.sideEffects)}`] : []),
+  ]);
+}
+
 function renderDrift(drift: readonly DriftItem[]): string[] {
   if (!drift.length) return ['No drift.'];
   const out = [`Drift (${drift.length}):`];
@@ -84,7 +98,7 @@ function renderDrift(drift: readonly DriftItem[]): string[] {
     out.push(
       `  ${d.user}  ${d.entitlement}: baseline ${show(d.baseline)}, actual ${show(d.actual)}, desired ${show(d.desired)}` +
         `  [${d.cause}, ${d.action}]`,
-      `    suggestion: ${d.suggestion}`,
+      ...describeSuggestions(d, '    '),
     );
     const when = describeTiming(d);
     if (when) out.push(`    ${when}`);
@@ -150,6 +164,8 @@ export function planToJson(plan: Plan): Plan {
       ...(d.escalation && { escalation: true }),
       suggestion: d.suggestion,
       suggestedActions: d.suggestedActions,
+      ...(d.sideEffects !== undefined && { sideEffects: d.sideEffects }),
+      ...(d.suggestions !== undefined && { suggestions: d.suggestions }),
       ...(d.ownedAssets !== undefined && { ownedAssets: d.ownedAssets }),
       ...(d.lastActiveAt !== undefined && { lastActiveAt: d.lastActiveAt }),
       ...(d.firstSeen !== undefined && { firstSeen: d.firstSeen }),

@@ -38,6 +38,7 @@ export function teamBindingDrift(
       const wanted = team.projects.includes(project);
       const actual = heap[project] ?? null;
       if (wanted === (actual !== null)) continue;
+      const suggestion = `${teamBindingStep(team.name, project, wanted, projects)} (Team bindings are set in Heap's UI)`;
       out.push({
         user: teamEntitlement(team.name),
         entitlement: projectEntitlement(project),
@@ -46,8 +47,10 @@ export function teamBindingDrift(
         desired: wanted ? TEAM_BOUND : null,
         cause: 'manual-override',
         action: 'keep',
-        suggestion: `${teamBindingStep(team.name, project, wanted, projects)} (Team bindings are set in Heap's UI)`,
+        suggestion,
         suggestedActions: [],
+        sideEffects: [],
+        suggestions: [{ suggestion, suggestedActions: [], sideEffects: [] }],
       });
     }
   }

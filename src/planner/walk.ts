@@ -1,3 +1,4 @@
+import { type CompactDesired, EvaluatedUser } from '../domain/compact-desired.js';
 import type { DesiredEntitlement, Reason } from '../domain/desired.js';
 import {
   type Access,
@@ -17,6 +18,7 @@ import { EMPTY_ACCESS, visitWanted } from './effective.js';
 import { type ExceptionIndex, type ExceptionSlot, exceptionReason } from './exceptions.js';
 import type { InverseMapping } from './inverse.js';
 import { sortReasons } from './order.js';
+import type { SuggestionSubject } from './side-effects.js';
 import { assessRisk, environmentsOf } from './risk.js';
 import { baselineOf, type Subject } from './subjects.js';
 import { sightingKey, type DriftSighting } from '../domain/drift.js';
@@ -34,6 +36,14 @@ export interface DriftDraft {
   item: Omit<DriftItem, 'suggestion' | 'suggestedActions'>;
   desiredReasons: readonly Reason[] | null;
   exception: AccessException | null;
+  /** the user's mapping and Heap access, to evaluate the suggestions' side effects */
+  subject: SuggestionSubject;
+}
+
+interface SlotsScratch {
+  store: CompactDesired;
+  seen: Int32Array;
+  slot: Int32Array;
 }
 
 /** One entitlement whose actual value differs from the effective desired value. */
@@ -57,6 +67,8 @@ export class PlanWalker {
   /** by normalised e-mail: the teammate of every user with changes, for the guards */
   readonly teammateOf = new Map<string, Teammate | null>();
   readonly census: AdminCensus;
+  /** subjects with a teammate that is not deactivated in Heap (see SubjectWalk.managedActiveUnvisited) */
+  activeTeammates = 0;
   private readonly environments: Map<string, string>;
   private readonly diff: Difference = {
     key: '',
@@ -66,6 +78,11 @@ export class PlanWalker {
     slot: undefined,
     actual: null,
   };
+  /** per entitlement id of the slots being walked: the slot of the current user's value, while `seen` is `epoch` */
+  private slotsScratch: SlotsScratch | null = null;
+  private epoch = 0;
+  /** the current user's Admin roles in Heap, counted once its membership is known */
+  private readonly admins: string[] = [];
   /** the current subject's baseline, looked up on its first difference */
   private baseLoaded = false;
   private base: Access | undefined;
@@ -91,13 +108,101 @@ export class PlanWalker {
       ? (this.exceptions.get(s.key) ??
         (s.renamedFrom === null ? undefined : this.exceptions.get(normalizeUserKey(s.renamedFrom))))
       : undefined;
-    const ents = s.desired?.entitlements;
-    if (s.mode === 'mapped' && ents && !slots) this.walkMapped(s, ents, s.teammate?.access ?? EMPTY_ACCESS);
-    else this.walkGeneral(s, slots);
+    const d = s.desired;
+    if (s.mode !== 'mapped' || !d || slots) {
+      this.walkGeneral(s, slots);
+      return;
+    }
+    const store = EvaluatedUser.slotsOf(d);
+    if (store) this.walkSlots(s, store, EvaluatedUser.indexOf(d), s.teammate?.access ?? EMPTY_ACCESS);
+    else this.walkMapped(s, d.entitlements, s.teammate?.access ?? EMPTY_ACCESS);
   }
 
+  /**
+   * walkMapped for an evaluated user, in one merge walk of Heap's access against the user's slots: both are
+   * usually in the same (canonical) key order, so most keys match the next slot by identity and no record is
+   * built. From the first key out of step, the remaining slots are marked by entitlement id and looked up instead.
+   * Touching each access object once matters more than anything else here: at 100k users every read of an
+   * object with its own hidden class is a cache miss (and a named property read an inline-cache miss).
+   */
+  private walkSlots(s: Subject, store: CompactDesired, u: number, access: Access): void {
+    const to = store.to(u);
+    let next = store.from(u);
+    let marked = -1; // the epoch of the marks once out of step
+    const admins = this.admins;
+    admins.length = 0;
+    let membership: EntitlementValue | undefined;
+    for (const key in access) {
+      const a = access[key];
+      if (a === undefined || a === null) continue;
+      if (key === MEMBERSHIP) membership = a;
+      else if (isTopRole(this.top, key, a)) admins.push(key);
+      let k: number;
+      if (marked < 0 && next < to && key === store.keyOf(next)) k = next++;
+      else {
+        if (marked < 0) marked = this.mark(store, next, to);
+        const ent = store.keyIndex.get(key);
+        const { seen, slot } = this.slotsScratch as SlotsScratch;
+        if (ent === undefined || seen[ent] !== marked) {
+          this.slotDiffers(s, store, u, -1, key, a);
+          continue;
+        }
+        seen[ent] = 0;
+        k = slot[ent] ?? 0;
+      }
+      if (a !== store.valueOf(k)) this.slotDiffers(s, store, u, k, key, a);
+    }
+    if (s.teammate !== null && membership !== DEACTIVATED) {
+      this.activeTeammates++;
+      for (const key of admins) this.census.countRole(key, access[key]);
+    }
+    if (marked < 0) for (let k = next; k < to; k++) this.slotDiffers(s, store, u, k, store.keyOf(k), null);
+    else {
+      const { seen } = this.slotsScratch as SlotsScratch;
+      for (let k = next; k < to; k++) {
+        if (seen[store.entOf(k)] === marked) this.slotDiffers(s, store, u, k, store.keyOf(k), null);
+      }
+    }
+  }
+
+  /** Marks the slots [from, to) by entitlement id for lookup; returns the marks' epoch. */
+  private mark(store: CompactDesired, from: number, to: number): number {
+    if (this.slotsScratch?.store !== store) {
+      const n = store.keys.length;
+      this.slotsScratch = { store, seen: new Int32Array(n), slot: new Int32Array(n) };
+      this.epoch = 0;
+    }
+    const { seen, slot } = this.slotsScratch;
+    const epoch = ++this.epoch;
+    for (let k = from; k < to; k++) {
+      const ent = store.entOf(k);
+      seen[ent] = epoch;
+      slot[ent] = k;
+    }
+    return epoch;
+  }
+
+  /** A difference at slot k (-1: an entitlement the user has in Heap and the mapping does not give). */
+  private slotDiffers(
+    s: Subject,
+    store: CompactDesired,
+    u: number,
+    k: number,
+    key: string,
+    actual: EntitlementValue,
+  ): void {
+    const diff = this.diff;
+    diff.key = key;
+    diff.desired = k < 0 ? null : store.valueOf(k);
+    diff.reasons = k < 0 ? null : store.reasonsOf(u, k);
+    diff.exception = null;
+    diff.slot = undefined;
+    diff.actual = actual;
+    this.differ(s, diff);
+  }
   private walkMapped(s: Subject, ents: Record<string, DesiredEntitlement>, access: Access): void {
     const counted = s.teammate !== null && access[MEMBERSHIP] !== DEACTIVATED;
+    if (counted) this.activeTeammates++;
     const diff = this.diff;
     for (const key in ents) {
       const e = ents[key] as DesiredEntitlement;
@@ -130,6 +235,7 @@ export class PlanWalker {
   private walkGeneral(s: Subject, slots: ReadonlyMap<string, ExceptionSlot> | undefined): void {
     const access = s.teammate?.access ?? EMPTY_ACCESS;
     if (s.teammate) this.census.countTeammate(access);
+    if (s.teammate && access[MEMBERSHIP] !== DEACTIVATED) this.activeTeammates++;
     visitWanted(s, access, slots, (w) => {
       const a = access[w.key] ?? null;
       if (a === w.value) return;
@@ -183,6 +289,7 @@ export class PlanWalker {
       },
       desiredReasons: d.reasons,
       exception: d.exception,
+      subject: { desired: s.desired, access: s.teammate?.access ?? EMPTY_ACCESS },
     });
     // a manual change waits out the grace from when it was first seen: alerted now, reverted by a later run
     const due = revertsAt !== null && Date.parse(revertsAt) <= this.grace.now.getTime();

@@ -59,6 +59,11 @@ export interface AlertState {
   lastSentAt: string | null;
   resolvedAt: string | null;
   payload: unknown;
+  /**
+   * Which write of the key this is: 1 for the first, one more for each after (as read). A compare-and-set names the
+   * version it replaces (0 or absent: there is no state of the key yet).
+   */
+  version?: number;
 }
 
 /** Health and cursors of one identity source (delta links, last read). */
@@ -180,8 +185,16 @@ export interface Store {
    */
   putDriftSightings(sightings: readonly DriftSighting[], scope: readonly string[] | null): Promise<void>;
 
-  getAlertStates(): Promise<AlertState[]>;
-  putAlertState(state: AlertState): Promise<void>;
+  /** alert states by key, each with its version; `keys` limits them to those keys */
+  getAlertStates(keys?: readonly string[]): Promise<AlertState[]>;
+  /**
+   * Writes each state only while its key's stored version is still `state.version` (0 or absent: no state yet),
+   * storing it as the next version, all in one transaction; resolves with the keys written (keys must be distinct).
+   * A key another writer changed first is left as that writer left it: read it again and decide again. Replicas
+   * sharing the store update alert states only this way, so none undoes another's (a sink's delivery mark lost, a
+   * resolved alert reopened) and only one of them opens or resolves an alert.
+   */
+  compareAndSetAlertStates(states: readonly AlertState[]): Promise<Set<string>>;
 
   /** assisted changes (DESIGN §12), by creation time then id; `statuses` limits the list, `user` to one subject */
   listTasks(options?: { statuses?: readonly TaskStatus[]; user?: string }): Promise<AssistedTask[]>;

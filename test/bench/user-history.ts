@@ -17,6 +17,7 @@ import type { ChangeResult } from '../../src/domain/journal.js';
 import type { Change } from '../../src/domain/plan.js';
 import type { NewJournalRecord, Store } from '../../src/ports/store.js';
 import { historyOf, userHistory } from '../../src/services/history.js';
+import { JOURNAL_USERS_BACKFILL } from '../../src/store/migrations/core.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { buildPlan } from '../contract/store.contract.js';
@@ -101,7 +102,7 @@ async function measure(
   }
   await store.close();
   await execute('DELETE FROM journal_users');
-  await execute("DELETE FROM schema_migrations WHERE id = 'core-015-journal-users-backfill'");
+  await execute(`DELETE FROM schema_migrations WHERE id = '${JOURNAL_USERS_BACKFILL}'`);
   const t1 = performance.now();
   store = await open();
   const backfillMs = performance.now() - t1;

@@ -9,8 +9,9 @@ import type { ReviewCampaign, ReviewItem } from '../../src/domain/review.js';
 import type { Session } from '../../src/domain/session.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import type { PendingApproval } from '../../src/domain/approval.js';
-import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
+import type { AlertState, HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord, type JournalHasher } from '../../src/store/journal-hash.js';
+import { JOURNAL_USERS_BACKFILL } from '../../src/store/migrations/core.js';
 import { describeKeyedJournal } from './keyed-journal.contract.js';
 
 /** How a fixture opens a store: the journal's hasher (its key), unkeyed by default. */
@@ -475,7 +476,7 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         await commitFour(store);
         const before = await store.listUserJournal('bob@example.com');
         await fixture.execute('DELETE FROM journal_users');
-        await fixture.execute("DELETE FROM schema_migrations WHERE id = 'core-015-journal-users-backfill'");
+        await fixture.execute(`DELETE FROM schema_migrations WHERE id = '${JOURNAL_USERS_BACKFILL}'`);
         expect(await store.listUserJournal('bob@example.com')).toEqual([]);
         const reopened = await reopen();
         expect(await reopened.listUserJournal('bob@example.com')).toEqual(before);
@@ -692,42 +693,63 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
     });
 
     describe('alert and source state', () => {
-      it('upserts alert states by key and lists them by key', async () => {
-        await store.putAlertState({
-          key: 'drift:bob',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: null,
-          resolvedAt: null,
-          payload: { items: [1, 2] },
-        });
-        await store.putAlertState({
-          key: 'drift:alice',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: iso(1),
-          resolvedAt: null,
-          payload: null,
-        });
-        await store.putAlertState({
-          key: 'drift:bob',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: iso(2),
-          resolvedAt: iso(3),
-          payload: { items: [1] },
-        });
+      const alertState = (key: string, version: number, overrides: Partial<AlertState> = {}): AlertState => ({
+        key,
+        event: 'drift-detected',
+        openedAt: iso(0),
+        lastSentAt: null,
+        resolvedAt: null,
+        payload: { delivered: [] },
+        version,
+        ...overrides,
+      });
+
+      it('writes an alert state only over the version it names, and lists states by key with their versions', async () => {
+        expect(
+          await store.compareAndSetAlertStates([alertState('drift:bob', 0), alertState('drift:alice', 0)]),
+        ).toEqual(new Set(['drift:bob', 'drift:alice']));
+        // "no state yet" again, and a version that is not the stored one: both refused, nothing written
+        expect(
+          await store.compareAndSetAlertStates([
+            alertState('drift:bob', 0, { payload: 'stale' }),
+            alertState('drift:alice', 2, { payload: 'stale' }),
+            alertState('drift:carol', 0, { lastSentAt: iso(1) }),
+          ]),
+        ).toEqual(new Set(['drift:carol']));
+        expect(
+          await store.compareAndSetAlertStates([
+            alertState('drift:bob', 1, { lastSentAt: iso(2), resolvedAt: iso(3), payload: { delivered: ['hook'] } }),
+          ]),
+        ).toEqual(new Set(['drift:bob']));
         expect(await store.getAlertStates()).toEqual([
-          { key: 'drift:alice', event: 'drift', openedAt: iso(0), lastSentAt: iso(1), resolvedAt: null, payload: null },
-          {
-            key: 'drift:bob',
-            event: 'drift',
-            openedAt: iso(0),
-            lastSentAt: iso(2),
-            resolvedAt: iso(3),
-            payload: { items: [1] },
-          },
+          alertState('drift:alice', 1),
+          alertState('drift:bob', 2, { lastSentAt: iso(2), resolvedAt: iso(3), payload: { delivered: ['hook'] } }),
+          alertState('drift:carol', 1, { lastSentAt: iso(1) }),
         ]);
+        expect(await store.getAlertStates(['drift:carol', 'drift:alice', 'nobody'])).toEqual([
+          alertState('drift:alice', 1),
+          alertState('drift:carol', 1, { lastSentAt: iso(1) }),
+        ]);
+        expect(await store.compareAndSetAlertStates([])).toEqual(new Set());
+      });
+
+      it('lets one of two stores writing the same alert state version at once win', async () => {
+        const other = await reopen();
+        const keys = Array.from({ length: 20 }, (_, i) => `drift:user-${i}`);
+        await store.compareAndSetAlertStates(keys.map((k) => alertState(k, 0)));
+        const [mine, theirs] = await Promise.all([
+          store.compareAndSetAlertStates(keys.map((k) => alertState(k, 1, { payload: 'mine' }))),
+          other.compareAndSetAlertStates([...keys].reverse().map((k) => alertState(k, 1, { payload: 'theirs' }))),
+        ]);
+        expect([...mine, ...theirs].sort()).toEqual([...keys].sort());
+        const stored = await other.getAlertStates();
+        expect(stored.map((s) => s.version)).toEqual(keys.map(() => 2));
+        expect(
+          stored
+            .filter((s) => s.payload === 'mine')
+            .map((s) => s.key)
+            .sort(),
+        ).toEqual([...mine].sort());
       });
 
       it('replaces a source state whole and returns null for an unknown source', async () => {
@@ -936,14 +958,9 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           mappingVersion: null,
           scope: null,
         });
-        await store.putAlertState({
-          key: 'k',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: null,
-          resolvedAt: null,
-          payload: 1,
-        });
+        await store.compareAndSetAlertStates([
+          { key: 'k', event: 'drift', openedAt: iso(0), lastSentAt: null, resolvedAt: null, payload: 1 },
+        ]);
         await store.putSourceState({ source: 'file', users: 2 });
         await store.acquireLock('heap', 'run-a', 60_000, at(0));
         await closeStore(store);

@@ -305,7 +305,14 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
       expect(res.status).toBe(200);
       const item = res.body.drift.find((d) => d.user === ERIN && d.entitlement === 'project:web-staging');
       expect(item).toMatchObject({ actual: 'Admin', cause: 'manual-override', action: 'revert' });
-      expect(item!.suggestion).toBeTruthy();
+      expect(item!.suggestion).toBe(`add ${ERIN} to group "Heap Admins"`);
+      // what else joining Heap Admins would change for her, and the same first suggestion in the list
+      expect(item!.sideEffects).toContainEqual({ entitlement: 'org', from: 'Member', to: 'Admin' });
+      expect(item!.suggestions?.[0]).toEqual({
+        suggestion: item!.suggestion,
+        suggestedActions: item!.suggestedActions,
+        sideEffects: item!.sideEffects,
+      });
       expect(res.body.mappingVersion).toBe(t.rt.mapping.current().version);
     });
 

@@ -45,7 +45,14 @@ describe('heap-access-sync plan (offline what-if)', () => {
     expect(stdout).toMatch(/^carol@example\.com +membership +active -> deactivated +idp-change/m);
     expect(stdout).toMatch(/^dave@example\.com +membership +\(none\) -> active +idp-change/m);
     expect(stdout).toMatch(/^eve@example\.com +membership +active -> deactivated .*not found in any identity source/m);
-    expect(stdout).toContain('suggestion: add bob@example.com to group "Heap Prod Admins" or "Heap Admins"');
+    expect(stdout).toContain(
+      [
+        '    suggestion: add bob@example.com to group "Heap Prod Admins"',
+        '      side effects: none',
+        '    or: add bob@example.com to group "Heap Admins"',
+        '      side effects: org: Member -> Admin',
+      ].join('\n'),
+    );
     expect(stdout).toContain('changes: 8 (0 blocked); idp-change 8');
     expect(stdout).not.toContain('HELD');
   });
@@ -75,10 +82,21 @@ describe('heap-access-sync plan (offline what-if)', () => {
         desired: 'Member',
         cause: 'manual-override',
         action: 'revert',
-        suggestion: 'add bob@example.com to group "Heap Prod Admins" or "Heap Admins"',
-        suggestedActions: [
-          { action: 'add-to-group', user: 'bob@example.com', group: 'Heap Prod Admins' },
-          { action: 'add-to-group', user: 'bob@example.com', group: 'Heap Admins' },
+        suggestion: 'add bob@example.com to group "Heap Prod Admins"',
+        suggestedActions: [{ action: 'add-to-group', user: 'bob@example.com', group: 'Heap Prod Admins' }],
+        sideEffects: [],
+        // the alternatives, fewest side effects first: Heap Admins would also make bob org Admin
+        suggestions: [
+          {
+            suggestion: 'add bob@example.com to group "Heap Prod Admins"',
+            suggestedActions: [{ action: 'add-to-group', user: 'bob@example.com', group: 'Heap Prod Admins' }],
+            sideEffects: [],
+          },
+          {
+            suggestion: 'add bob@example.com to group "Heap Admins"',
+            suggestedActions: [{ action: 'add-to-group', user: 'bob@example.com', group: 'Heap Admins' }],
+            sideEffects: [{ entitlement: 'org', from: 'Member', to: 'Admin' }],
+          },
         ],
         firstSeen: expect.any(String),
         revertsAt: expect.any(String),

@@ -102,7 +102,9 @@ describe('dashboard in headless Chromium', () => {
     const erinRow = page.locator(`#drift tr[data-user="${ERIN}"][data-entitlement="project:web-staging"]`);
     await erinRow.waitFor();
     expect(await erinRow.textContent()).toContain('manual-override');
-    expect((await erinRow.locator('.suggestion').textContent())?.length).toBeGreaterThan(0);
+    expect(await erinRow.locator('.suggestion').textContent()).toBe(`add ${ERIN} to group "Heap Admins"`);
+    // ... and what else that group would change for her (DESIGN §11): org Admin among them
+    expect(await erinRow.locator('.side-effects').textContent()).toMatch(/^side effects: .*org Member → Admin/);
     // alerted now, reverted an hour after it was first seen (policy.revertAfter's default)
     // ... and who made the change by hand, from the stand-in's activity log, below it
     const revertsAt = erinRow.locator('td.reverts-at');

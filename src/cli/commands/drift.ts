@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { showAccess } from '../../domain/entitlement.js';
+import { describeSuggestions } from '../../planner/index.js';
 import { EXIT } from '../errors.js';
 import { printJson, withRuntime } from '../context.js';
 
@@ -22,7 +23,7 @@ export function registerDrift(program: Command): void {
         else {
           for (const d of plan.drift) {
             process.stdout.write(
-              `${d.user} ${d.entitlement}: baseline ${showAccess(d.baseline)}, actual ${showAccess(d.actual)}, desired ${showAccess(d.desired)}  [${d.cause}, will ${d.action}]\n  suggestion: ${d.suggestion}\n`,
+              `${d.user} ${d.entitlement}: baseline ${showAccess(d.baseline)}, actual ${showAccess(d.actual)}, desired ${showAccess(d.desired)}  [${d.cause}, will ${d.action}]\n${describeSuggestions(d, '  ').join('\n')}\n`,
             );
           }
           process.stdout.write(`${plan.drift.length} drift item(s)\n`);

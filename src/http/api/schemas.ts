@@ -93,6 +93,9 @@ const change = z.looseObject({
   risk: z.array(z.string()),
   blocked: z.string().nullable(),
 });
+const sideEffect = z
+  .looseObject({ entitlement: z.string(), from: value, to: value })
+  .describe('another entitlement change the suggested group change would cause for that user');
 export const driftItem = z.looseObject({
   user: z.string(),
   entitlement: z.string(),
@@ -102,6 +105,17 @@ export const driftItem = z.looseObject({
   cause: z.enum(['manual-override', 'conflict', 'unmanaged']),
   action: z.enum(['revert', 'keep']),
   suggestion: z.string(),
+  sideEffects: z.array(sideEffect).optional(),
+  suggestions: z
+    .array(
+      z.looseObject({
+        suggestion: z.string(),
+        suggestedActions: z.array(z.looseObject({})),
+        sideEffects: z.array(sideEffect),
+      }),
+    )
+    .optional()
+    .describe('every suggestion considered, fewest side effects first; the first is `suggestion`'),
 });
 export const plan = z.looseObject({
   changes: z.array(change),

@@ -34,6 +34,21 @@ describe('Slack message', () => {
     });
   });
 
+  it("names the suggestion's side effects (the first five, then how many more); the details carry them all", () => {
+    const sideEffects = [
+      { entitlement: 'membership', from: 'active', to: 'deactivated' },
+      ...['a', 'b', 'c', 'd', 'e', 'f'].map((p) => ({ entitlement: `project:${p}`, from: null, to: 'Admin' })),
+    ];
+    const alert = driftDetected(driftItem({ sideEffects }), 'r', now);
+    expect(alert.details.sideEffects).toEqual(sideEffects);
+    expect(sectionTexts(formatSlackMessage(alert))[1]?.split('\n').at(-1)).toBe(
+      '*Side effects:* membership: active → deactivated; project:a: (none) → Admin; project:b: (none) → Admin; ' +
+        'project:c: (none) → Admin; project:d: (none) → Admin; and 2 more',
+    );
+    const none = formatSlackMessage(driftDetected(driftItem({ sideEffects: [] }), 'r', now));
+    expect(sectionTexts(none)[1]).toContain('*Side effects:* none');
+  });
+
   it('writes "no access" as (none), as everywhere else', () => {
     const message = formatSlackMessage(
       driftDetected(driftItem({ baseline: null, desired: null, cause: 'unmanaged' }), 'r', now),

@@ -32,6 +32,7 @@ describe('renderPlanText', () => {
         'Drift (1):',
         '  bob@example.com  org: baseline Member, actual Admin, desired Member  [manual-override, revert]',
         '    suggestion: add bob@example.com to group "Heap Admins"',
+        '      side effects: none',
         '    first seen 2025-06-01T12:00:00.000Z; reverts at 2025-06-01T12:00:00.000Z',
         '',
         'Summary:',
@@ -101,6 +102,8 @@ describe('planToJson', () => {
       'escalation',
       'suggestion',
       'suggestedActions',
+      'sideEffects',
+      'suggestions',
       'firstSeen',
       'revertsAt',
     ]);

@@ -372,6 +372,23 @@ ${DOM_JS}
     }));
   }
 
+  function showSideEffects(effects) {
+    if (!effects.length) return 'no side effects';
+    return 'side effects: ' + effects.map(function (e) {
+      return e.entitlement + ' ' + (e.from === null ? '(none)' : e.from) + ' → ' + (e.to === null ? '(none)' : e.to);
+    }).join('; ');
+  }
+
+  // the suggestion with the fewest side effects, what else it would change, and the alternatives
+  function suggestionCell(item) {
+    var parts = [el('span', { class: 'suggestion', text: item.suggestion })];
+    if (item.sideEffects) parts.push(el('div', { class: 'side-effects', text: showSideEffects(item.sideEffects) }));
+    (item.suggestions || []).slice(1).forEach(function (s) {
+      parts.push(el('div', { class: 'suggestion-alt', text: 'or: ' + s.suggestion + ' (' + showSideEffects(s.sideEffects) + ')' }));
+    });
+    return parts;
+  }
+
   function renderDrift(s) {
     var d = s.drift;
     $('drift-count').textContent = String(d.items.length);
@@ -392,7 +409,7 @@ ${DOM_JS}
         cell([badge(item.cause, item.cause === 'conflict' ? 'bad' : 'warn'), ' ',
           badge(item.action === 'revert' ? 'will revert' : 'kept by policy', item.action === 'revert' ? 'bad' : 'info')]),
         cell(revertsAt(item), 'reverts-at'),
-        cell(el('span', { class: 'suggestion', text: item.suggestion })),
+        cell(suggestionCell(item)),
       ];
       if (isAdmin()) {
         row.push(cell(el('div', { class: 'actions' }, [

@@ -54,6 +54,7 @@ td .actions { flex-direction: column; align-items: stretch; }
 .held { border: 1px solid #d4a72c; background: #fffdf0; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.5rem 0; }
 .held h3 { font-size: 0.95rem; margin: 0 0 0.25rem; }
 .suggestion { color: var(--muted); font-size: 0.85rem; }
+.side-effects, .suggestion-alt { color: var(--muted); font-size: 0.8rem; }
 #toast { position: fixed; right: 1rem; bottom: 1rem; max-width: 28rem; }
 #toast p { background: #24292f; color: #fff; padding: 0.6rem 0.9rem; border-radius: 6px; margin: 0.25rem 0; box-shadow: 0 4px 12px rgba(0,0,0,.2); }
 #toast p.bad { background: #82071e; }
