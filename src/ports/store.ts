@@ -2,6 +2,7 @@ import type { PendingApproval, StoredApprovalStatus } from '../domain/approval.j
 import type { DriftSighting } from '../domain/drift.js';
 import type { Access } from '../domain/entitlement.js';
 import type { AccessException } from '../domain/exception.js';
+import type { UserJournalSlice } from '../domain/history.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
 import type { Session } from '../domain/session.js';
@@ -126,6 +127,11 @@ export interface Store {
 
   listJournal(options?: { limit?: number; beforeSequence?: number }): Promise<JournalSummary[]>;
   getJournal(id: string): Promise<JournalRecord | null>;
+  /**
+   * The slices of the journal's records that touch `user` (normalised), oldest first, of records ended within
+   * [since, until) when given: one indexed read, kept at each append and built from the records on migration.
+   */
+  listUserJournal(user: string, options?: { since?: Date; until?: Date }): Promise<UserJournalSlice[]>;
   /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
   /**

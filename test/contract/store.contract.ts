@@ -11,6 +11,7 @@ import type { AssistedTask } from '../../src/domain/task.js';
 import type { PendingApproval } from '../../src/domain/approval.js';
 import type { AlertState, HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord, type JournalHasher } from '../../src/store/journal-hash.js';
+import { JOURNAL_USERS_BACKFILL } from '../../src/store/migrations/core.js';
 import { describeKeyedJournal } from './keyed-journal.contract.js';
 
 /** How a fixture opens a store: the journal's hasher (its key), unkeyed by default. */
@@ -52,6 +53,21 @@ export function buildChange(overrides: Partial<Change> = {}): Change {
     reasons: [{ rule: 'prod-members', group: 'Heap Prod', source: 'file' }],
     risk: ['broadens-access'],
     blocked: null,
+    ...overrides,
+  };
+}
+
+export function buildDrift(overrides: Partial<DriftItem> = {}): DriftItem {
+  return {
+    user: 'dave@example.com',
+    entitlement: 'org',
+    baseline: 'Member',
+    actual: 'Admin',
+    desired: 'Member',
+    cause: 'manual-override',
+    action: 'revert',
+    suggestion: '',
+    suggestedActions: [],
     ...overrides,
   };
 }
@@ -348,17 +364,10 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           { change: changes[1] as Change, outcome: 'failed', error: 'HTTP 500', attempts: 3 },
           { change: blockedChange, outcome: 'blocked' },
         ];
-        const drift: DriftItem = {
-          user: 'dave@example.com',
-          entitlement: 'org',
-          baseline: 'Member',
-          actual: 'Admin',
-          desired: 'Member',
-          cause: 'manual-override',
-          action: 'revert',
+        const drift = buildDrift({
           suggestion: 'add dave@example.com to group Heap Admins',
           suggestedActions: [{ action: 'add-to-group', user: 'dave@example.com', group: 'Heap Admins' }],
-        };
+        });
         await store.commitRun(buildRecord('r1'), new Map());
         await store.commitRun(
           buildRecord('r2', { trigger: 'schedule', status: 'partial', plan: buildPlan(changes, [drift]), results }),
@@ -400,6 +409,88 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect(await store.listJournal({ beforeSequence: 1 })).toEqual([]);
         await expect(store.listJournal({ limit: 0 })).rejects.toThrow();
         expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 55 });
+      });
+    });
+
+    describe("a user's journal (per-user history)", () => {
+      /** r1 changes alice and bob; r2 is a dry run; r3 changes carol (one skipped) and sees a drift of BOB's; r4 is bob's exception */
+      const commitFour = async (s: Store) => {
+        await s.commitRun(buildRecord('r1'), new Map());
+        await s.commitRun(buildRecord('r2', { status: 'dry-run', endedAt: iso(2_000) }), new Map());
+        const carol = buildChange({ user: 'carol@example.com' });
+        const drift = buildDrift({ user: 'BOB@example.com' });
+        await s.commitRun(
+          buildRecord('r3', {
+            endedAt: iso(3_000),
+            plan: buildPlan([carol], [drift]),
+            results: [
+              { change: carol, outcome: 'applied', attempts: 1 },
+              { change: buildChange({ user: 'carol@example.com', entitlement: 'org' }), outcome: 'skipped' },
+            ],
+          }),
+          new Map(),
+        );
+        await s.commitRun(
+          buildRecord('r4', {
+            trigger: 'exception',
+            endedAt: iso(4_000),
+            plan: null,
+            results: [],
+            event: { kind: 'exception-created', exception: buildException('x1', { user: 'bob@example.com' }) },
+          }),
+          new Map(),
+        );
+      };
+
+      it('gives the records that touch a user, oldest first, only their part about that user', async () => {
+        await commitFour(store);
+        const bob = await store.listUserJournal('Bob@Example.com');
+        expect(bob.map((s) => [s.id, s.sequence])).toEqual([
+          ['r1', 1],
+          ['r3', 3],
+          ['r4', 4],
+        ]);
+        expect(bob[0]!.results.map((r) => r.change.user)).toEqual(['bob@example.com']);
+        expect(bob[0]).toMatchObject({ trigger: 'cli', actor: 'ops@example.com', status: 'succeeded' });
+        expect(bob[1]).toMatchObject({
+          results: [],
+          plan: { drift: [{ user: 'BOB@example.com', entitlement: 'org' }] },
+        });
+        expect(bob[2]!.event).toMatchObject({ kind: 'exception-created', exception: { id: 'x1' } });
+        expect((await store.listUserJournal('carol@example.com')).map((s) => s.results.length)).toEqual([1]);
+        expect(await store.listUserJournal('nobody@example.com')).toEqual([]);
+        // the index lies outside the chain: the journal verifies as before
+        expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 4 });
+      });
+
+      it('keeps to [since, until) of the records’ end', async () => {
+        await commitFour(store);
+        const ids = async (options: { since?: Date; until?: Date }) =>
+          (await store.listUserJournal('bob@example.com', options)).map((s) => s.id);
+        expect(await ids({ since: at(3_000) })).toEqual(['r3', 'r4']);
+        expect(await ids({ until: at(3_000) })).toEqual(['r1']);
+        expect(await ids({ since: at(1_000), until: at(4_000) })).toEqual(['r1', 'r3']);
+      });
+
+      it('is built from the records of a journal written before the index, once, on open', async () => {
+        await commitFour(store);
+        const before = await store.listUserJournal('bob@example.com');
+        await fixture.execute('DELETE FROM journal_users');
+        await fixture.execute(`DELETE FROM schema_migrations WHERE id = '${JOURNAL_USERS_BACKFILL}'`);
+        expect(await store.listUserJournal('bob@example.com')).toEqual([]);
+        const reopened = await reopen();
+        expect(await reopened.listUserJournal('bob@example.com')).toEqual(before);
+        await reopened.commitRun(buildRecord('r5', { endedAt: iso(5_000) }), new Map());
+        expect((await reopened.listUserJournal('alice@example.com')).map((s) => s.id)).toEqual(['r1', 'r5']);
+        // a second open finds the migration done and indexes nothing twice
+        const again = await reopen();
+        expect((await again.listUserJournal('alice@example.com')).map((s) => s.id)).toEqual(['r1', 'r5']);
+      });
+
+      it('drops a record removed from the journal from everyone’s history', async () => {
+        await commitFour(store);
+        await fixture.execute("DELETE FROM journal WHERE id = 'r3'");
+        expect((await store.listUserJournal('bob@example.com')).map((s) => s.id)).toEqual(['r1', 'r4']);
       });
     });
 

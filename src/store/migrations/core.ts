@@ -173,4 +173,19 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     id: 'core-015-alert-state-version',
     sql: `ALTER TABLE alert_state ADD COLUMN version ${d.ms} NOT NULL DEFAULT 1`,
   },
+  {
+    // a user's history (DESIGN §11) in one read: each record's slice about each user it touches, by user then
+    // sequence; filled from the journal by the data migration JOURNAL_USERS_BACKFILL, then at each append
+    id: 'core-016-journal-users',
+    sql: `CREATE TABLE journal_users (
+      user_key TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      ended_ms ${d.ms} NOT NULL,
+      slice TEXT NOT NULL,
+      PRIMARY KEY (user_key, sequence)
+    )${d.keyed}`,
+  },
 ];
+
+/** The data migration that indexes the records written before `journal_users` existed. */
+export const JOURNAL_USERS_BACKFILL = 'core-016-journal-users-backfill';

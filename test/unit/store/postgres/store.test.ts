@@ -70,6 +70,9 @@ describe('PostgreSQL store', () => {
         'core-013-drift-sightings',
         'core-014-sessions',
         'core-015-alert-state-version',
+        'core-016-journal-users',
+        // the data migration filling the per-user journal index: once, though five opened at once
+        'core-016-journal-users-backfill',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
