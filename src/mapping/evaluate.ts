@@ -31,6 +31,8 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
  * takes an e-mail userName as the teammate's e-mail: writing it would change who the teammate is); then the e-mail.
  */
 export function heapUserNameOf(idpUserName: string, user: string): string {
+  // the usual case first: the userName is the (normalised) e-mail itself
+  if (idpUserName === user) return idpUserName;
   return !idpUserName.includes('@') || normalizeUserKey(idpUserName) === user ? idpUserName : user;
 }
 

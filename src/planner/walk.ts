@@ -87,6 +87,8 @@ export class PlanWalker {
   private baseLoaded = false;
   private base: Access | undefined;
   private readonly top: TopRoles;
+  private readonly nowIso: string;
+  private nowPlusGrace: string | undefined;
 
   constructor(
     private readonly mapping: MappingSet,
@@ -97,6 +99,7 @@ export class PlanWalker {
   ) {
     this.environments = environmentsOf(mapping.projects);
     this.top = topRolesOf(mapping.model);
+    this.nowIso = grace.now.toISOString();
     this.census = new AdminCensus(this.top);
   }
 
@@ -306,10 +309,17 @@ export class PlanWalker {
     const found = this.grace.sightings.get(sightingKey(s.user, key));
     // another value than the one seen before is a new manual change: its grace starts now
     const seen = found && found.actual === actual ? found : undefined;
-    const firstSeen = seen ? seen.firstSeen : this.grace.now.toISOString();
+    const firstSeen = seen ? seen.firstSeen : this.nowIso;
     if (action === 'keep') return { firstSeen, revertsAt: null, seen };
     const wait = cause === 'manual-override' ? this.grace.revertAfterMs : 0;
-    return { firstSeen, revertsAt: new Date(Date.parse(firstSeen) + wait).toISOString(), seen };
+    // first seen now (most drift, and all of a first run's): the two possible times, computed once
+    if (!seen)
+      return { firstSeen, revertsAt: wait ? (this.nowPlusGrace ??= this.isoAfter(firstSeen, wait)) : firstSeen, seen };
+    return { firstSeen, revertsAt: this.isoAfter(firstSeen, wait), seen };
+  }
+
+  private isoAfter(iso: string, ms: number): string {
+    return new Date(Date.parse(iso) + ms).toISOString();
   }
 
   /** Why an entitlement changes: rules or policy say so, or (for a mapped user) no rule grants the old value any more. */
