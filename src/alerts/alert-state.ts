@@ -6,6 +6,8 @@ export interface AlertStatePayload {
   alert: Alert;
   /** names of the sinks that acknowledged this alert since it was opened */
   delivered: string[];
+  /** the run that resolved it (drift) */
+  resolvedRunId?: string;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -29,6 +31,7 @@ export function readStatePayload(state: AlertState): AlertStatePayload {
       at: typeof alert.at === 'string' ? alert.at : state.openedAt,
     },
     delivered,
+    ...(typeof payload.resolvedRunId === 'string' && { resolvedRunId: payload.resolvedRunId }),
   };
 }
 

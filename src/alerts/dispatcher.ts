@@ -165,14 +165,35 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     }
   }
 
-  function markDelivered(key: string, openedAt: string, sink: string): void {
-    const state = states.get(key);
-    // a newer generation (resolved, then drifted again) is not acknowledged by the old one's delivery
-    if (!state || state.openedAt !== openedAt) return;
+  /**
+   * Adds `sink` to the sinks that have the alert, in the store. A drift item resolved meanwhile (here or on another
+   * replica) was resolved without this sink, so its resolution is this delivery's to send: the one who resolves
+   * tells the sinks already marked, the one who marks after tells its own, and the compare-and-set on the state's
+   * version makes the two never overlap.
+   */
+  function markDelivered(key: string, openedAt: string, sink: AlertSink, done: () => void): void {
+    states.updateSoon(
+      key,
+      (current) => {
+        // a newer generation (resolved, then drifted again) is not acknowledged by the old one's delivery
+        if (!current || current.openedAt !== openedAt) return null;
+        const payload = readStatePayload(current);
+        if (payload.delivered.includes(sink.name)) return null;
+        const next: AlertStatePayload = { ...payload, delivered: [...payload.delivered, sink.name].sort() };
+        return { ...current, lastSentAt: now().toISOString(), payload: next };
+      },
+      (written) => {
+        done();
+        if (written?.resolvedAt && written.event === 'drift-detected') send(resolutionOf(written), [sink]);
+      },
+    );
+  }
+
+  /** the drift-resolved alert of a resolved drift state */
+  function resolutionOf(state: AlertState): Alert {
     const payload = readStatePayload(state);
-    if (payload.delivered.includes(sink)) return;
-    const next: AlertStatePayload = { ...payload, delivered: [...payload.delivered, sink].sort() };
-    states.set({ ...state, lastSentAt: now().toISOString(), payload: next });
+    const at = new Date(state.resolvedAt ?? now().toISOString());
+    return driftResolved(state.key, payload.alert.details, payload.resolvedRunId ?? payload.alert.runId ?? '', at);
   }
 
   /** Queues `alert` on `targets`; `openedAt` ties a tracked delivery to the state generation it acknowledges. */
@@ -183,10 +204,14 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       const tracked = openedAt === undefined ? null : pendingKey(sink.name, alert.key);
       const settle = (outcome: DeliveryOutcome): void => {
         if (tracked) {
-          const left = (inFlight.get(tracked) ?? 1) - 1;
-          if (left > 0) inFlight.set(tracked, left);
-          else inFlight.delete(tracked);
-          if (outcome.ok && openedAt !== undefined) markDelivered(alert.key, openedAt, sink.name);
+          const landed = () => {
+            const left = (inFlight.get(tracked) ?? 1) - 1;
+            if (left > 0) inFlight.set(tracked, left);
+            else inFlight.delete(tracked);
+          };
+          // still in flight until the store has its mark: this process does not send it again meanwhile
+          if (outcome.ok && openedAt !== undefined) markDelivered(alert.key, openedAt, sink, landed);
+          else landed();
         }
         report(
           { sink: sink.name, event: alert.event, ok: outcome.ok, attempts: outcome.attempts },
@@ -202,6 +227,41 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     }
   }
 
+  const isLive = (state: AlertState, windowMs: number, at: Date): boolean =>
+    state.resolvedAt === null && at.getTime() - Date.parse(state.openedAt) < windowMs;
+
+  /**
+   * Opens the generation of each fresh decision in the store (compare-and-set: of replicas deciding at once, one
+   * opens it). A decision whose key another replica opened first is decided again on that generation.
+   */
+  async function openGenerations(decided: readonly OnceDelivery[]): Promise<OnceDelivery[]> {
+    const first = new Map<string, OnceDelivery>();
+    for (const d of decided) if (d.fresh && !first.has(d.alert.key)) first.set(d.alert.key, d);
+    const opened = await states.update(
+      new Map(
+        [...first].map(([key, d]) => [
+          key,
+          (current: AlertState | undefined) =>
+            current && isLive(current, d.windowMs, now())
+              ? null
+              : {
+                  key,
+                  event: d.alert.event,
+                  openedAt: d.openedAt,
+                  lastSentAt: null,
+                  resolvedAt: null,
+                  payload: { alert: d.alert, delivered: [] } satisfies AlertStatePayload,
+                },
+        ]),
+      ),
+    );
+    return decided.flatMap((d) => {
+      if (!d.fresh || (first.get(d.alert.key) === d && opened.get(d.alert.key)?.openedAt === d.openedAt)) return [d];
+      const again = decideOnce(d.alert, d.windowMs);
+      return again && !again.fresh ? [again] : [];
+    });
+  }
+
   /**
    * Decides on a once-per-key alert: to every sink when its key is new (or resolved, or its window passed), else only
    * to the sinks that have neither acknowledged it nor got it queued here. Null: nothing to send.
@@ -209,9 +269,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
   function decideOnce(alert: Alert, windowMs: number): OnceDelivery | null {
     const at = now();
     const existing = states.get(alert.key);
-    const live =
-      existing !== undefined && existing.resolvedAt === null && at.getTime() - Date.parse(existing.openedAt) < windowMs;
-    if (existing && live) {
+    if (existing && isLive(existing, windowMs, at)) {
       const { delivered } = readStatePayload(existing);
       const missing = sinks.filter((s) => !delivered.includes(s.name) && !inFlight.has(pendingKey(s.name, alert.key)));
       if (missing.length === 0) return null;
@@ -237,24 +295,13 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     for (const [windowMs, names] of windows) {
       for (const name of await claims.claim(names, at, windowMs)) opened.add(name);
     }
-    const going = decided.filter(
-      (d) => !(d.fresh && Number.isFinite(d.windowMs)) || opened.has(windowClaim(d.alert.key)),
+    const going = await openGenerations(
+      decided.filter((d) => !(d.fresh && Number.isFinite(d.windowMs)) || opened.has(windowClaim(d.alert.key))),
     );
     const names = going.flatMap((d) => d.targets.map((s) => deliveryClaim(s.name, d.alert.key, d.openedAt)));
     const taken = await claims.claim(names, at, DELIVERY_CLAIM_MS);
     const sent: Alert[] = [];
     for (const d of going) {
-      if (d.fresh) {
-        const payload: AlertStatePayload = { alert: d.alert, delivered: [] };
-        states.set({
-          key: d.alert.key,
-          event: d.alert.event,
-          openedAt: d.openedAt,
-          lastSentAt: null,
-          resolvedAt: null,
-          payload,
-        });
-      }
       // each claim is used once: the same key twice in one call goes out once
       const targets = d.targets.filter((s) => taken.delete(deliveryClaim(s.name, d.alert.key, d.openedAt)));
       if (!targets.length) continue;
@@ -264,21 +311,40 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     return sent;
   }
 
-  function resolveDrift(state: AlertState, runId: string): Alert {
-    const at = now();
-    const payload = readStatePayload(state);
-    states.set({ ...state, resolvedAt: at.toISOString() });
-    // the generation is over: no replica sends its detection again
-    void claims
-      .releaseClaims(sinks.map((s) => deliveryClaim(s.name, state.key, state.openedAt)))
-      .catch((err: unknown) => log.error({ err, key: state.key }, 'releasing alert claims failed'));
-    const alert = driftResolved(state.key, payload.alert.details, runId, at);
-    // only sinks that have (or will have) the detection hear of its resolution
-    const targets = sinks.filter(
-      (s) => payload.delivered.includes(s.name) || inFlight.has(pendingKey(s.name, state.key)),
+  /**
+   * Resolves open drift states in the store (compare-and-set: of replicas resolving one at once, one does) and tells
+   * the sinks that have the detection; a sink whose detection is still being delivered hears of the resolution
+   * from its delivery (markDelivered). Resolves with the alerts of the states this call resolved.
+   */
+  async function resolveDrift(open: readonly AlertState[], runId: string): Promise<Alert[]> {
+    const at = now().toISOString();
+    const resolved = await states.update(
+      new Map(
+        open.map((state) => [
+          state.key,
+          (current: AlertState | undefined) =>
+            current && current.resolvedAt === null && current.openedAt === state.openedAt
+              ? { ...current, resolvedAt: at, payload: { ...readStatePayload(current), resolvedRunId: runId } }
+              : null,
+        ]),
+      ),
     );
-    send(alert, targets);
-    return alert;
+    const alerts: Alert[] = [];
+    for (const state of resolved.values()) {
+      if (!state) continue;
+      // the generation is over: no replica sends its detection again
+      void claims
+        .releaseClaims(sinks.map((s) => deliveryClaim(s.name, state.key, state.openedAt)))
+        .catch((err: unknown) => log.error({ err, key: state.key }, 'releasing alert claims failed'));
+      const alert = resolutionOf(state);
+      const { delivered } = readStatePayload(state);
+      send(
+        alert,
+        sinks.filter((s) => delivered.includes(s.name)),
+      );
+      alerts.push(alert);
+    }
+    return alerts;
   }
 
   async function drain(timeoutMs = 30_000): Promise<void> {
@@ -286,10 +352,16 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), timeoutMs);
     });
-    const idle = Promise.all([...queues.values()].map((q) => q.whenIdle())).then(() => false);
+    // a delivery's mark, written on the way, may queue a resolution: idle means idle after the last write
+    const idle = (async () => {
+      do {
+        await Promise.all([...queues.values()].map((q) => q.whenIdle()));
+        await states.flush();
+      } while ([...queues.values()].some((q) => q.size > 0));
+      return false;
+    })();
     const expired = await Promise.race([idle, timedOut]);
     clearTimeout(timer);
-    await states.flush();
     if (expired) log.warn({ pending: pendingCounts() }, 'alert queues not drained in time');
   }
 
@@ -320,14 +392,18 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       log.error({ err, alerts: decided.length }, 'queueing drift alerts failed');
     }
     const inScope = scope ? new Set([...scope].map(normalizeUserKey)) : null;
-    for (const state of states.values()) {
-      if (!isOpenDriftState(state) || current.has(state.key)) continue;
-      if (inScope && !inScope.has(normalizeUserKey(readDriftStateUser(state)))) continue;
-      try {
-        result.resolved.push(resolveDrift(state, runId));
-      } catch (err) {
-        log.error({ err, key: state.key }, 'resolving drift alert failed');
-      }
+    const gone = states
+      .values()
+      .filter(
+        (state) =>
+          isOpenDriftState(state) &&
+          !current.has(state.key) &&
+          (!inScope || inScope.has(normalizeUserKey(readDriftStateUser(state)))),
+      );
+    try {
+      result.resolved.push(...(await resolveDrift(gone, runId)));
+    } catch (err) {
+      log.error({ err, alerts: gone.length }, 'resolving drift alerts failed');
     }
     logDropped();
     // written before the run lets go of its lock: the next run, on any replica, reads these states

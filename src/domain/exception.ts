@@ -15,5 +15,13 @@ export interface AccessException {
   revokedAt?: string | null;
 }
 
+/** An exception as a store reads it back: a requester it does not know (older rows) is left out, not null. */
+export function storedException(
+  row: Omit<AccessException, 'requestedBy'> & { requestedBy: string | null },
+): AccessException {
+  const { requestedBy, ...rest } = row;
+  return requestedBy === null ? rest : { ...rest, requestedBy };
+}
+
 export const isExceptionActive = (e: AccessException, now: Date): boolean =>
   !e.revokedAt && Date.parse(e.expiresAt) > now.getTime();

@@ -45,9 +45,17 @@ export interface Policy {
   approvalTtl: string;
   /** grace before a manual change in Heap is reverted, from when it was first seen: `1h`, `30m`; `0s` at once */
   revertAfter: string;
-  /** four eyes: an exception's approver must not be its requester, a held plan not approved by whoever's run held it */
+  /**
+   * four eyes (on by default): an exception's approver must not be its requester, a held plan not approved by
+   * whoever's run was held. `false` is the opt-out of a single-administrator organisation (validate warns).
+   */
   fourEyes: boolean;
 }
+
+/** What `validate` and the mapping docs say about `policy.fourEyes: false`. */
+export const FOUR_EYES_OFF =
+  'four eyes is off (policy.fourEyes: false): one person may request and approve their own exception, and approve ' +
+  'their own held run; meant only for an organisation with a single administrator';
 
 export const DEFAULT_POLICY: Policy = {
   multiGroup: 'highest',
@@ -68,7 +76,7 @@ export const DEFAULT_POLICY: Policy = {
   approvals: { orgAdmin: false, productionAdmin: false, modules: [] },
   approvalTtl: '7d',
   revertAfter: '1h',
-  fourEyes: false,
+  fourEyes: true,
 };
 
 /** Where a value came from in the mapping files, for error messages and docs. */

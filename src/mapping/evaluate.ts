@@ -1,10 +1,5 @@
-import type {
-  DesiredEntitlement,
-  DesiredState,
-  DesiredUser,
-  EvaluationWarning,
-  RuleReason,
-} from '../domain/desired.js';
+import { CompactDesired, EvaluatedUser } from '../domain/compact-desired.js';
+import type { DesiredState, DesiredUser, EvaluationWarning, RuleReason } from '../domain/desired.js';
 import { normalizeUserKey } from '../domain/entitlement.js';
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
@@ -16,15 +11,15 @@ import { matchValueOf } from './user-key.js';
 /**
  * Desired Heap access of every IdP user (DESIGN §3): pure and deterministic, users in key order whatever the
  * input order. Built for 100k users: rules are indexed by group and compiled to integer arrays once, reasons are
- * shared per (rule, group), users with the same (rule, group) set are decided once, and per-user scratch state
- * lives in typed arrays reused across users. Each user gets its own `entitlements` record; the
- * DesiredEntitlement values and their reason lists are shared between users (those one (rule, group) gives are
- * frozen): replace them, never mutate them.
+ * shared per (rule, group), users with the same (rule, group) set are decided once, per-user scratch state
+ * lives in typed arrays reused across users, and the result is written to a CompactDesired (no record per user:
+ * each user's `entitlements` record is built when read, frozen). The DesiredEntitlement values and their
+ * reason lists are shared between users: replace a user's record, never mutate it.
  */
 export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot): DesiredState {
   const c = compileMapping(mapping);
   const m = matchUsers(c, snapshot);
-  const evaluator = new UserEvaluator(c, m);
+  const evaluator = new UserEvaluator(c, m, new CompactDesired(c.entKeys, c.entIndex, m.userKeys.length, m));
   const users: DesiredUser[] = new Array<DesiredUser>(m.userKeys.length);
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
@@ -36,6 +31,8 @@ export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot
  * takes an e-mail userName as the teammate's e-mail: writing it would change who the teammate is); then the e-mail.
  */
 export function heapUserNameOf(idpUserName: string, user: string): string {
+  // the usual case first: the userName is the (normalised) e-mail itself
+  if (idpUserName === user) return idpUserName;
   return !idpUserName.includes('@') || normalizeUserKey(idpUserName) === user ? idpUserName : user;
 }
 
@@ -53,23 +50,11 @@ function absentGroups(c: CompiledMapping, snapshot: DirectorySnapshot): string[]
   return out;
 }
 
-/** What one set of (rule, group) reasons decides; shared by every user with that set. */
+/** What one set of (rule, group) reasons decides, as a range of slots; shared by every user with that set. */
 interface Decided {
-  entitlements: Record<string, DesiredEntitlement>;
+  from: number;
+  to: number;
   notApplied: { entitlement: string; message: string }[];
-}
-
-/**
- * An empty record that V8 keeps as a hash table ("dictionary mode"); to every program it is an ordinary `{}`.
- * 100k records with distinct key sets would otherwise each get their own hidden class, built key by key and
- * generalised as values of different shapes are stored: that cost most of the evaluation. Deleting a property
- * that is not the last one added is what switches an object to dictionary mode.
- */
-function dictionaryRecord<T>(): Record<string, T> {
-  const record: Record<string, unknown> = { a: 0, b: 0 };
-  delete record.a;
-  delete record.b;
-  return record as Record<string, T>;
 }
 
 function reasonSetKey(ids: Int32Array, from: number, to: number): string {
@@ -98,6 +83,8 @@ class UserEvaluator {
   private candGrant = new Int32Array(256);
   private readonly shared: SharedEntitlements;
   private readonly memo = new Map<number | string, Decided>();
+  /** the current user's grants that are not applied (scratch, reused) */
+  private readonly notApplied: Decided['notApplied'] = [];
   /** sets of several reasons are remembered only while that pays: in some directories nearly every set is unique */
   private memoMulti = true;
   private memoHits = 0;
@@ -106,6 +93,7 @@ class UserEvaluator {
   constructor(
     private readonly c: CompiledMapping,
     private readonly m: UserMatches,
+    private readonly store: CompactDesired,
   ) {
     const n = c.entKeys.length;
     this.priorityMode = c.mapping.policy.multiGroup === 'priority';
@@ -117,87 +105,100 @@ class UserEvaluator {
     this.reasonCount = new Int32Array(n);
     this.firstCandidate = new Int32Array(n);
     this.lists = new Array<RuleReason[]>(n);
-    this.shared = new SharedEntitlements(c, m);
+    this.shared = new SharedEntitlements(c, m, store);
   }
 
   evaluate(u: number, warnings: EvaluationWarning[]): DesiredUser {
-    const { c, m } = this;
+    const { c, m, store } = this;
     const identity = m.representative[u];
     if (!identity) throw new Error(`no identity for user ${u}`);
     const user = m.userKeys[u] ?? '';
     const from = m.reasonStart[u] ?? 0;
     const to = m.reasonStart[u + 1] ?? 0;
-    const desired: DesiredUser = {
-      user,
-      matchValue: matchValueOf(identity, c.mapping.policy.match, user),
-      identityId: identity.id,
-      externalId: identity.externalId ?? identity.id,
-      source: identity.source,
-      mapped: from < to,
-      entitlements: {},
-    };
-    if (identity.displayName !== undefined) desired.displayName = identity.displayName;
     const userName = heapUserNameOf(identity.userName, user);
-    if (userName !== user) desired.userName = userName;
-    if (from === to) return desired;
-    // users matched by the same (rule, group) pairs get the same access: decide once, copy the record
+    const desired = new EvaluatedUser(
+      {
+        user,
+        matchValue: matchValueOf(identity, c.mapping.policy.match, user),
+        identityId: identity.id,
+        externalId: identity.externalId ?? identity.id,
+        source: identity.source,
+        mapped: from < to,
+      },
+      identity.displayName,
+      userName !== user ? userName : undefined,
+      store,
+      u,
+    );
+    if (from === to) {
+      store.assign(u, 0, 0);
+      return desired;
+    }
+    // users matched by the same (rule, group) pairs get the same access: decide once, share the slots
     const single = to - from === 1;
     const key = single ? (m.reasonIds[from] ?? 0) : this.memoMulti ? reasonSetKey(m.reasonIds, from, to) : null;
     let decided = key === null ? undefined : this.memo.get(key);
     if (decided) {
-      desired.entitlements = { ...decided.entitlements };
       if (!single) this.memoHits++;
     } else {
-      decided = this.decide(from, to, key !== null);
-      desired.entitlements = decided.entitlements;
-      if (key !== null) this.memo.set(key, decided);
+      const notApplied = this.notApplied;
+      notApplied.length = 0;
+      const start = store.end;
+      this.decide(from, to, notApplied);
+      if (key === null) {
+        store.assign(u, start, store.end);
+        for (const w of notApplied) warnings.push({ user, entitlement: w.entitlement, message: w.message });
+        return desired;
+      }
+      decided = { from: start, to: store.end, notApplied: [...notApplied] };
+      this.memo.set(key, decided);
       if (!single && ++this.memoMisses >= 4096 && this.memoHits * 8 < this.memoMisses) this.memoMulti = false;
     }
+    store.assign(u, decided.from, decided.to);
     for (const w of decided.notApplied) warnings.push({ user, entitlement: w.entitlement, message: w.message });
     return desired;
   }
 
   /**
-   * Entitlements in canonical key order (membership, org, projects, modules: entitlement ids are in that order).
-   * A record that is `remembered` is copied for every user with the same reasons, so it is an ordinary object;
-   * the others are one per user and built in dictionary mode (see dictionaryRecord).
+   * Appends the user's slots in canonical key order (membership, org, projects, modules: entitlement ids are in
+   * that order), and the grants it does not apply to `notApplied`.
    */
-  private decide(from: number, to: number, remembered: boolean): Decided {
-    const { c, m, shared } = this;
+  private decide(from: number, to: number, notApplied: Decided['notApplied']): void {
+    const { c, m, shared, store } = this;
     const touchedCount = this.collect(from, to);
     const epoch = this.epoch;
-    const entitlements: Record<string, DesiredEntitlement> = remembered ? {} : dictionaryRecord();
-    const notApplied: Decided['notApplied'] = [];
-    const defaults = shared.defaultsOf(m.reasonIds, from, to);
-    entitlements[c.entKeys[c.membershipEnt] ?? ''] = defaults.membership;
-    entitlements[c.entKeys[c.orgEnt] ?? ''] = this.stamp[c.orgEnt] === epoch ? this.winner(c.orgEnt) : defaults.org;
+    // membership and org (unless a rule names it) have every reason the user matched: shared for a single one
+    const defaults = to - from === 1 ? shared.defaultsOf(m.reasonIds[from] ?? 0) : null;
+    if (defaults) store.push(c.membershipEnt, shared.activeValue, defaults.membership);
+    else store.pushAllReasons(c.membershipEnt, shared.activeValue);
+    if (this.stamp[c.orgEnt] === epoch) this.pushWinner(c.orgEnt);
+    else if (defaults) store.push(c.orgEnt, shared.memberValue, defaults.org);
+    else store.pushAllReasons(c.orgEnt, shared.memberValue);
     for (let t = 0; t < touchedCount; t++) {
       const ent = this.touched[t] ?? 0;
       if (ent === c.orgEnt) continue;
       const project = c.moduleProject[ent] ?? -1;
       if (project >= 0 && this.stamp[project] !== epoch) notApplied.push(this.moduleWithoutProject(ent));
-      else entitlements[c.entKeys[ent] ?? ''] = this.winner(ent);
+      else this.pushWinner(ent);
     }
-    return { entitlements, notApplied };
   }
 
-  /** The decided value of an entitlement; one reason (the usual case) gives an object shared by every such user. */
-  private winner(ent: number): DesiredEntitlement {
+  /** The decided value of an entitlement; one reason (the usual case) gives a grant shared by every such user. */
+  private pushWinner(ent: number): void {
+    const value = this.valueOf(ent, this.bestRank[ent] ?? 0);
     if (this.reasonCount[ent] === 1) {
       const cand = this.firstCandidate[ent] ?? 0;
-      return this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0);
-    }
-    return { value: this.valueOf(ent, this.bestRank[ent] ?? 0), reasons: this.lists[ent] ?? [] };
+      this.store.push(ent, value, this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0));
+    } else this.store.push(ent, value, this.store.addGrant({ value, reasons: this.lists[ent] ?? [] }));
   }
 
   private moduleWithoutProject(ent: number): Decided['notApplied'][number] {
     const entitlement = this.c.entKeys[ent] ?? '';
-    const { value, reasons } = this.winner(ent);
     const cand = this.firstCandidate[ent] ?? 0;
     const message =
       this.reasonCount[ent] === 1
         ? this.shared.warning(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0)
-        : moduleWarning(entitlement, value, reasons);
+        : moduleWarning(entitlement, this.valueOf(ent, this.bestRank[ent] ?? 0), this.lists[ent] ?? []);
     return { entitlement, message };
   }
 
@@ -249,7 +250,7 @@ class UserEvaluator {
       } else (this.lists[ent] as RuleReason[]).push(m.reasons[reason] as RuleReason);
       this.reasonCount[ent] = count + 1;
     }
-    this.touched.subarray(0, touched).sort();
+    sortPrefix(this.touched, touched);
     return touched;
   }
 
@@ -280,5 +281,18 @@ class UserEvaluator {
     this.candRank = grow(this.candRank);
     this.candReason = grow(this.candReason);
     this.candGrant = grow(this.candGrant);
+  }
+}
+
+/** Sorts a[0 .. n) in place: a user touches a dozen entitlements, for which insertion sort needs no allocation. */
+function sortPrefix(a: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = a[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (a[j] ?? 0) > x) {
+      a[j + 1] = a[j] ?? 0;
+      j--;
+    }
+    a[j + 1] = x;
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type Policy, type Team } from '../domain/mapping.js';
+import { DEFAULT_POLICY, FOUR_EYES_OFF, type Policy, type Team } from '../domain/mapping.js';
 import { DEFAULT_MODEL, type AccessModel, type Project } from '../domain/model.js';
 import type { IssueSink } from './issue-sink.js';
 import type { Declarations } from './read-mapping-file.js';
@@ -42,9 +42,13 @@ export function mergeModel(decl: Declarations, sink: IssueSink): AccessModel {
   return model;
 }
 
-/** The declared policy over the defaults; a module `approvals.modules` names must be one the model declares. */
+/**
+ * The declared policy over the defaults; a module `approvals.modules` names must be one the model declares. Turning
+ * four eyes off is allowed, with a warning.
+ */
 export function mergePolicy(decl: Declarations, model: AccessModel, sink: IssueSink): Policy {
   const { guards: _guards, approvals, ...rest } = decl.policy?.value ?? {};
+  if (rest.fourEyes === false) sink.warn(decl.policy!.src, [...decl.policy!.path, 'fourEyes'], FOUR_EYES_OFF);
   const known = Object.keys(model.modules);
   approvals?.modules?.forEach((m, i) => {
     if (!known.includes(m)) {

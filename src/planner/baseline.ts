@@ -1,4 +1,5 @@
-import type { DesiredEntitlement, GrantReasons } from '../domain/desired.js';
+import { EvaluatedUser } from '../domain/compact-desired.js';
+import type { DesiredEntitlement, DesiredUser, GrantReasons } from '../domain/desired.js';
 import { grantReasonsOf, ruleReasonsOf } from './grant-reasons.js';
 import { type Access, normalizeUserKey } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
@@ -51,7 +52,7 @@ export function nextBaseline(
     }
     const access = post?.access ?? EMPTY_ACCESS;
     const slots = exceptions.size ? exceptions.get(s.key) : undefined;
-    if (post && !slots && s.mode === 'mapped' && s.desired && isExactly(s.desired.entitlements, access)) {
+    if (post && !slots && s.mode === 'mapped' && s.desired && isExactly(s.desired, access)) {
       // In sync (the usual case): the baseline is Heap's access as it is; access records are never mutated.
       out.set(s.key, access);
       if (reasons) reasons.set(s.key, grantsOf(s.desired.entitlements));
@@ -96,7 +97,17 @@ function grantsOf(ents: Record<string, DesiredEntitlement>): GrantReasons {
 }
 
 /** Whether `access` holds exactly the desired entitlements, no more, no fewer. */
-function isExactly(ents: Record<string, DesiredEntitlement>, access: Access): boolean {
+function isExactly(d: DesiredUser, access: Access): boolean {
+  const store = EvaluatedUser.slotsOf(d);
+  if (store) {
+    // an evaluated user's slots, read without building its record: each slot's value, and no more keys than slots
+    const u = EvaluatedUser.indexOf(d);
+    for (let k = store.from(u); k < store.to(u); k++) if (access[store.keyOf(k)] !== store.valueOf(k)) return false;
+    let extra = store.from(u) - store.to(u);
+    for (const _ in access) if (++extra > 0) return false;
+    return true;
+  }
+  const ents = d.entitlements;
   for (const key in ents) if (access[key] !== ents[key]?.value) return false;
   for (const key in access) if (ents[key] === undefined) return false;
   return true;

@@ -38,7 +38,8 @@ export function planChanges(input: PlanInput): Plan {
   };
   const exceptions = indexExceptions(input.exceptions, input.now);
   const walker = new PlanWalker(mapping, input.baseline, exceptions, grace, input.baselineReasons);
-  const { count, managedActive, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const { count, managedActiveUnvisited, renames, others, warnings } = forEachSubject(input, (s) => walker.walk(s));
+  const managedActive = managedActiveUnvisited + walker.activeTeammates;
 
   for (const t of others) walker.census.countTeammate(t.access);
 

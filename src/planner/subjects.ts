@@ -54,8 +54,13 @@ const UNKNOWN_DETAIL = 'not found in any identity source';
 export interface SubjectWalk {
   /** how many subjects were visited */
   count: number;
-  /** teammates active in Heap that the sync manages, in scope or not: the mass-change guard's denominator */
-  managedActive: number;
+  /**
+   * teammates active in Heap that the sync manages but that were not visited (out of scope). With the active
+   * subjects that have a teammate (which `visit` sees, and reads the access of anyway), the mass-change guard's
+   * denominator. Counted apart because reading one property of 100k access objects, each with its own hidden
+   * class, costs as much as the planner's whole walk over them.
+   */
+  managedActiveUnvisited: number;
   /** teammates the identity provider now knows by another e-mail (same immutable id), by old e-mail */
   renames: Rename[];
   /** teammates that are not subjects (left alone, out of scope, unmatchable): guards still count them */
@@ -85,7 +90,7 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
   };
   const renames: Rename[] = [];
   let count = 0;
-  let managedActive = 0;
+  let managedActiveUnvisited = 0;
   const emit = (user: string, key: string, t: Teammate | null, d: DesiredUser | null, mode: SubjectMode) => {
     cursor.user = user;
     cursor.key = key;
@@ -117,9 +122,10 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     const t = actual[i] as Teammate;
     const d = claimed[i] ?? null;
     const key = match === 'email' ? (keys[i] as string) : normalizeUserKey(t.email);
-    if ((d?.mapped || unmappedUsers !== 'keep') && t.access[MEMBERSHIP] !== DEACTIVATED) managedActive++;
-    if (!inScope(key, d)) others.push(t);
-    else if (d?.mapped && isRename(t, d)) {
+    if (!inScope(key, d)) {
+      if ((d?.mapped || unmappedUsers !== 'keep') && t.access[MEMBERSHIP] !== DEACTIVATED) managedActiveUnvisited++;
+      others.push(t);
+    } else if (d?.mapped && isRename(t, d)) {
       renames.push({ id: d.externalId as string, from: t.email, to: d.user });
       emitRenamed(t, d);
     } else if (d?.mapped) {
@@ -143,7 +149,7 @@ export function forEachSubject(input: PlanInput, visit: (s: Subject) => void): S
     if (d.mapped && inScope(key, d)) emit(d.user, key, null, d, 'mapped');
   }
   renames.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  return { count, managedActive, renames, others, warnings: warnings.sort() };
+  return { count, managedActiveUnvisited, renames, others, warnings: warnings.sort() };
 }
 
 /** The same immutable id under another e-mail: the teammate is renamed, never replaced. */

@@ -1,3 +1,4 @@
+import { type CompactDesired, EvaluatedUser } from '../domain/compact-desired.js';
 import type { DesiredEntitlement, GrantReasons, Reason } from '../domain/desired.js';
 import {
   type Access,
@@ -39,6 +40,12 @@ export interface DriftDraft {
   subject: SuggestionSubject;
 }
 
+interface SlotsScratch {
+  store: CompactDesired;
+  seen: Int32Array;
+  slot: Int32Array;
+}
+
 /** One entitlement whose actual value differs from the effective desired value. */
 interface Difference {
   key: string;
@@ -60,6 +67,8 @@ export class PlanWalker {
   /** by normalised e-mail: the teammate of every user with changes, for the guards */
   readonly teammateOf = new Map<string, Teammate | null>();
   readonly census: AdminCensus;
+  /** subjects with a teammate that is not deactivated in Heap (see SubjectWalk.managedActiveUnvisited) */
+  activeTeammates = 0;
   private readonly environments: Map<string, string>;
   private readonly diff: Difference = {
     key: '',
@@ -69,10 +78,17 @@ export class PlanWalker {
     slot: undefined,
     actual: null,
   };
+  /** per entitlement id of the slots being walked: the slot of the current user's value, while `seen` is `epoch` */
+  private slotsScratch: SlotsScratch | null = null;
+  private epoch = 0;
+  /** the current user's Admin roles in Heap, counted once its membership is known */
+  private readonly admins: string[] = [];
   /** the current subject's baseline, looked up on its first difference */
   private baseLoaded = false;
   private base: Access | undefined;
   private readonly top: TopRoles;
+  private readonly nowIso: string;
+  private nowPlusGrace: string | undefined;
 
   constructor(
     private readonly mapping: MappingSet,
@@ -84,6 +100,7 @@ export class PlanWalker {
   ) {
     this.environments = environmentsOf(mapping.projects);
     this.top = topRolesOf(mapping.model);
+    this.nowIso = grace.now.toISOString();
     this.census = new AdminCensus(this.top);
   }
 
@@ -95,13 +112,101 @@ export class PlanWalker {
       ? (this.exceptions.get(s.key) ??
         (s.renamedFrom === null ? undefined : this.exceptions.get(normalizeUserKey(s.renamedFrom))))
       : undefined;
-    const ents = s.desired?.entitlements;
-    if (s.mode === 'mapped' && ents && !slots) this.walkMapped(s, ents, s.teammate?.access ?? EMPTY_ACCESS);
-    else this.walkGeneral(s, slots);
+    const d = s.desired;
+    if (s.mode !== 'mapped' || !d || slots) {
+      this.walkGeneral(s, slots);
+      return;
+    }
+    const store = EvaluatedUser.slotsOf(d);
+    if (store) this.walkSlots(s, store, EvaluatedUser.indexOf(d), s.teammate?.access ?? EMPTY_ACCESS);
+    else this.walkMapped(s, d.entitlements, s.teammate?.access ?? EMPTY_ACCESS);
   }
 
+  /**
+   * walkMapped for an evaluated user, in one merge walk of Heap's access against the user's slots: both are
+   * usually in the same (canonical) key order, so most keys match the next slot by identity and no record is
+   * built. From the first key out of step, the remaining slots are marked by entitlement id and looked up instead.
+   * Touching each access object once matters more than anything else here: at 100k users every read of an
+   * object with its own hidden class is a cache miss (and a named property read an inline-cache miss).
+   */
+  private walkSlots(s: Subject, store: CompactDesired, u: number, access: Access): void {
+    const to = store.to(u);
+    let next = store.from(u);
+    let marked = -1; // the epoch of the marks once out of step
+    const admins = this.admins;
+    admins.length = 0;
+    let membership: EntitlementValue | undefined;
+    for (const key in access) {
+      const a = access[key];
+      if (a === undefined || a === null) continue;
+      if (key === MEMBERSHIP) membership = a;
+      else if (isTopRole(this.top, key, a)) admins.push(key);
+      let k: number;
+      if (marked < 0 && next < to && key === store.keyOf(next)) k = next++;
+      else {
+        if (marked < 0) marked = this.mark(store, next, to);
+        const ent = store.keyIndex.get(key);
+        const { seen, slot } = this.slotsScratch as SlotsScratch;
+        if (ent === undefined || seen[ent] !== marked) {
+          this.slotDiffers(s, store, u, -1, key, a);
+          continue;
+        }
+        seen[ent] = 0;
+        k = slot[ent] ?? 0;
+      }
+      if (a !== store.valueOf(k)) this.slotDiffers(s, store, u, k, key, a);
+    }
+    if (s.teammate !== null && membership !== DEACTIVATED) {
+      this.activeTeammates++;
+      for (const key of admins) this.census.countRole(key, access[key]);
+    }
+    if (marked < 0) for (let k = next; k < to; k++) this.slotDiffers(s, store, u, k, store.keyOf(k), null);
+    else {
+      const { seen } = this.slotsScratch as SlotsScratch;
+      for (let k = next; k < to; k++) {
+        if (seen[store.entOf(k)] === marked) this.slotDiffers(s, store, u, k, store.keyOf(k), null);
+      }
+    }
+  }
+
+  /** Marks the slots [from, to) by entitlement id for lookup; returns the marks' epoch. */
+  private mark(store: CompactDesired, from: number, to: number): number {
+    if (this.slotsScratch?.store !== store) {
+      const n = store.keys.length;
+      this.slotsScratch = { store, seen: new Int32Array(n), slot: new Int32Array(n) };
+      this.epoch = 0;
+    }
+    const { seen, slot } = this.slotsScratch;
+    const epoch = ++this.epoch;
+    for (let k = from; k < to; k++) {
+      const ent = store.entOf(k);
+      seen[ent] = epoch;
+      slot[ent] = k;
+    }
+    return epoch;
+  }
+
+  /** A difference at slot k (-1: an entitlement the user has in Heap and the mapping does not give). */
+  private slotDiffers(
+    s: Subject,
+    store: CompactDesired,
+    u: number,
+    k: number,
+    key: string,
+    actual: EntitlementValue,
+  ): void {
+    const diff = this.diff;
+    diff.key = key;
+    diff.desired = k < 0 ? null : store.valueOf(k);
+    diff.reasons = k < 0 ? null : store.reasonsOf(u, k);
+    diff.exception = null;
+    diff.slot = undefined;
+    diff.actual = actual;
+    this.differ(s, diff);
+  }
   private walkMapped(s: Subject, ents: Record<string, DesiredEntitlement>, access: Access): void {
     const counted = s.teammate !== null && access[MEMBERSHIP] !== DEACTIVATED;
+    if (counted) this.activeTeammates++;
     const diff = this.diff;
     for (const key in ents) {
       const e = ents[key] as DesiredEntitlement;
@@ -134,6 +239,7 @@ export class PlanWalker {
   private walkGeneral(s: Subject, slots: ReadonlyMap<string, ExceptionSlot> | undefined): void {
     const access = s.teammate?.access ?? EMPTY_ACCESS;
     if (s.teammate) this.census.countTeammate(access);
+    if (s.teammate && access[MEMBERSHIP] !== DEACTIVATED) this.activeTeammates++;
     visitWanted(s, access, slots, (w) => {
       const a = access[w.key] ?? null;
       if (a === w.value) return;
@@ -201,10 +307,17 @@ export class PlanWalker {
     const found = this.grace.sightings.get(sightingKey(s.user, key));
     // another value than the one seen before is a new manual change: its grace starts now
     const seen = found && found.actual === actual ? found : undefined;
-    const firstSeen = seen ? seen.firstSeen : this.grace.now.toISOString();
+    const firstSeen = seen ? seen.firstSeen : this.nowIso;
     if (action === 'keep') return { firstSeen, revertsAt: null, seen };
     const wait = cause === 'manual-override' ? this.grace.revertAfterMs : 0;
-    return { firstSeen, revertsAt: new Date(Date.parse(firstSeen) + wait).toISOString(), seen };
+    // first seen now (most drift, and all of a first run's): the two possible times, computed once
+    if (!seen)
+      return { firstSeen, revertsAt: wait ? (this.nowPlusGrace ??= this.isoAfter(firstSeen, wait)) : firstSeen, seen };
+    return { firstSeen, revertsAt: this.isoAfter(firstSeen, wait), seen };
+  }
+
+  private isoAfter(iso: string, ms: number): string {
+    return new Date(Date.parse(iso) + ms).toISOString();
   }
 
   private loadBase(s: Subject): void {

@@ -3,6 +3,7 @@ import type { DriftSighting } from '../domain/drift.js';
 import type { Access } from '../domain/entitlement.js';
 import type { GrantReasons } from '../domain/desired.js';
 import type { AccessException } from '../domain/exception.js';
+import type { UserJournalSlice } from '../domain/history.js';
 import type { JournalRecord, RunStatus } from '../domain/journal.js';
 import type { Plan } from '../domain/plan.js';
 import type { Session } from '../domain/session.js';
@@ -59,6 +60,11 @@ export interface AlertState {
   lastSentAt: string | null;
   resolvedAt: string | null;
   payload: unknown;
+  /**
+   * Which write of the key this is: 1 for the first, one more for each after (as read). A compare-and-set names the
+   * version it replaces (0 or absent: there is no state of the key yet).
+   */
+  version?: number;
 }
 
 /** Health and cursors of one identity source (delta links, last read). */
@@ -129,6 +135,11 @@ export interface Store {
 
   listJournal(options?: { limit?: number; beforeSequence?: number }): Promise<JournalSummary[]>;
   getJournal(id: string): Promise<JournalRecord | null>;
+  /**
+   * The slices of the journal's records that touch `user` (normalised), oldest first, of records ended within
+   * [since, until) when given: one indexed read, kept at each append and built from the records on migration.
+   */
+  listUserJournal(user: string, options?: { since?: Date; until?: Date }): Promise<UserJournalSlice[]>;
   /** walks the chain, hashing under the journal key the store was opened with (when it has one) */
   verifyJournal(): Promise<JournalVerifyResult>;
   /**
@@ -182,8 +193,16 @@ export interface Store {
    */
   putDriftSightings(sightings: readonly DriftSighting[], scope: readonly string[] | null): Promise<void>;
 
-  getAlertStates(): Promise<AlertState[]>;
-  putAlertState(state: AlertState): Promise<void>;
+  /** alert states by key, each with its version; `keys` limits them to those keys */
+  getAlertStates(keys?: readonly string[]): Promise<AlertState[]>;
+  /**
+   * Writes each state only while its key's stored version is still `state.version` (0 or absent: no state yet),
+   * storing it as the next version, all in one transaction; resolves with the keys written (keys must be distinct).
+   * A key another writer changed first is left as that writer left it: read it again and decide again. Replicas
+   * sharing the store update alert states only this way, so none undoes another's (a sink's delivery mark lost, a
+   * resolved alert reopened) and only one of them opens or resolves an alert.
+   */
+  compareAndSetAlertStates(states: readonly AlertState[]): Promise<Set<string>>;
 
   /** assisted changes (DESIGN §12), by creation time then id; `statuses` limits the list, `user` to one subject */
   listTasks(options?: { statuses?: readonly TaskStatus[]; user?: string }): Promise<AssistedTask[]>;

@@ -17,7 +17,8 @@ export interface NewException {
   entitlement: string;
   value: string | null;
   reason: string;
-  approver: string;
+  /** who approved it; required with four eyes, and then not the requester. Without four eyes it defaults to them */
+  approver?: string;
   /** an ISO date-time, or a duration from now such as `7d`, `12h`, `30m` */
   expires: string;
   /** who asks for it (`--actor`, the API caller); the journal records them, four eyes compare them */
@@ -62,13 +63,18 @@ export function createExceptionService(deps: ExceptionDeps) {
       problems.push(`module "${ref.module}" is not licensed`);
     }
     if (!input.reason?.trim()) problems.push('reason is required (auditors ask why)');
-    if (!input.approver?.trim()) problems.push('approver is required');
     const requester = input.requestedBy?.trim();
-    if (requester && input.approver?.trim() && sameActor(requester, input.approver)) {
-      // four eyes (policy.fourEyes): whoever asks for an exception does not approve it
-      if (mapping.policy.fourEyes) {
-        problems.push(`four eyes: ${requester} asks for this exception, so someone else must approve it`);
-      }
+    const { fourEyes } = mapping.policy;
+    const approver = input.approver?.trim() || (fourEyes ? '' : (requester ?? ''));
+    if (!approver) {
+      problems.push(
+        fourEyes && requester
+          ? `approver is required: four eyes (policy.fourEyes), so someone other than ${requester} approves it`
+          : 'approver is required',
+      );
+    } else if (fourEyes && requester && sameActor(requester, approver)) {
+      // four eyes: whoever asks for an exception does not approve it
+      problems.push(`four eyes: ${requester} asks for this exception, so someone else must approve it`);
     }
     const now = deps.clock.now();
     const expiresAt = parseExpiry(input.expires, now);
@@ -84,7 +90,7 @@ export function createExceptionService(deps: ExceptionDeps) {
       entitlement: input.entitlement,
       value: input.value,
       reason: input.reason.trim(),
-      approver: input.approver.trim(),
+      approver,
       ...(requester && { requestedBy: requester }),
       createdAt: now.toISOString(),
       expiresAt: expiresAt!.toISOString(),

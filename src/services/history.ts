@@ -1,7 +1,6 @@
 import type { Reason } from '../domain/desired.js';
 import { MEMBERSHIP, normalizeUserKey, ORG } from '../domain/entitlement.js';
-import type { HistoryEntry } from '../domain/history.js';
-import type { JournalRecord } from '../domain/journal.js';
+import type { HistoryEntry, UserJournalSlice } from '../domain/history.js';
 import { describeReason } from '../planner/render.js';
 import type { Store } from '../ports/store.js';
 
@@ -24,8 +23,8 @@ export function summarizeChange(entitlement: string, from: string | null, to: st
 
 const exceptionOf = (reasons: readonly Reason[]) => reasons.find((r) => 'exception' in r);
 
-/** The entries one journal record holds for one user (normalised e-mail), in the record's order. */
-export function historyOf(record: JournalRecord, user: string): HistoryEntry[] {
+/** The entries one journal record (or its slice about the user) holds for one user, in the record's order. */
+export function historyOf(record: UserJournalSlice, user: string): HistoryEntry[] {
   const key = normalizeUserKey(user);
   const base = { at: record.endedAt, record: record.id, sequence: record.sequence, trigger: record.trigger };
   const out: HistoryEntry[] = [];
@@ -144,24 +143,13 @@ export function historyOf(record: JournalRecord, user: string): HistoryEntry[] {
   return out;
 }
 
-/** How many journal records a history request reads at most, newest first (a long journal stays responsive). */
-export const HISTORY_RECORD_LIMIT = 5_000;
-
-/** A user's access history from the journal, oldest first, within [since, until) when given. */
+/** A user's access history from the journal, oldest first, within [since, until) when given: one indexed read. */
 export async function userHistory(
-  store: Pick<Store, 'listJournal' | 'getJournal'>,
+  store: Pick<Store, 'listUserJournal'>,
   user: string,
   options: { since?: Date; until?: Date } = {},
 ): Promise<HistoryEntry[]> {
-  const summaries = await store.listJournal({ limit: HISTORY_RECORD_LIMIT });
-  const entries: HistoryEntry[] = [];
-  for (const s of summaries) {
-    const t = Date.parse(s.endedAt);
-    if (options.since && t < options.since.getTime()) continue;
-    if (options.until && t >= options.until.getTime()) continue;
-    const record = await store.getJournal(s.id);
-    if (record) entries.push(...historyOf(record, user));
-  }
+  const entries = (await store.listUserJournal(user, options)).flatMap((slice) => historyOf(slice, user));
   entries.sort((a, b) => a.sequence - b.sequence);
   // a manual change is seen by every run until it is resolved: list its first sighting only
   const seen = new Set<string>();

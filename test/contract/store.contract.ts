@@ -10,8 +10,9 @@ import type { ReviewCampaign, ReviewItem } from '../../src/domain/review.js';
 import type { Session } from '../../src/domain/session.js';
 import type { AssistedTask } from '../../src/domain/task.js';
 import type { PendingApproval } from '../../src/domain/approval.js';
-import type { HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
+import type { AlertState, HeldPlan, NewJournalRecord, Store } from '../../src/ports/store.js';
 import { GENESIS_HASH, hashJournalRecord, type JournalHasher } from '../../src/store/journal-hash.js';
+import { JOURNAL_USERS_BACKFILL } from '../../src/store/migrations/core.js';
 import { describeKeyedJournal } from './keyed-journal.contract.js';
 
 /** How a fixture opens a store: the journal's hasher (its key), unkeyed by default. */
@@ -53,6 +54,21 @@ export function buildChange(overrides: Partial<Change> = {}): Change {
     reasons: [{ rule: 'prod-members', group: 'Heap Prod', source: 'file' }],
     risk: ['broadens-access'],
     blocked: null,
+    ...overrides,
+  };
+}
+
+export function buildDrift(overrides: Partial<DriftItem> = {}): DriftItem {
+  return {
+    user: 'dave@example.com',
+    entitlement: 'org',
+    baseline: 'Member',
+    actual: 'Admin',
+    desired: 'Member',
+    cause: 'manual-override',
+    action: 'revert',
+    suggestion: '',
+    suggestedActions: [],
     ...overrides,
   };
 }
@@ -409,17 +425,10 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           { change: changes[1] as Change, outcome: 'failed', error: 'HTTP 500', attempts: 3 },
           { change: blockedChange, outcome: 'blocked' },
         ];
-        const drift: DriftItem = {
-          user: 'dave@example.com',
-          entitlement: 'org',
-          baseline: 'Member',
-          actual: 'Admin',
-          desired: 'Member',
-          cause: 'manual-override',
-          action: 'revert',
+        const drift = buildDrift({
           suggestion: 'add dave@example.com to group Heap Admins',
           suggestedActions: [{ action: 'add-to-group', user: 'dave@example.com', group: 'Heap Admins' }],
-        };
+        });
         await store.commitRun(buildRecord('r1'), new Map());
         await store.commitRun(
           buildRecord('r2', { trigger: 'schedule', status: 'partial', plan: buildPlan(changes, [drift]), results }),
@@ -464,6 +473,88 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
       });
     });
 
+    describe("a user's journal (per-user history)", () => {
+      /** r1 changes alice and bob; r2 is a dry run; r3 changes carol (one skipped) and sees a drift of BOB's; r4 is bob's exception */
+      const commitFour = async (s: Store) => {
+        await s.commitRun(buildRecord('r1'), new Map());
+        await s.commitRun(buildRecord('r2', { status: 'dry-run', endedAt: iso(2_000) }), new Map());
+        const carol = buildChange({ user: 'carol@example.com' });
+        const drift = buildDrift({ user: 'BOB@example.com' });
+        await s.commitRun(
+          buildRecord('r3', {
+            endedAt: iso(3_000),
+            plan: buildPlan([carol], [drift]),
+            results: [
+              { change: carol, outcome: 'applied', attempts: 1 },
+              { change: buildChange({ user: 'carol@example.com', entitlement: 'org' }), outcome: 'skipped' },
+            ],
+          }),
+          new Map(),
+        );
+        await s.commitRun(
+          buildRecord('r4', {
+            trigger: 'exception',
+            endedAt: iso(4_000),
+            plan: null,
+            results: [],
+            event: { kind: 'exception-created', exception: buildException('x1', { user: 'bob@example.com' }) },
+          }),
+          new Map(),
+        );
+      };
+
+      it('gives the records that touch a user, oldest first, only their part about that user', async () => {
+        await commitFour(store);
+        const bob = await store.listUserJournal('Bob@Example.com');
+        expect(bob.map((s) => [s.id, s.sequence])).toEqual([
+          ['r1', 1],
+          ['r3', 3],
+          ['r4', 4],
+        ]);
+        expect(bob[0]!.results.map((r) => r.change.user)).toEqual(['bob@example.com']);
+        expect(bob[0]).toMatchObject({ trigger: 'cli', actor: 'ops@example.com', status: 'succeeded' });
+        expect(bob[1]).toMatchObject({
+          results: [],
+          plan: { drift: [{ user: 'BOB@example.com', entitlement: 'org' }] },
+        });
+        expect(bob[2]!.event).toMatchObject({ kind: 'exception-created', exception: { id: 'x1' } });
+        expect((await store.listUserJournal('carol@example.com')).map((s) => s.results.length)).toEqual([1]);
+        expect(await store.listUserJournal('nobody@example.com')).toEqual([]);
+        // the index lies outside the chain: the journal verifies as before
+        expect(await store.verifyJournal()).toMatchObject({ ok: true, records: 4 });
+      });
+
+      it('keeps to [since, until) of the records’ end', async () => {
+        await commitFour(store);
+        const ids = async (options: { since?: Date; until?: Date }) =>
+          (await store.listUserJournal('bob@example.com', options)).map((s) => s.id);
+        expect(await ids({ since: at(3_000) })).toEqual(['r3', 'r4']);
+        expect(await ids({ until: at(3_000) })).toEqual(['r1']);
+        expect(await ids({ since: at(1_000), until: at(4_000) })).toEqual(['r1', 'r3']);
+      });
+
+      it('is built from the records of a journal written before the index, once, on open', async () => {
+        await commitFour(store);
+        const before = await store.listUserJournal('bob@example.com');
+        await fixture.execute('DELETE FROM journal_users');
+        await fixture.execute(`DELETE FROM schema_migrations WHERE id = '${JOURNAL_USERS_BACKFILL}'`);
+        expect(await store.listUserJournal('bob@example.com')).toEqual([]);
+        const reopened = await reopen();
+        expect(await reopened.listUserJournal('bob@example.com')).toEqual(before);
+        await reopened.commitRun(buildRecord('r5', { endedAt: iso(5_000) }), new Map());
+        expect((await reopened.listUserJournal('alice@example.com')).map((s) => s.id)).toEqual(['r1', 'r5']);
+        // a second open finds the migration done and indexes nothing twice
+        const again = await reopen();
+        expect((await again.listUserJournal('alice@example.com')).map((s) => s.id)).toEqual(['r1', 'r5']);
+      });
+
+      it('drops a record removed from the journal from everyone’s history', async () => {
+        await commitFour(store);
+        await fixture.execute("DELETE FROM journal WHERE id = 'r3'");
+        expect((await store.listUserJournal('bob@example.com')).map((s) => s.id)).toEqual(['r1', 'r4']);
+      });
+    });
+
     describeKeyedJournal(() => fixture, reopen);
 
     describe('exceptions', () => {
@@ -474,6 +565,18 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
         expect(await store.getException('nope')).toBeNull();
         await expect(store.addException(buildException('x1', { reason: 'again' }))).rejects.toThrow(/x1/);
         expect((await store.getException('x1'))?.reason).toBe('incident 42');
+      });
+
+      it('keeps who asked for an exception beside its approver (four eyes), and nothing for an unknown requester', async () => {
+        const asked = buildException('x2', { entitlement: 'org', requestedBy: 'dana@example.com' });
+        await store.addException(asked);
+        await store.addException(buildException('x3', { entitlement: 'membership' }));
+        expect(await store.getException('x2')).toEqual({ ...asked, revokedAt: null });
+        expect(await store.getException('x3')).not.toHaveProperty('requestedBy');
+        expect((await store.listExceptions({ now: at(0) })).map((e) => [e.id, e.requestedBy])).toEqual([
+          ['x2', 'dana@example.com'],
+          ['x3', undefined],
+        ]);
       });
 
       it('lists only active exceptions by default, sorted by expiry then id; all with includeInactive', async () => {
@@ -663,42 +766,63 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
     });
 
     describe('alert and source state', () => {
-      it('upserts alert states by key and lists them by key', async () => {
-        await store.putAlertState({
-          key: 'drift:bob',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: null,
-          resolvedAt: null,
-          payload: { items: [1, 2] },
-        });
-        await store.putAlertState({
-          key: 'drift:alice',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: iso(1),
-          resolvedAt: null,
-          payload: null,
-        });
-        await store.putAlertState({
-          key: 'drift:bob',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: iso(2),
-          resolvedAt: iso(3),
-          payload: { items: [1] },
-        });
+      const alertState = (key: string, version: number, overrides: Partial<AlertState> = {}): AlertState => ({
+        key,
+        event: 'drift-detected',
+        openedAt: iso(0),
+        lastSentAt: null,
+        resolvedAt: null,
+        payload: { delivered: [] },
+        version,
+        ...overrides,
+      });
+
+      it('writes an alert state only over the version it names, and lists states by key with their versions', async () => {
+        expect(
+          await store.compareAndSetAlertStates([alertState('drift:bob', 0), alertState('drift:alice', 0)]),
+        ).toEqual(new Set(['drift:bob', 'drift:alice']));
+        // "no state yet" again, and a version that is not the stored one: both refused, nothing written
+        expect(
+          await store.compareAndSetAlertStates([
+            alertState('drift:bob', 0, { payload: 'stale' }),
+            alertState('drift:alice', 2, { payload: 'stale' }),
+            alertState('drift:carol', 0, { lastSentAt: iso(1) }),
+          ]),
+        ).toEqual(new Set(['drift:carol']));
+        expect(
+          await store.compareAndSetAlertStates([
+            alertState('drift:bob', 1, { lastSentAt: iso(2), resolvedAt: iso(3), payload: { delivered: ['hook'] } }),
+          ]),
+        ).toEqual(new Set(['drift:bob']));
         expect(await store.getAlertStates()).toEqual([
-          { key: 'drift:alice', event: 'drift', openedAt: iso(0), lastSentAt: iso(1), resolvedAt: null, payload: null },
-          {
-            key: 'drift:bob',
-            event: 'drift',
-            openedAt: iso(0),
-            lastSentAt: iso(2),
-            resolvedAt: iso(3),
-            payload: { items: [1] },
-          },
+          alertState('drift:alice', 1),
+          alertState('drift:bob', 2, { lastSentAt: iso(2), resolvedAt: iso(3), payload: { delivered: ['hook'] } }),
+          alertState('drift:carol', 1, { lastSentAt: iso(1) }),
         ]);
+        expect(await store.getAlertStates(['drift:carol', 'drift:alice', 'nobody'])).toEqual([
+          alertState('drift:alice', 1),
+          alertState('drift:carol', 1, { lastSentAt: iso(1) }),
+        ]);
+        expect(await store.compareAndSetAlertStates([])).toEqual(new Set());
+      });
+
+      it('lets one of two stores writing the same alert state version at once win', async () => {
+        const other = await reopen();
+        const keys = Array.from({ length: 20 }, (_, i) => `drift:user-${i}`);
+        await store.compareAndSetAlertStates(keys.map((k) => alertState(k, 0)));
+        const [mine, theirs] = await Promise.all([
+          store.compareAndSetAlertStates(keys.map((k) => alertState(k, 1, { payload: 'mine' }))),
+          other.compareAndSetAlertStates([...keys].reverse().map((k) => alertState(k, 1, { payload: 'theirs' }))),
+        ]);
+        expect([...mine, ...theirs].sort()).toEqual([...keys].sort());
+        const stored = await other.getAlertStates();
+        expect(stored.map((s) => s.version)).toEqual(keys.map(() => 2));
+        expect(
+          stored
+            .filter((s) => s.payload === 'mine')
+            .map((s) => s.key)
+            .sort(),
+        ).toEqual([...mine].sort());
       });
 
       it('replaces a source state whole and returns null for an unknown source', async () => {
@@ -907,14 +1031,9 @@ export function runStoreContract(name: string, openFixture: OpenStoreFixture): v
           mappingVersion: null,
           scope: null,
         });
-        await store.putAlertState({
-          key: 'k',
-          event: 'drift',
-          openedAt: iso(0),
-          lastSentAt: null,
-          resolvedAt: null,
-          payload: 1,
-        });
+        await store.compareAndSetAlertStates([
+          { key: 'k', event: 'drift', openedAt: iso(0), lastSentAt: null, resolvedAt: null, payload: 1 },
+        ]);
         await store.putSourceState({ source: 'file', users: 2 });
         await store.acquireLock('heap', 'run-a', 60_000, at(0));
         await closeStore(store);

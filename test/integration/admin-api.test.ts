@@ -393,19 +393,41 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     /** UX research: Tracking Plan Viewer on web-prod */
     const LENA = 'lena.fischer@acme.example';
 
-    it('creates an exception with the administrator as the default approver, lists, shows and revokes it', async () => {
+    it('refuses an exception its caller would approve (four eyes); creates, lists, shows and revokes one', async () => {
+      const body = {
+        user: FARAH,
+        entitlement: 'project:web-prod',
+        value: 'Admin',
+        reason: 'tracking plan deployment',
+        expires: '3d',
+      };
+      const unapproved = await call<{ error: string }>(t, 'POST', '/api/exceptions', { body, as: 'deploy-bot' });
+      expect(unapproved.status).toBe(400);
+      expect(unapproved.body.error).toContain(
+        'approver is required: four eyes (policy.fourEyes), so someone other than deploy-bot approves it',
+      );
+      const self = await call<{ error: string }>(t, 'POST', '/api/exceptions', {
+        body: { ...body, approver: 'Deploy-Bot' },
+        as: 'deploy-bot',
+      });
+      expect(self.status).toBe(400);
+      expect(self.body.error).toContain(
+        'four eyes: deploy-bot asks for this exception, so someone else must approve it',
+      );
+      expect((await call<{ exceptions: AccessException[] }>(t, 'GET', '/api/exceptions')).body.exceptions).toEqual([]);
+
       const created = await call<AccessException>(t, 'POST', '/api/exceptions', {
-        body: {
-          user: FARAH,
-          entitlement: 'project:web-prod',
-          value: 'Admin',
-          reason: 'tracking plan deployment',
-          expires: '3d',
-        },
+        body: { ...body, approver: 'lead@acme.example' },
         as: 'deploy-bot',
       });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ user: FARAH, value: 'Admin', approver: 'deploy-bot', revokedAt: null });
+      expect(created.body).toMatchObject({
+        user: FARAH,
+        value: 'Admin',
+        approver: 'lead@acme.example',
+        requestedBy: 'deploy-bot',
+        revokedAt: null,
+      });
       expect(created.headers.get('location')).toBe(`/api/exceptions/${created.body.id}`);
 
       const list = await call<{ exceptions: AccessException[] }>(t, 'GET', '/api/exceptions', { as: 'viewer' });
@@ -417,9 +439,17 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
       });
 
       const clash = await call(t, 'POST', '/api/exceptions', {
-        body: { user: FARAH, entitlement: 'project:web-prod', value: 'Member', reason: 'again', expires: '1d' },
+        body: {
+          user: FARAH,
+          entitlement: 'project:web-prod',
+          value: 'Member',
+          reason: 'again',
+          approver: 'lead@acme.example',
+          expires: '1d',
+        },
       });
       expect(clash.status).toBe(400);
+      expect(clash.text).toContain('already');
 
       const revoked = await call<AccessException>(t, 'DELETE', `/api/exceptions/${created.body.id}`);
       expect(revoked.status).toBe(200);
@@ -436,14 +466,20 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     it('accepts a drift item until it expires (fromDrift): the value is what Heap has now', async () => {
       await t.changeInHeap(LENA, 'module:govern:web-prod', 'editor');
       const res = await call<AccessException>(t, 'POST', '/api/exceptions', {
-        body: { fromDrift: { user: LENA, entitlement: 'module:govern:web-prod' }, reason: 'audit prep', expires: '2d' },
+        body: {
+          fromDrift: { user: LENA, entitlement: 'module:govern:web-prod' },
+          reason: 'audit prep',
+          approver: FARAH,
+          expires: '2d',
+        },
       });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         user: LENA,
         entitlement: 'module:govern:web-prod',
         value: 'editor',
-        approver: 'admin',
+        approver: FARAH,
+        requestedBy: 'admin',
       });
       const drift = await call<{ drift: DriftItem[] }>(t, 'GET', '/api/drift');
       expect(drift.body.drift.filter((d) => d.user === LENA && d.entitlement === 'module:govern:web-prod')).toEqual([]);
@@ -460,8 +496,17 @@ describe('admin API over HTTP against a real runtime (file source, Heap stand-in
     });
 
     it('rejects bad exception bodies with 400 and says what is wrong', async () => {
-      const good = { user: FARAH, entitlement: 'project:web-prod', value: 'Admin', reason: 'why', expires: '1d' };
+      const good = {
+        user: FARAH,
+        entitlement: 'project:web-prod',
+        value: 'Admin',
+        reason: 'why',
+        approver: 'lead@acme.example',
+        expires: '1d',
+      };
       const bad: [Record<string, unknown>, RegExp][] = [
+        [{ ...good, approver: undefined }, /approver is required: four eyes/],
+        [{ ...good, approver: 'ADMIN' }, /four eyes: admin asks for this exception/],
         [{ ...good, reason: '' }, /reason/],
         [{ ...good, reason: undefined }, /reason/],
         [{ ...good, expires: 'next tuesday' }, /expires/],
@@ -578,6 +623,11 @@ describe('held plans through the admin API', () => {
 
     expect((await call(t, 'POST', '/api/sync', { as: 'viewer', body: { approve: held.body.id } })).status).toBe(403);
     expect((await call(t, 'POST', '/api/sync', { body: { approve: held.body.id, users: [ERIN] } })).status).toBe(400);
+
+    // four eyes: the caller whose run was held does not approve it
+    const self = await call<{ error: string }>(t, 'POST', '/api/sync', { body: { approve: held.body.id } });
+    expect(self.status).toBe(400);
+    expect(self.body.error).toContain(`four eyes: admin started run ${held.body.id}, so someone else must approve it`);
 
     const approved = await call<JournalRecord>(t, 'POST', '/api/sync', {
       body: { approve: held.body.id },

@@ -130,7 +130,14 @@ describe('the dashboard approvals panel: signed-in approvers decide pending gran
       const res = await fetch('/api/exceptions', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-Heap-Access-Sync': 'dashboard' },
-        body: JSON.stringify({ user, entitlement: 'org', value: 'Admin', reason: 'audit lead', expires: '3d' }),
+        body: JSON.stringify({
+          user,
+          entitlement: 'org',
+          value: 'Admin',
+          reason: 'audit lead',
+          approver: 'lead@acme.example',
+          expires: '3d',
+        }),
       });
       return res.status;
     }, FARAH);

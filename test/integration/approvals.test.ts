@@ -159,6 +159,7 @@ describe('pending approvals of grants policy.approvals names (org Admin here), t
       entitlement: 'org',
       value: 'Admin',
       reason: 'quarterly access review lead',
+      approver: 'lead@acme.example',
       expires: '3d',
     });
     expect(exception.status).toBe(201);

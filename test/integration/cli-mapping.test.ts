@@ -81,6 +81,33 @@ describe('heap-access-sync validate', () => {
     expect(run.stdout).toMatch(/6 warning\(s\)\nok: 3 file\(s\)/);
   });
 
+  it('warns, in validate and in the mapping docs, that four eyes is off with policy.fourEyes: false', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'has-four-eyes-off-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'mappings'), dir, { recursive: true });
+      const acme = path.join(dir, '00-acme.yaml');
+      fs.writeFileSync(
+        acme,
+        fs.readFileSync(acme, 'utf8').replace('  match: email\n', '  match: email\n  fourEyes: false\n'),
+      );
+      const line = fs.readFileSync(acme, 'utf8').split('\n').indexOf('  fourEyes: false') + 1;
+      const run = await cli('validate', '--mappings', dir);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        `${acme}:${line} policy.fourEyes: warning: four eyes is off (policy.fourEyes: false): one person may request ` +
+          'and approve their own exception, and approve their own held run; meant only for an organisation with a ' +
+          'single administrator',
+      );
+      const docs = await cli('docs', '--mappings', dir, '--format', 'md');
+      expect(docs.code).toBe(0);
+      expect(docs.stdout).toContain('| fourEyes | off | warning: four eyes is off (policy.fourEyes: false)');
+      // on by default: the example mapping says nothing about it, and gets no warning
+      expect((await cli('validate', '--mappings', 'mappings')).stdout).not.toContain('fourEyes');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the mappings folder from the config when --mappings is not given', async () => {
     const run = await cli('--config', tempConfig(), 'validate', '--json');
     expect(run.code).toBe(0);

@@ -130,9 +130,22 @@ describe('dashboard in headless Chromium', () => {
     await dialog.waitFor();
     await dialog.getByLabel(/Reason/).fill('Tracking plan migration, ticket DATA-1234');
     await dialog.getByLabel('Expires after').selectOption('3d');
+    // four eyes: the signed-in person asks, so someone else approves; the dialog says so and stays open
+    const error = dialog.locator('#exception-error');
+    await dialog.getByRole('button', { name: 'Create exception' }).click();
+    await error.waitFor();
+    expect(await error.textContent()).toContain(
+      'approver is required: four eyes (policy.fourEyes), so someone other than deploy-bot approves it',
+    );
+    await dialog.getByLabel(/Approved by/).fill('deploy-bot');
+    await dialog.getByRole('button', { name: 'Create exception' }).click();
+    await page.waitForFunction(() => document.querySelector('#exception-error')?.textContent?.includes('asks for'));
+    expect(await error.textContent()).toContain('four eyes: deploy-bot asks for this exception');
+    expect(await page.locator('#exceptions tr', { hasText: LENA }).count()).toBe(0);
+    await dialog.getByLabel(/Approved by/).fill('farah.haddad@acme.example');
     await dialog.getByRole('button', { name: 'Create exception' }).click();
     await page.locator('#exceptions tr', { hasText: LENA }).waitFor();
-    expect(await page.locator('#exceptions').textContent()).toContain('deploy-bot');
+    expect(await page.locator('#exceptions').textContent()).toContain('farah.haddad@acme.example');
     await page.locator(`#drift tr[data-user="${LENA}"]`).waitFor({ state: 'detached' });
 
     // approve the held plan
@@ -199,6 +212,7 @@ describe('dashboard in headless Chromium', () => {
         entitlement: 'project:web-dev',
         value: 'Admin',
         reason: 'quarter-long migration',
+        approver: 'farah.haddad@acme.example',
         expires: '60d',
       }),
     });
@@ -236,7 +250,14 @@ describe('dashboard in headless Chromium', () => {
     const res = await fetch(`${t.url}/api/exceptions`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${t.tokens.admin}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: ERIN, entitlement: 'org', value: 'Member', reason: hostile, expires: '2d' }),
+      body: JSON.stringify({
+        user: ERIN,
+        entitlement: 'org',
+        value: 'Member',
+        reason: hostile,
+        approver: 'farah.haddad@acme.example',
+        expires: '2d',
+      }),
     });
     expect(res.status).toBe(201);
     const page = await newPage();

@@ -62,8 +62,8 @@ describe('owned assets: a user who owns assets is not lowered unnoticed', () => 
     expect(text.stdout).toContain('owns 12 assets, last active 2026-10-30: transfer them first');
     expect(text.stdout).toContain(`held until the asset transfer is confirmed: heap-access-sync sync --approve`);
 
-    // the transfer is done; an administrator confirms it by approving the held plan
-    const approved = await ws.json<JournalRecord>(['sync', '--approve', heldRecord.id]);
+    // the transfer is done; another administrator confirms it by approving the held plan (four eyes)
+    const approved = await ws.json<JournalRecord>(['sync', '--approve', heldRecord.id, '--actor', 'farah@example.com']);
     expect(approved).toMatchObject({ status: 'succeeded', approvedRun: heldRecord.id });
     expect((await teammates(standIn.url)).get('alice@example.com')?.membership).toBe('deactivated');
   });

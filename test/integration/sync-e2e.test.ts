@@ -101,7 +101,7 @@ describe('sync end to end through the CLI and the Heap stand-in', () => {
 
   it('keeps a manual change accepted by an exception until the exception expires, then reverts it and says why', async () => {
     await changeByHand(standIn.url, 'alice@example.com', 'project:web-prod', 'Admin');
-    const created = await addException(ws.cli, {
+    const request = {
       fromDrift: true,
       user: 'alice@example.com',
       entitlement: 'project:web-prod',
@@ -109,7 +109,15 @@ describe('sync end to end through the CLI and the Heap stand-in', () => {
       approver: 'carol@example.com',
       expires: '2d',
       json: true,
-    });
+    };
+    // four eyes: the requester (--actor) cannot approve it too; nothing is stored
+    const self = await addException(ws.cli, { ...request, actor: 'Carol@example.com' });
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain(
+      'four eyes: Carol@example.com asks for this exception, so someone else must approve it',
+    );
+    expect((await ws.json<{ exceptions: unknown[] }>(['exceptions', 'list'])).exceptions).toEqual([]);
+    const created = await addException(ws.cli, { ...request, actor: 'dana@example.com' });
     expect(created.code).toBe(0);
     const exception = JSON.parse(created.stdout) as { id: string; value: string };
     expect(exception.value).toBe('Admin');

@@ -62,7 +62,15 @@ describe('guards through the CLI', () => {
     expect(heldRecord.plan?.heldBy).toBe('maxRevocations');
     expect((await teammates(standIn.url)).get('alice@example.com')?.membership).toBe('active');
 
-    const approved = await ws.cli(['sync', '--approve', heldRecord.id, '--json']);
+    // four eyes: whoever started the held run (here the OS user, the default --actor) does not approve it
+    const self = await ws.cli(['sync', '--approve', heldRecord.id]);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain(
+      `four eyes: ${heldRecord.actor} started run ${heldRecord.id}, so someone else must approve it`,
+    );
+    expect((await teammates(standIn.url)).get('alice@example.com')?.membership).toBe('active');
+
+    const approved = await ws.cli(['sync', '--approve', heldRecord.id, '--actor', 'farah@example.com', '--json']);
     expect(approved.code).toBe(0);
     const record = JSON.parse(approved.stdout) as JournalRecord;
     expect(record.status).toBe('succeeded');
@@ -72,6 +80,6 @@ describe('guards through the CLI', () => {
     expect(heap.get('alice@example.com')?.membership).toBe('deactivated');
     expect(heap.get('bob@example.com')?.membership).toBe('deactivated');
     // the held plan is consumed: approving it twice is an error
-    expect((await ws.cli(['sync', '--approve', heldRecord.id])).code).toBe(2);
+    expect((await ws.cli(['sync', '--approve', heldRecord.id, '--actor', 'farah@example.com'])).code).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { RuleReason } from '../../domain/desired.js';
-import type { Policy } from '../../domain/mapping.js';
+import { FOUR_EYES_OFF, type Policy } from '../../domain/mapping.js';
 
 /** Policy settings as [setting, value, meaning] rows, shared by every format. */
 export function describePolicy(p: Policy): string[][] {
@@ -28,6 +28,13 @@ export function describePolicy(p: Policy): string[][] {
         : 'manual changes in Heap are kept and alerted',
     ],
     ['match', p.match, `IdP users are found in Heap by ${p.match}`],
+    [
+      'fourEyes',
+      p.fourEyes ? 'on' : 'off',
+      p.fourEyes
+        ? "an exception's approver is not its requester; a held run is approved by someone other than its starter"
+        : `warning: ${FOUR_EYES_OFF}`,
+    ],
   ];
 }
 

@@ -169,8 +169,33 @@ export const coreMigrations = (d: SqlDialect): readonly Migration[] => [
     CREATE INDEX sessions_by_creation ON sessions (created_ms, digest)`,
   },
   {
+    // existing rows count as written once: a compare-and-set from "no state yet" (version 0) never replaces them
+    id: 'core-015-alert-state-version',
+    sql: `ALTER TABLE alert_state ADD COLUMN version ${d.ms} NOT NULL DEFAULT 1`,
+  },
+  {
+    // a user's history (DESIGN §11) in one read: each record's slice about each user it touches, by user then
+    // sequence; filled from the journal by the data migration JOURNAL_USERS_BACKFILL, then at each append
+    id: 'core-016-journal-users',
+    sql: `CREATE TABLE journal_users (
+      user_key TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      ended_ms ${d.ms} NOT NULL,
+      slice TEXT NOT NULL,
+      PRIMARY KEY (user_key, sequence)
+    )${d.keyed}`,
+  },
+  {
+    // who asked for an exception (four eyes compare it with the approver); null on exceptions made before it
+    id: 'core-017-exception-requester',
+    sql: `ALTER TABLE exceptions ADD COLUMN requested_by TEXT`,
+  },
+  {
     // per entitlement, the rules that granted the applied value; NULL on rows written before they were kept
-    id: 'core-015-baseline-reasons',
+    id: 'core-018-baseline-reasons',
     sql: `ALTER TABLE baseline ADD COLUMN reasons TEXT`,
   },
 ];
+
+/** The data migration that indexes the records written before `journal_users` existed. */
+export const JOURNAL_USERS_BACKFILL = 'core-016-journal-users-backfill';

@@ -22,8 +22,59 @@ export async function runPostgresMigrations(pool: pg.Pool, migrations: readonly 
     if (!id || ids.has(id)) throw new StoreError(`empty or duplicate migration id ${JSON.stringify(id)}`);
     ids.add(id);
   }
+  return underMigrationLock(pool, async (apply, done) => {
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.id)) continue;
+      await apply(migration.id, (client) => client.query(migration.sql));
+      applied.push(migration.id);
+    }
+    return applied;
+  });
+}
+
+/**
+ * A migration of data that SQL alone cannot make (rows computed from the journal's JSON): `fn` runs once per
+ * database, in one transaction with its id recorded, under the migration lock, after the schema migrations.
+ */
+export function runPostgresDataMigration(
+  pool: pg.Pool,
+  id: string,
+  fn: (client: pg.PoolClient) => Promise<void>,
+): Promise<boolean> {
+  return underMigrationLock(pool, async (apply, done) => {
+    if (done.has(id)) return false;
+    await apply(id, fn);
+    return true;
+  });
+}
+
+type Apply = (id: string, run: (client: pg.PoolClient) => Promise<unknown>) => Promise<void>;
+
+/**
+ * Holds the migration lock on one connection while `fn` applies migrations (`done`: the ids already applied), each
+ * in its own transaction with its id recorded. A connection whose ROLLBACK failed is not handed out again.
+ */
+async function underMigrationLock<T>(
+  pool: pg.Pool,
+  fn: (apply: Apply, done: ReadonlySet<string>) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const apply: Apply = async (id, run) => {
+    try {
+      await client.query('BEGIN');
+      await run(client);
+      await client.query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [
+        id,
+        new Date().toISOString(),
+      ]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+      throw new StoreError(`migration ${id} failed: ${(err as Error).message}`, { cause: err });
+    }
+  };
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -31,24 +82,7 @@ export async function runPostgresMigrations(pool: pg.Pool, migrations: readonly 
       const done = new Set(
         (await client.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id),
       );
-      const applied: string[] = [];
-      for (const migration of migrations) {
-        if (done.has(migration.id)) continue;
-        try {
-          await client.query('BEGIN');
-          await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [
-            migration.id,
-            new Date().toISOString(),
-          ]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
-          throw new StoreError(`migration ${migration.id} failed: ${(err as Error).message}`, { cause: err });
-        }
-        applied.push(migration.id);
-      }
-      return applied;
+      return await fn(apply, done);
     } finally {
       if (!broken) await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }

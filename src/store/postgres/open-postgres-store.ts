@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
-import type { Store } from '../../ports/store.js';
+import type pg from 'pg';
+import type { NewJournalRecord, Store } from '../../ports/store.js';
 import { readBaseline, readBaselineReasons, writeBaseline } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { appendJournal, getJournal, listJournal, rekeyJournal, verifyJournal } from './journal-queries.js';
+import { backfillJournalUsers, indexJournalUsers, listUserJournal } from './journal-user-queries.js';
 import { createJournalHasher, type JournalHasher } from '../journal-hash.js';
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
@@ -34,7 +36,19 @@ export async function openPostgresStore(
     migrations: coreMigrations(POSTGRES),
     ...(logger && { logger }),
   });
+  try {
+    await backfillJournalUsers(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
   logger?.debug({ applied }, 'store opened');
+  /** appends the record and its per-user index rows, inside the caller's transaction */
+  const append = async (client: pg.PoolClient, record: NewJournalRecord) => {
+    const appended = await appendJournal(client, record, hasher);
+    await indexJournalUsers(client, appended);
+    return appended;
+  };
   return {
     getBaseline: (users) => readBaseline(pool, users),
     getBaselineReasons: (users) => readBaselineReasons(pool, users),
@@ -49,19 +63,20 @@ export async function openPostgresStore(
           ]);
           assertLease(lease, row?.owner, record.id);
         }
-        const committed = await appendJournal(client, record, hasher);
+        const committed = await append(client, record);
         await writeBaseline(client, baseline, committed.endedAt, options?.reasons);
         await client.query('DELETE FROM pending_runs WHERE id = $1', [committed.id]);
         return committed;
       }),
     listJournal: (opts) => listJournal(pool, opts),
     getJournal: (id) => getJournal(pool, id),
+    listUserJournal: (user, opts) => listUserJournal(pool, user, opts),
     verifyJournal: () =>
       inTransaction(pool, (client) => verifyJournal(client, hasher), { isolation: 'REPEATABLE READ', readOnly: true }),
     rekeyJournal: (record, opts) =>
       inTransaction(pool, async (client) => {
         const rekeyed = await rekeyJournal(client, hasher, opts?.previousKey);
-        return { rekeyed, record: await appendJournal(client, record, hasher) };
+        return { rekeyed, record: await append(client, record) };
       }),
     ...preparePendingRunQueries(pool),
     ...prepareExceptionQueries(pool),

@@ -38,6 +38,27 @@ export function runMigrations(db: Database.Database, migrations: readonly Migrat
   return applied;
 }
 
+/**
+ * A migration of data that SQL alone cannot make (rows computed from the journal's JSON): `fn` runs once per
+ * database, in one IMMEDIATE transaction with the id recorded, after the schema migrations that made its tables.
+ */
+export function runDataMigration(db: Database.Database, id: string, fn: () => void): boolean {
+  db.exec(CREATE_TABLE);
+  const isApplied = db.prepare<[string], 1>('SELECT 1 FROM schema_migrations WHERE id = ?').pluck();
+  if (isApplied.get(id)) return false;
+  const apply = db.transaction((): boolean => {
+    if (isApplied.get(id)) return false;
+    fn();
+    db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(id, new Date().toISOString());
+    return true;
+  });
+  try {
+    return apply.immediate();
+  } catch (err) {
+    throw new StoreError(`migration ${id} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** The ids recorded in `schema_migrations`, in the order they were applied. */
 export function listAppliedMigrations(db: Database.Database): string[] {
   db.exec(CREATE_TABLE);

@@ -7,6 +7,7 @@ import { prepareBaselineQueries } from './baseline-queries.js';
 import { prepareExceptionQueries } from './exception-queries.js';
 import { prepareHeldPlanQueries } from './held-plan-queries.js';
 import { prepareJournalQueries } from './journal-queries.js';
+import { prepareJournalUserQueries } from './journal-user-queries.js';
 import { prepareLockQueries } from './lock-queries.js';
 import { prepareClaimQueries } from './claim-queries.js';
 import { preparePendingRunQueries } from './pending-run-queries.js';
@@ -33,6 +34,7 @@ export function openSqliteStore(
     logger?.debug({ path, applied }, 'store opened');
     const baseline = prepareBaselineQueries(db);
     const journal = prepareJournalQueries(db, options.journalHasher ?? createJournalHasher(null));
+    const journalUsers = prepareJournalUserQueries(db);
     const pending = preparePendingRunQueries(db);
     // One transaction for the record and the baseline: a crash or a failed write leaves neither. IMMEDIATE because
     // it reads the last sequence before writing, and another connection may be committing too.
@@ -41,6 +43,7 @@ export function openSqliteStore(
       (record: NewJournalRecord, rows: Map<string, Access | null>, options?: CommitOptions) => {
         if (options?.lease) assertLease(options.lease, lockOwner.get(options.lease.lock), record.id);
         const committed = journal.append(record);
+        journalUsers.index(committed);
         baseline.write(rows, committed.endedAt, options?.reasons);
         pending.remove(committed.id);
         return committed;
@@ -48,7 +51,9 @@ export function openSqliteStore(
     );
     const rekey = db.transaction((record: NewJournalRecord, previousKey?: JournalHasher) => {
       const rekeyed = journal.rekey(previousKey);
-      return { rekeyed, record: journal.append(record) };
+      const appended = journal.append(record);
+      journalUsers.index(appended);
+      return { rekeyed, record: appended };
     });
     return {
       // better-sqlite3 is synchronous: each method does its work before it returns an already settled promise.
@@ -57,6 +62,7 @@ export function openSqliteStore(
       commitRun: async (record, rows, options) => commit.immediate(record, rows, options),
       listJournal: async (opts) => journal.list(opts),
       getJournal: async (id) => journal.get(id),
+      listUserJournal: async (user, opts) => journalUsers.list(user, opts),
       verifyJournal: async () => journal.verify(),
       rekeyJournal: async (record, opts) => rekey.immediate(record, opts?.previousKey),
       putPendingRun: (run) => pending.putPendingRun(run),

@@ -41,8 +41,8 @@ export const alert = (overrides: Partial<Alert> = {}): Alert => ({
   ...overrides,
 });
 
-/** Just the alert-state part of the Store port, kept in memory; `failing` makes every call throw. */
-export function memoryAlertStore(): Pick<Store, 'getAlertStates' | 'putAlertState'> & {
+/** Just the alert-state part of the Store port, kept in memory (versioned as a store keeps it); `failing` makes every call throw. */
+export function memoryAlertStore(): Pick<Store, 'getAlertStates' | 'compareAndSetAlertStates'> & {
   states: Map<string, AlertState>;
   failing: boolean;
 } {
@@ -50,13 +50,20 @@ export function memoryAlertStore(): Pick<Store, 'getAlertStates' | 'putAlertStat
   const store = {
     states,
     failing: false,
-    async getAlertStates(): Promise<AlertState[]> {
+    async getAlertStates(keys?: readonly string[]): Promise<AlertState[]> {
       if (store.failing) throw new Error('disk on fire');
-      return [...states.values()].map((s) => structuredClone(s));
+      return [...states.values()].filter((s) => !keys || keys.includes(s.key)).map((s) => structuredClone(s));
     },
-    async putAlertState(state: AlertState): Promise<void> {
+    async compareAndSetAlertStates(written: readonly AlertState[]): Promise<Set<string>> {
       if (store.failing) throw new Error('disk on fire');
-      states.set(state.key, structuredClone(state));
+      const keys = new Set<string>();
+      for (const state of written) {
+        const version = state.version ?? 0;
+        if ((states.get(state.key)?.version ?? 0) !== version) continue;
+        states.set(state.key, structuredClone({ ...state, version: version + 1 }));
+        keys.add(state.key);
+      }
+      return keys;
     },
   };
   return store;

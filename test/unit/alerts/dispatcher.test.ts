@@ -387,6 +387,24 @@ describe('alert dispatcher: replicas sharing one store', () => {
     await close();
   });
 
+  it('resolves on one replica while the other still delivers the detection: the sink hears each once, and it stays resolved', async () => {
+    const { dispatchers, sinks, received, close } = await replicas();
+    const [a, b] = dispatchers as [AlertDispatcher, AlertDispatcher];
+    const release = sinks[0]!.hold();
+    await a.reconcileDrift([alice], 'r1');
+    expect((await b.reconcileDrift([], 'r2')).resolved).toHaveLength(1);
+    release();
+    await a.drain();
+    await b.drain();
+    expect(received()).toEqual([
+      'drift-detected drift:alice@example.com:project:web-prod',
+      'drift-resolved drift:alice@example.com:project:web-prod',
+    ]);
+    // the late delivery mark did not reopen it
+    expect((await a.reconcileDrift([], 'r3')).resolved).toEqual([]);
+    await close();
+  });
+
   it('does not send a drift item again from the next run on another replica while the first delivery is in flight', async () => {
     const { dispatchers, sinks, received, close } = await replicas();
     const [a, b] = dispatchers as [AlertDispatcher, AlertDispatcher];

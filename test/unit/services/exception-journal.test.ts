@@ -11,8 +11,8 @@ import { e2eMapping } from '../../support/e2e-setup.js';
 
 const clock = { now: () => new Date('2026-11-28T10:00:00Z') };
 
-/** Exceptions in the journal's chain (DESIGN §11), and four eyes when policy.fourEyes asks for it. */
-describe('exceptions are journal records, with four eyes on request', () => {
+/** Exceptions in the journal's chain (DESIGN §11), and four eyes unless policy.fourEyes: false opts out. */
+describe('exceptions are journal records, with four eyes by default', () => {
   let dir: string;
   let store: Store;
   beforeEach(() => {
@@ -24,8 +24,12 @@ describe('exceptions are journal records, with four eyes on request', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const service = (fourEyes: boolean) => {
-    const text = e2eMapping().replace('  match: email\n', `  match: email\n  fourEyes: ${fourEyes}\n`);
+  /** the mapping as written, or with `policy.fourEyes` set */
+  const service = (fourEyes?: boolean) => {
+    const text =
+      fourEyes === undefined
+        ? e2eMapping()
+        : e2eMapping().replace('  match: email\n', `  match: email\n  fourEyes: ${fourEyes}\n`);
     const { mapping } = parseMappingFiles([{ file: 'm.yaml', text }]);
     return createExceptionService({ store, clock, mapping: () => mapping! });
   };
@@ -38,7 +42,7 @@ describe('exceptions are journal records, with four eyes on request', () => {
   };
 
   it('journals who asked for an exception, who approved it, and who revoked it, in the verified chain', async () => {
-    const exceptions = service(true);
+    const exceptions = service();
     const created = await exceptions.add({
       ...request,
       approver: 'farah@example.com',
@@ -64,23 +68,37 @@ describe('exceptions are journal records, with four eyes on request', () => {
     expect((await store.verifyJournal()).ok).toBe(true);
   });
 
-  it('with policy.fourEyes, self-approval is refused and nothing is stored or journaled', async () => {
-    const err = await service(true)
+  it('by default, self-approval is refused and nothing is stored or journaled', async () => {
+    const err = await service()
       .add({ ...request, approver: 'Dana@Example.com', requestedBy: 'dana@example.com' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as Error).message).toContain('four eyes');
+    expect((err as Error).message).toBe(
+      'four eyes: dana@example.com asks for this exception, so someone else must approve it',
+    );
     expect(await store.listExceptions()).toEqual([]);
     expect(await store.listJournal()).toEqual([]);
   });
 
-  it('without policy.fourEyes, one administrator may ask and approve (and it is journaled as such)', async () => {
-    const created = await service(false).add({
-      ...request,
-      approver: 'dana@example.com',
-      requestedBy: 'dana@example.com',
-    });
+  it('by default, an exception without an approver is refused, naming who may not approve it', async () => {
+    await expect(service().add({ ...request, requestedBy: 'dana@example.com' })).rejects.toThrow(
+      'approver is required: four eyes (policy.fourEyes), so someone other than dana@example.com approves it',
+    );
+    expect(await store.listExceptions()).toEqual([]);
+  });
+
+  it('with policy.fourEyes: false, one administrator may ask and approve (and it is journaled as such)', async () => {
+    const exceptions = service(false);
+    const created = await exceptions.add({ ...request, approver: 'dana@example.com', requestedBy: 'dana@example.com' });
     expect(created.approver).toBe('dana@example.com');
-    expect((await store.listJournal()).length).toBe(1);
+    // and the approver defaults to the requester
+    const other = await exceptions.add({
+      ...request,
+      entitlement: 'org',
+      value: 'Admin',
+      requestedBy: 'lee@example.com',
+    });
+    expect(other).toMatchObject({ approver: 'lee@example.com', requestedBy: 'lee@example.com' });
+    expect((await store.listJournal()).length).toBe(2);
   });
 });

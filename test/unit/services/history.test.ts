@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../src/domain/journal.js';
 import type { Change } from '../../../src/domain/plan.js';
 import { historyOf, historyToCsv, summarizeChange, userHistory } from '../../../src/services/history.js';
-import type { DriftItem } from '../../../src/domain/plan.js';
+import { userSlicesOf } from '../../../src/domain/history.js';
+import { buildDrift } from '../../contract/store.contract.js';
 
 const change = (over: Partial<Change>): Change => ({
   user: 'bob@example.com',
@@ -112,20 +113,12 @@ describe("a user's history from the journal", () => {
   });
 
   it('lists a manual change seen in Heap once per sighting, with who made it, and an approved held plan by its approver', async () => {
-    const drift: DriftItem = {
+    const drift = buildDrift({
       user: 'Bob@Example.com',
-      entitlement: 'org',
-      baseline: 'Member',
-      actual: 'Admin',
-      desired: 'Member',
-      cause: 'manual-override',
-      action: 'revert',
-      suggestion: '',
-      suggestedActions: [],
       firstSeen: '2026-11-01T09:00:00.000Z',
       revertsAt: '2026-11-01T10:00:00.000Z',
       changedBy: 'eve@example.com',
-    };
+    });
     const plan = { changes: [], drift: [drift], held: false, heldBy: null, summary: {} as never, warnings: [] };
     const records = [
       record({ id: 'run-1', sequence: 1, plan }),
@@ -144,10 +137,9 @@ describe("a user's history from the journal", () => {
         ],
       }),
     ];
+    // the store's per-user index: each record's slice about the user
     const store = {
-      listJournal: async () =>
-        records.map((r) => ({ id: r.id, sequence: r.sequence, endedAt: r.endedAt }) as never).reverse(),
-      getJournal: async (id: string) => records.find((r) => r.id === id) ?? null,
+      listUserJournal: async (user: string) => records.flatMap((r) => userSlicesOf(r).get(user) ?? []),
     };
     const history = await userHistory(store, 'bob@example.com');
     expect(history.map((e) => [e.kind, e.record])).toEqual([
@@ -157,5 +149,41 @@ describe("a user's history from the journal", () => {
     expect(history[0]).toMatchObject({ actor: 'eve@example.com', from: 'Member', to: 'Admin' });
     expect(history[0]!.reason).toContain('by the first sync after 2026-11-01T10:00:00.000Z');
     expect(history[1]).toMatchObject({ approver: 'lee@example.com' });
+  });
+
+  it('makes the same history from a record’s slice about a user as from the whole record', () => {
+    const exception = {
+      id: 'x1',
+      user: 'Bob@Example.com',
+      entitlement: 'project:web-prod',
+      value: 'Admin',
+      reason: 'incident',
+      approver: 'lee@example.com',
+      createdAt: '2026-11-01T09:00:00.000Z',
+      expiresAt: '2026-11-04T09:00:00.000Z',
+    };
+    const results = [
+      { change: change({}), outcome: 'applied' as const },
+      { change: change({ user: 'alice@example.com' }), outcome: 'applied' as const },
+      { change: change({ entitlement: 'org' }), outcome: 'skipped' as const },
+    ];
+    const records = [
+      record({ results, actor: 'ops' }),
+      record({ results, status: 'dry-run' }),
+      record({ trigger: 'exception', event: { kind: 'exception-created', exception } }),
+    ];
+    for (const r of records) {
+      const slices = userSlicesOf(r);
+      for (const user of ['bob@example.com', 'alice@example.com', 'carol@example.com']) {
+        expect(historyOf(slices.get(user) ?? { ...r, results: [], plan: null, event: undefined }, user)).toEqual(
+          historyOf(r, user),
+        );
+      }
+    }
+    expect([...userSlicesOf(records[0]!).keys()]).toEqual(['bob@example.com', 'alice@example.com']);
+    // a dry run touches nobody; the skipped change is left out
+    expect(userSlicesOf(records[1]!).size).toBe(0);
+    expect(userSlicesOf(records[0]!).get('bob@example.com')!.results).toHaveLength(1);
+    expect([...userSlicesOf(records[2]!).keys()]).toEqual(['bob@example.com']);
   });
 });

@@ -65,10 +65,13 @@ describe('sync service', () => {
   let store: Store;
   let directory: Directory | Error;
   let maxRevocations: number;
-  let fourEyes = false;
+  /** `policy.fourEyes` as written in the mapping; undefined leaves it out (the default, on) */
+  let fourEyes: boolean | undefined;
   let mem: ReturnType<typeof memoryTarget>;
   const mappingText = () =>
-    e2eMapping({ maxRevocations }).replace('  match: email\n', `  match: email\n  fourEyes: ${fourEyes}\n`);
+    fourEyes === undefined
+      ? e2eMapping({ maxRevocations })
+      : e2eMapping({ maxRevocations }).replace('  match: email\n', `  match: email\n  fourEyes: ${fourEyes}\n`);
   const service = () =>
     createSyncService({
       store,
@@ -84,7 +87,7 @@ describe('sync service', () => {
     store = openSqliteStore(path.join(dir, 'store.db'));
     directory = e2eDirectory();
     maxRevocations = 25;
-    fourEyes = false;
+    fourEyes = undefined;
     mem = memoryTarget();
   });
   afterEach(async () => {
@@ -148,21 +151,33 @@ describe('sync service', () => {
     expect(mem.heap.get('bob@example.com')?.membership).toBe('deactivated');
   });
 
-  it('with policy.fourEyes, the actor whose run was held cannot approve it; someone else can', async () => {
+  /** a first sync by cron, then a run by `actor` that the revocation guard holds */
+  const heldRunOf = async (actor: string) => {
     await service().run({ trigger: 'cli', actor: 'cron' });
     maxRevocations = 0;
-    fourEyes = true;
     const analytics = (directory as Directory).groups.find((g) => g.displayName === 'Analytics')!;
     analytics.members = analytics.members.filter((m) => m !== 'u-alice');
-    const held = await service().run({ trigger: 'cli', actor: 'dana' });
+    const held = await service().run({ trigger: 'cli', actor });
     expect(held.record.status).toBe('held');
+    return held.record.id;
+  };
+
+  it('with policy.fourEyes: false, the actor whose run was held may approve it', async () => {
+    fourEyes = false;
+    const held = await heldRunOf('dana');
+    const approved = await service().run({ trigger: 'cli', actor: 'dana', approve: held });
+    expect(approved.record).toMatchObject({ status: 'succeeded', trigger: 'approval', actor: 'dana' });
+  });
+
+  it('by default (four eyes), the actor whose run was held cannot approve it; someone else can', async () => {
+    const held = await heldRunOf('dana');
     const journaled = (await store.listJournal()).length;
-    await expect(service().run({ trigger: 'cli', actor: 'Dana', approve: held.record.id })).rejects.toThrow(
+    await expect(service().run({ trigger: 'cli', actor: 'Dana', approve: held })).rejects.toThrow(
       /four eyes: Dana started run/,
     );
     expect((await store.listJournal()).length).toBe(journaled);
     expect(mem.heap.get('alice@example.com')?.membership).toBe('active');
-    const approved = await service().run({ trigger: 'cli', actor: 'lee', approve: held.record.id });
+    const approved = await service().run({ trigger: 'cli', actor: 'lee', approve: held });
     expect(approved.record).toMatchObject({ status: 'succeeded', trigger: 'approval', actor: 'lee' });
     expect(mem.heap.get('alice@example.com')?.membership).toBe('deactivated');
   });

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/ports/store.js';
 import { hashJournalRecord } from '../../../src/store/journal-hash.js';
 import { listAppliedMigrations, runMigrations } from '../../../src/store/sqlite/migrate.js';
-import { coreMigrations } from '../../../src/store/migrations/core.js';
+import { JOURNAL_USERS_BACKFILL, coreMigrations } from '../../../src/store/migrations/core.js';
 import { SQLITE } from '../../../src/store/migrations/dialect.js';
 import { openSqliteDatabase } from '../../../src/store/sqlite/open-sqlite-database.js';
 import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
@@ -146,7 +146,8 @@ describe('SQLite store', () => {
       await store.close();
       await open(file).store.close();
       const db = connect(file);
-      expect(listAppliedMigrations(db)).toEqual(coreMigrations(SQLITE).map((m) => m.id));
+      // the schema, then the data migration that fills the per-user journal index from the records
+      expect(listAppliedMigrations(db)).toEqual([...coreMigrations(SQLITE).map((m) => m.id), JOURNAL_USERS_BACKFILL]);
       expect(runMigrations(db, coreMigrations(SQLITE))).toEqual([]);
       expect(await open(file).store.getBaseline()).toEqual(new Map([['alice@example.com', { org: 'Admin' }]]));
     });

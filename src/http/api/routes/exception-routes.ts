@@ -57,7 +57,8 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
       summary: 'Grant a temporary override, or accept a drift item until it expires',
       description:
         'Either `{ user, entitlement, value, reason, expires }` or `{ fromDrift: { user, entitlement }, reason, ' +
-        "expires }`. `approver` defaults to the calling administrator's name. Applied by the next sync.",
+        "expires }`. `approver` is required and must not be the caller (four eyes); only with the mapping's " +
+        '`policy.fourEyes: false` does it default to the caller. Applied by the next sync.',
       access: 'admin',
       body: exceptionBody,
       // Checked against the one shape the body means, so a mistake is reported precisely (not "no union matched").
@@ -67,14 +68,17 @@ export function exceptionRoutes(deps: RouteDeps): ApiRoute[] {
           : directExceptionBody.parse(raw),
       responses: {
         201: { description: 'the exception', schema: exception },
-        400: { description: 'bad body, unknown entitlement or value, overlapping exception', schema: errorBody },
+        400: {
+          description: 'bad body, unknown entitlement or value, overlapping exception, approver missing or the caller',
+          schema: errorBody,
+        },
         403: { description: 'viewers cannot create exceptions', schema: errorBody },
         404: { description: 'fromDrift names no open drift item', schema: errorBody },
       },
       handle: async ({ body, actor, signal }) => {
         const common = {
           reason: body.reason,
-          approver: body.approver ?? actor.name,
+          ...(body.approver !== undefined && { approver: body.approver }),
           expires: body.expires,
           requestedBy: actor.name,
         };

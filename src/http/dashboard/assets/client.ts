@@ -673,6 +673,7 @@ ${DOM_JS}
       el('code', { text: item.entitlement }), document.createTextNode(' at '), value(item.actual),
       document.createTextNode(' (the mapping wants '), value(item.desired), document.createTextNode(').')]);
     $('exception-reason').value = '';
+    $('exception-approver').value = '';
     $('exception-error').hidden = true;
     $('exception-dialog').showModal();
     $('exception-reason').focus();
@@ -686,6 +687,9 @@ ${DOM_JS}
       if (!item) return;
       var body = { fromDrift: { user: item.user, entitlement: item.entitlement },
         reason: $('exception-reason').value, expires: $('exception-expires').value };
+      // the signed-in person asks; the approver is someone else (four eyes: the server says so when it is missing)
+      var approver = $('exception-approver').value.trim();
+      if (approver) body.approver = approver;
       $('exception-submit').disabled = true;
       api('POST', '/api/exceptions', body).then(function (created) {
         $('exception-dialog').close();

@@ -97,6 +97,8 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <p class="note">Heap keeps its current value until the exception expires; then the next sync applies the mapping again.</p>
     <label for="exception-reason">Reason <span class="hint">(auditors read this)</span></label>
     <input type="text" id="exception-reason" name="reason" required maxlength="2000">
+    <label for="exception-approver">Approved by <span class="hint">(someone other than you: four eyes)</span></label>
+    <input type="text" id="exception-approver" name="approver" maxlength="200" autocomplete="email">
     <label for="exception-expires">Expires after</label>
     <select id="exception-expires" name="expires">
       <option value="1d">1 day</option>

@@ -69,7 +69,12 @@ describe('PostgreSQL store', () => {
         'core-012-claims',
         'core-013-drift-sightings',
         'core-014-sessions',
-        'core-015-baseline-reasons',
+        'core-015-alert-state-version',
+        'core-016-journal-users',
+        'core-017-exception-requester',
+        'core-018-baseline-reasons',
+        // the data migration filling the per-user journal index: once, though five opened at once
+        'core-016-journal-users-backfill',
       ]);
       // and they share one journal chain
       await Promise.all(stores.map((s, i) => s.commitRun(buildRecord(`r${i}`), new Map())));
