@@ -122,15 +122,18 @@ export function planHeld(
   summary: PlanSummary,
   heldBy: GuardName | null = 'maxRevocations',
   now: Date = new Date(),
+  /** who started the held run: four eyes keep them from approving it */
+  startedBy?: string,
 ): Alert {
+  const approver = startedBy ? ` (by someone other than ${startedBy})` : '';
   return {
     key: `plan-held:${runId}`,
     event: 'plan-held',
     severity: 'warning',
     summary:
       `Plan ${runId} held for approval (${heldBy ?? 'guard'}): ${summary.changes} change(s), ` +
-      `${summary.revocations} revocation(s); approve with \`heap-access-sync sync --approve ${runId}\``,
-    details: { runId, heldBy, ...summary },
+      `${summary.revocations} revocation(s); approve${approver} with \`heap-access-sync sync --approve ${runId}\``,
+    details: { runId, heldBy, ...summary, ...(startedBy && { startedBy }) },
     runId,
     at: now.toISOString(),
   };

@@ -37,7 +37,9 @@ export function renderRunText(record: JournalRecord): string {
     lines.push(`  held until the asset transfer is confirmed: heap-access-sync sync --approve ${record.id}`);
   } else if (record.status === 'held') {
     if (record.plan?.holdReason) lines.push(`  held by ${record.plan.heldBy}: ${record.plan.holdReason}`);
-    lines.push(`  held for approval: heap-access-sync sync --approve ${record.id}`);
+    // four eyes: whoever started the held run cannot approve it, so the hint says who may not
+    const approver = record.actor ? ` (by someone other than ${record.actor})` : '';
+    lines.push(`  held for approval${approver}: heap-access-sync sync --approve ${record.id} --actor <you>`);
   }
   for (const item of record.postSyncDiff) {
     lines.push(

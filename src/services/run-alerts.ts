@@ -27,7 +27,7 @@ export async function alertOnRun(dispatcher: AlertDispatcher, { record, plan }: 
       await dispatcher.reconcileDrift(left, record.id, record.scope ? new Set(record.scope) : null);
     }
   }
-  if (plan && record.status === 'held') alerts.push(planHeld(record.id, plan.summary, plan.heldBy, now));
+  if (plan && record.status === 'held') alerts.push(planHeld(record.id, plan.summary, plan.heldBy, now, record.actor));
   if (plan && record.status !== 'dry-run' && plan.changes.some((c) => c.blocked)) {
     alerts.push(guardBlocked(plan.changes, record.id, now));
   }

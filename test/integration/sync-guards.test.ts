@@ -61,6 +61,8 @@ describe('guards through the CLI', () => {
     expect(heldRecord.status).toBe('held');
     expect(heldRecord.plan?.heldBy).toBe('maxRevocations');
     expect((await teammates(standIn.url)).get('alice@example.com')?.membership).toBe('active');
+    const heldText = await ws.cli(['journal', 'show', heldRecord.id]);
+    expect(heldText.stdout).toContain(`held for approval (by someone other than ${heldRecord.actor})`);
 
     // four eyes: whoever started the held run (here the OS user, the default --actor) does not approve it
     const self = await ws.cli(['sync', '--approve', heldRecord.id]);

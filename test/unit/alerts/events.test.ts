@@ -62,6 +62,11 @@ describe('alert builders', () => {
     const alert = planHeld('r2', summary, 'maxRevocations', now);
     expect(alert).toMatchObject({ key: 'plan-held:r2', event: 'plan-held', runId: 'r2' });
     expect(alert.summary).toContain('sync --approve r2');
+    expect(alert.summary).not.toContain('someone other than');
+    // four eyes: the alert says who may not approve (whoever started the held run)
+    const started = planHeld('r3', summary, 'maxRevocations', now, 'ops-cron');
+    expect(started.summary).toContain('approve (by someone other than ops-cron) with');
+    expect(started.details).toMatchObject({ startedBy: 'ops-cron' });
   });
 
   it('names the guards that blocked changes', () => {
