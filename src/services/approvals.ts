@@ -12,9 +12,10 @@ import type { ChangeResult } from '../domain/journal.js';
 import type { MappingSet } from '../domain/mapping.js';
 import type { Plan } from '../domain/plan.js';
 import type { Clock } from '../ports/clock.js';
-import type { NewJournalRecord, Store } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 import type { JournalService } from './journal.js';
 import { parseExpiry } from './exceptions.js';
+import { eventRecord } from './journal-events.js';
 
 /** An approval as shown: its status read from the clock (`expired`). */
 export type ApprovalView = Omit<PendingApproval, 'status'> & { status: ApprovalStatus };
@@ -46,23 +47,13 @@ export function createApprovalService(deps: {
   /** The decision as a record of the journal's chain, so `journal verify` covers who approved what and why. */
   const journalDecision = (decided: PendingApproval, now: Date) => {
     const at = now.toISOString();
-    const record: NewJournalRecord = {
-      id: `approval-${at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 6)}`,
+    const record = eventRecord({
       trigger: 'approval',
       actor: decided.decidedBy!,
-      startedAt: at,
-      endedAt: at,
-      status: 'recorded',
-      mappingVersion: null,
-      identityVersion: null,
+      at,
       scope: [decided.user],
-      preSync: {},
-      plan: null,
-      results: [],
-      postSync: {},
-      postSyncDiff: [],
       event: { kind: 'approval-decided', approval: decided },
-    };
+    });
     return deps.journal!.append(record);
   };
 

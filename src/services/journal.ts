@@ -12,6 +12,7 @@ import {
   readLatestCheckpoint,
   type JournalCheckpoint,
 } from './journal-checkpoints.js';
+import { eventRecord } from './journal-events.js';
 
 /** A head the chain must still contain: the latest checkpoint, or one the caller pinned. */
 export interface JournalPin {
@@ -126,23 +127,13 @@ export function createJournalService(deps: JournalServiceDeps) {
       const previousHead = lastRecord ? { sequence: lastRecord.sequence, hash: lastRecord.hash } : null;
       const now = deps.clock.now().toISOString();
       const done = await deps.store.rekeyJournal(
-        {
-          id: `rekey-${now.replace(/[-:.TZ]/g, '')}`,
+        eventRecord({
           trigger: 'rekey',
           actor,
-          startedAt: now,
-          endedAt: now,
-          status: 'succeeded',
-          mappingVersion: null,
-          identityVersion: null,
+          at: now,
           scope: null,
-          preSync: {},
-          plan: null,
-          results: [],
-          postSync: {},
-          postSyncDiff: [],
           event: { kind: 'journal-rekeyed', records: previousHead?.sequence ?? 0, previousHead },
-        },
+        }),
         previousKey ? { previousKey } : {},
       );
       await recorded(done.record);

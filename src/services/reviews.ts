@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ORG, showAccess } from '../domain/entitlement.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
-import type { NewJournalRecord, Store } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 import type { Clock } from '../ports/clock.js';
 import type { AccessTarget } from '../ports/access-target.js';
 import type { MappingSet } from '../domain/mapping.js';
@@ -17,6 +17,7 @@ import {
 import { buildReviewItems, checkReduction } from '../planner/review-items.js';
 import { parseExpiry, type ExceptionService } from './exceptions.js';
 import type { SyncService } from './sync.js';
+import { eventRecord } from './journal-events.js';
 
 export interface ReviewDeps {
   store: Store;
@@ -78,24 +79,14 @@ export function createReviewService(deps: ReviewDeps) {
   /** One campaign event as a record of the journal's chain (`journal verify` covers it). */
   async function journal(actor: string, review: ReviewJournalEntry): Promise<string> {
     const at = now().toISOString();
-    const stamp = at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const record: NewJournalRecord = {
-      id: `review-${stamp}-${randomUUID().slice(0, 6)}`,
+    const record = eventRecord({
       trigger: 'review',
       actor,
-      startedAt: at,
-      endedAt: at,
-      status: 'recorded',
-      mappingVersion: deps.mapping().version,
-      identityVersion: null,
+      at,
       scope: null,
-      preSync: {},
-      plan: null,
-      results: [],
-      postSync: {},
-      postSyncDiff: [],
+      mappingVersion: deps.mapping().version,
       review,
-    };
+    });
     return (await deps.store.commitRun(record, new Map())).id;
   }
 

@@ -16,8 +16,9 @@ import {
   type TargetCapabilities,
 } from '../ports/access-target.js';
 import type { Clock } from '../ports/clock.js';
-import type { NewJournalRecord, Store } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 import type { JournalService } from './journal.js';
+import { eventRecord } from './journal-events.js';
 
 /** What a target can and cannot do, in the shape the sync needs it. */
 export interface TargetReach {
@@ -144,21 +145,11 @@ export function createTaskService(deps: {
   /** The administrator's word as a record of the journal's chain: who said which change was made in Heap. */
   const journalDone = (task: AssistedTask, actor: string, note: string | undefined) => {
     const at = task.doneAt!;
-    const record: NewJournalRecord = {
-      id: `task-${at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
+    const record = eventRecord({
       trigger: 'task',
       actor,
-      startedAt: at,
-      endedAt: at,
-      status: 'recorded',
-      mappingVersion: null,
-      identityVersion: null,
+      at,
       scope: task.user.startsWith('team:') ? null : [task.user],
-      preSync: {},
-      plan: null,
-      results: [],
-      postSync: {},
-      postSyncDiff: [],
       event: {
         kind: 'task-done',
         task: {
@@ -172,7 +163,7 @@ export function createTaskService(deps: {
         },
         note: note ?? null,
       },
-    };
+    });
     return deps.journal!.append(record);
   };
 
