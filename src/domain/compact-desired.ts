@@ -15,21 +15,26 @@ const ALL_REASONS = -1;
 export class CompactDesired {
   /** interned (value, reasons) of the slots, by grant id */
   private readonly grants: DesiredEntitlement[] = [];
-  private slotEnt = new Int32Array(1024);
-  private slotGrant = new Int32Array(1024);
-  private readonly slotValue: string[] = [];
+  private slotEnt: Int32Array;
+  private slotGrant: Int32Array;
+  /** the value of a slot as its rank among its entitlement's values: no array of a million strings to grow */
+  private slotRank: Int32Array;
   private size = 0;
   private readonly userFrom: Int32Array;
   private readonly userTo: Int32Array;
 
   /**
    * @param keys entitlement keys by id, in canonical order
+   * @param values allowed values of each entitlement by id, least privileged first (slots hold ranks into them)
+   * @param capacity slots to allocate up front (at most what the evaluation will write: growing copies them)
    * @param userReasons every reason user u matched: reasons[reasonIds[reasonStart[u] .. reasonStart[u + 1])]
    */
   constructor(
     readonly keys: readonly EntitlementKey[],
     readonly keyIndex: ReadonlyMap<EntitlementKey, number>,
+    private readonly values: readonly (readonly string[])[],
     users: number,
+    capacity: number,
     private readonly userReasons: {
       reasons: readonly RuleReason[];
       reasonStart: Int32Array;
@@ -38,6 +43,10 @@ export class CompactDesired {
   ) {
     this.userFrom = new Int32Array(users);
     this.userTo = new Int32Array(users);
+    const size = Math.max(16, capacity);
+    this.slotEnt = new Int32Array(size);
+    this.slotGrant = new Int32Array(size);
+    this.slotRank = new Int32Array(size);
   }
 
   /** Numbers a (value, reasons) object for slots to refer to; callers add each shared object once. */
@@ -46,17 +55,17 @@ export class CompactDesired {
     return this.grants.length - 1;
   }
 
-  /** Appends a slot; `grant` is an interned id, or -1 for `value` with every reason of the user. */
-  push(ent: number, value: string, grant: number): void {
+  /** Appends a slot: value `values[ent][rank]`; `grant` is an interned id, or -1 for every reason of the user. */
+  push(ent: number, rank: number, grant: number): void {
     if (this.size === this.slotEnt.length) this.grow();
     this.slotEnt[this.size] = ent;
     this.slotGrant[this.size] = grant;
-    this.slotValue[this.size++] = value;
+    this.slotRank[this.size++] = rank;
   }
 
-  /** a slot for `value` given by every reason the user matched */
-  pushAllReasons(ent: number, value: string): void {
-    this.push(ent, value, ALL_REASONS);
+  /** a slot for value rank `rank` given by every reason the user matched */
+  pushAllReasons(ent: number, rank: number): void {
+    this.push(ent, rank, ALL_REASONS);
   }
 
   /** where the next slot goes: start a user's range here, end it with `assign` */
@@ -87,7 +96,7 @@ export class CompactDesired {
   }
 
   valueOf(slot: number): string {
-    return this.slotValue[slot] ?? '';
+    return this.values[this.slotEnt[slot] ?? 0]?.[this.slotRank[slot] ?? 0] ?? '';
   }
 
   /** The reasons for a slot's value (shared between users: read-only). */
@@ -117,12 +126,14 @@ export class CompactDesired {
   }
 
   private grow(): void {
-    const ent = new Int32Array(this.slotEnt.length * 2);
-    ent.set(this.slotEnt);
-    this.slotEnt = ent;
-    const grant = new Int32Array(this.slotGrant.length * 2);
-    grant.set(this.slotGrant);
-    this.slotGrant = grant;
+    const grown = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.slotEnt = grown(this.slotEnt);
+    this.slotGrant = grown(this.slotGrant);
+    this.slotRank = grown(this.slotRank);
   }
 }
 

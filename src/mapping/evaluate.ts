@@ -3,8 +3,9 @@ import type { DesiredState, DesiredUser, EvaluationWarning, RuleReason } from '.
 import { normalizeUserKey } from '../domain/entitlement.js';
 import type { DirectorySnapshot } from '../domain/identity.js';
 import type { MappingSet } from '../domain/mapping.js';
-import { type CompiledMapping, compileMapping } from './compile.js';
+import { type CompiledMapping, type CompiledRule, compileMapping } from './compile.js';
 import { matchUsers, rulesOfGroup, type UserMatches } from './match-users.js';
+import { RankedChoice } from './ranked-choice.js';
 import { moduleWarning, SharedEntitlements } from './shared-entitlements.js';
 import { matchValueOf } from './user-key.js';
 
@@ -19,7 +20,8 @@ import { matchValueOf } from './user-key.js';
 export function evaluateMapping(mapping: MappingSet, snapshot: DirectorySnapshot): DesiredState {
   const c = compileMapping(mapping);
   const m = matchUsers(c, snapshot);
-  const evaluator = new UserEvaluator(c, m, new CompactDesired(c.entKeys, c.entIndex, m.userKeys.length, m));
+  const store = new CompactDesired(c.entKeys, c.entIndex, c.entValues, m.userKeys.length, slotBound(c, m), m);
+  const evaluator = new UserEvaluator(c, m, store);
   const users: DesiredUser[] = new Array<DesiredUser>(m.userKeys.length);
   const warnings: EvaluationWarning[] = [];
   for (let u = 0; u < m.userKeys.length; u++) users[u] = evaluator.evaluate(u, warnings);
@@ -50,6 +52,17 @@ function absentGroups(c: CompiledMapping, snapshot: DirectorySnapshot): string[]
   return out;
 }
 
+/**
+ * At most how many slots the evaluation writes (membership, org and one per grant of each reason, per user):
+ * allocated up front, the slot arrays are never copied to grow.
+ */
+function slotBound(c: CompiledMapping, m: UserMatches): number {
+  let grants = 0;
+  for (let k = 0; k < m.reasonIds.length; k++)
+    grants += c.rules[m.reasonRule[m.reasonIds[k] ?? 0] ?? 0]?.ents.length ?? 0;
+  return 2 * m.userKeys.length + grants;
+}
+
 /** What one set of (rule, group) reasons decides, as a range of slots; shared by every user with that set. */
 interface Decided {
   from: number;
@@ -63,20 +76,14 @@ function reasonSetKey(ids: Int32Array, from: number, to: number): string {
   return key;
 }
 
-/** Per-user scratch state, indexed by entitlement id; `stamp` marks which slots belong to the current user. */
+/** Per-user scratch state, indexed by entitlement id, reused from one user to the next. */
 class UserEvaluator {
-  private readonly priorityMode: boolean;
-  private readonly stamp: Int32Array;
-  private readonly bestRank: Int32Array;
-  private readonly bestPriority: Int32Array;
-  private readonly bestOrdinal: Int32Array;
-  private readonly touched: Int32Array;
+  private readonly choice: RankedChoice;
   /** per entitlement of the current user: how many reasons give the winning value, the first one's candidate */
   private readonly reasonCount: Int32Array;
   private readonly firstCandidate: Int32Array;
   /** reason lists of winners with two or more reasons */
   private readonly lists: RuleReason[][];
-  private epoch = 0;
   private candEnt = new Int32Array(256);
   private candRank = new Int32Array(256);
   private candReason = new Int32Array(256);
@@ -96,12 +103,7 @@ class UserEvaluator {
     private readonly store: CompactDesired,
   ) {
     const n = c.entKeys.length;
-    this.priorityMode = c.mapping.policy.multiGroup === 'priority';
-    this.stamp = new Int32Array(n);
-    this.bestRank = new Int32Array(n);
-    this.bestPriority = new Int32Array(n);
-    this.bestOrdinal = new Int32Array(n);
-    this.touched = new Int32Array(n);
+    this.choice = new RankedChoice(c);
     this.reasonCount = new Int32Array(n);
     this.firstCandidate = new Int32Array(n);
     this.lists = new Array<RuleReason[]>(n);
@@ -164,32 +166,34 @@ class UserEvaluator {
    * that order), and the grants it does not apply to `notApplied`.
    */
   private decide(from: number, to: number, notApplied: Decided['notApplied']): void {
-    const { c, m, shared, store } = this;
-    const touchedCount = this.collect(from, to);
-    const epoch = this.epoch;
+    const { c, m, shared, store, choice } = this;
+    const touched = this.collect(from, to);
     // membership and org (unless a rule names it) have every reason the user matched: shared for a single one
     const defaults = to - from === 1 ? shared.defaultsOf(m.reasonIds[from] ?? 0) : null;
-    if (defaults) store.push(c.membershipEnt, shared.activeValue, defaults.membership);
-    else store.pushAllReasons(c.membershipEnt, shared.activeValue);
-    if (this.stamp[c.orgEnt] === epoch) this.pushWinner(c.orgEnt);
-    else if (defaults) store.push(c.orgEnt, shared.memberValue, defaults.org);
-    else store.pushAllReasons(c.orgEnt, shared.memberValue);
-    for (let t = 0; t < touchedCount; t++) {
-      const ent = this.touched[t] ?? 0;
+    if (defaults) store.push(c.membershipEnt, c.activeRank, defaults.membership);
+    else store.pushAllReasons(c.membershipEnt, c.activeRank);
+    if (choice.has(c.orgEnt)) this.pushWinner(c.orgEnt);
+    else if (defaults) store.push(c.orgEnt, c.orgFallbackRank, defaults.org);
+    else store.pushAllReasons(c.orgEnt, c.orgFallbackRank);
+    for (let t = 0; t < touched; t++) {
+      const ent = choice.decidedAt(t);
       if (ent === c.orgEnt) continue;
       const project = c.moduleProject[ent] ?? -1;
-      if (project >= 0 && this.stamp[project] !== epoch) notApplied.push(this.moduleWithoutProject(ent));
+      if (project >= 0 && !choice.has(project)) notApplied.push(this.moduleWithoutProject(ent));
       else this.pushWinner(ent);
     }
   }
 
   /** The decided value of an entitlement; one reason (the usual case) gives a grant shared by every such user. */
   private pushWinner(ent: number): void {
-    const value = this.valueOf(ent, this.bestRank[ent] ?? 0);
+    const rank = this.choice.rankOf(ent);
     if (this.reasonCount[ent] === 1) {
       const cand = this.firstCandidate[ent] ?? 0;
-      this.store.push(ent, value, this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0));
-    } else this.store.push(ent, value, this.store.addGrant({ value, reasons: this.lists[ent] ?? [] }));
+      this.store.push(ent, rank, this.shared.grant(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0));
+    } else {
+      const grant = this.store.addGrant({ value: this.valueOf(ent, rank), reasons: this.lists[ent] ?? [] });
+      this.store.push(ent, rank, grant);
+    }
   }
 
   private moduleWithoutProject(ent: number): Decided['notApplied'][number] {
@@ -198,7 +202,7 @@ class UserEvaluator {
     const message =
       this.reasonCount[ent] === 1
         ? this.shared.warning(this.candReason[cand] ?? 0, this.candGrant[cand] ?? 0)
-        : moduleWarning(entitlement, this.valueOf(ent, this.bestRank[ent] ?? 0), this.lists[ent] ?? []);
+        : moduleWarning(entitlement, this.valueOf(ent, this.choice.rankOf(ent)), this.lists[ent] ?? []);
     return { entitlement, message };
   }
 
@@ -208,16 +212,14 @@ class UserEvaluator {
 
   /** Gathers every candidate of the user's reasons, decides each entitlement, and counts the winning reasons. */
   private collect(from: number, to: number): number {
-    const { c, m } = this;
-    const epoch = ++this.epoch;
-    let touched = 0;
+    const { c, m, choice } = this;
+    choice.start();
     let n = 0;
     for (let k = from; k < to; k++) {
       const reason = m.reasonIds[k] ?? 0;
       const rule = c.rules[m.reasonRule[reason] ?? 0];
       if (!rule) continue;
       const { ents, ranks } = rule;
-      const priority = rule.rule.priority;
       for (let g = 0; g < ents.length; g++) {
         const ent = ents[g] ?? 0;
         const rank = ranks[g] ?? 0;
@@ -226,22 +228,14 @@ class UserEvaluator {
         this.candRank[n] = rank;
         this.candReason[n] = reason;
         this.candGrant[n++] = g;
-        if (this.stamp[ent] !== epoch) {
-          this.stamp[ent] = epoch;
-          this.touched[touched++] = ent;
-          this.reasonCount[ent] = 0;
-          this.setBest(ent, rank, priority, rule.ordinal);
-        } else if (this.beats(ent, rank, priority, rule.ordinal)) {
-          this.setBest(ent, rank, priority, rule.ordinal);
-        }
+        if (choice.offer(ent, rank, rule)) this.reasonCount[ent] = 0;
       }
     }
     // each (reason, entitlement) pair occurs once: a user's reasons are distinct and a rule grants a key once
     for (let i = 0; i < n; i++) {
       const ent = this.candEnt[i] ?? 0;
-      if (this.candRank[i] !== this.bestRank[ent]) continue;
       const reason = this.candReason[i] ?? 0;
-      if (this.priorityMode && c.rules[m.reasonRule[reason] ?? 0]?.rule.priority !== this.bestPriority[ent]) continue;
+      if (!choice.wins(ent, this.candRank[i] ?? 0, c.rules[m.reasonRule[reason] ?? 0] as CompiledRule)) continue;
       const count = this.reasonCount[ent] ?? 0;
       if (count === 0) this.firstCandidate[ent] = i;
       else if (count === 1) {
@@ -250,24 +244,7 @@ class UserEvaluator {
       } else (this.lists[ent] as RuleReason[]).push(m.reasons[reason] as RuleReason);
       this.reasonCount[ent] = count + 1;
     }
-    sortPrefix(this.touched, touched);
-    return touched;
-  }
-
-  /** highest: the more privileged value; priority: lower number, then more privileged, then rule name. */
-  private beats(ent: number, rank: number, priority: number, ordinal: number): boolean {
-    const best = this.bestRank[ent] ?? 0;
-    if (!this.priorityMode) return rank > best;
-    const bestPriority = this.bestPriority[ent] ?? 0;
-    if (priority !== bestPriority) return priority < bestPriority;
-    if (rank !== best) return rank > best;
-    return ordinal < (this.bestOrdinal[ent] ?? 0);
-  }
-
-  private setBest(ent: number, rank: number, priority: number, ordinal: number): void {
-    this.bestRank[ent] = rank;
-    this.bestPriority[ent] = priority;
-    this.bestOrdinal[ent] = ordinal;
+    return choice.decide();
   }
 
   private grow(): void {
@@ -281,18 +258,5 @@ class UserEvaluator {
     this.candRank = grow(this.candRank);
     this.candReason = grow(this.candReason);
     this.candGrant = grow(this.candGrant);
-  }
-}
-
-/** Sorts a[0 .. n) in place: a user touches a dozen entitlements, for which insertion sort needs no allocation. */
-function sortPrefix(a: Int32Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const x = a[i] ?? 0;
-    let j = i - 1;
-    while (j >= 0 && (a[j] ?? 0) > x) {
-      a[j + 1] = a[j] ?? 0;
-      j--;
-    }
-    a[j + 1] = x;
   }
 }
