@@ -1,7 +1,8 @@
 /**
  * The core benchmark (issue 2): mapping evaluation and planning over a generated organisation of up to 100,000
  * users, 5,000 groups (8 per user on average), 200 projects and 1,000 rules, with 1% of entitlements changed by
- * hand in Heap and baseline = desired. Goal: evaluation + planning of 100k users under 2 s (aim 1 s), < 1.5 GB RSS.
+ * hand in Heap and baseline = desired. Goals: evaluation + planning of 100k users under 2 s wall (issue 2) and under
+ * 1 s of CPU (issue 11), < 1.5 GB RSS.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -12,15 +13,35 @@ import { applyChanges, nextBaseline, planChanges } from '../../src/planner/index
 import { deriveHeap, generateOrg, type Org } from './lib/org.js';
 
 const SIZES = [10_000, 50_000, 100_000];
-const REPEAT = 3;
+const REPEAT = 5;
 const NOW = new Date('2025-06-01T00:00:00Z');
 
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-/** Wall time, and CPU time of the process: on a shared machine the CPU time says more about the code. */
-function time<T>(fn: () => T): { ms: number; cpuMs: number; value: T } {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the process is idle: a forced collection leaves V8's helper threads sweeping and freeing the previous
+ * sample's garbage for a few hundred milliseconds, and process CPU time would count that work against the next
+ * sample (150-250 ms of "evaluation" CPU at 100k users that was the benchmark's own gc()).
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const c0 = process.cpuUsage();
+    await sleep(25);
+    const c = process.cpuUsage(c0);
+    if (c.user + c.system < 2_000) return;
+  }
+}
+
+/**
+ * Wall time, and CPU time of the process (all its threads, the collector's included): on a shared machine the CPU
+ * time says more about the code. Each sample starts from a collected, settled heap.
+ */
+async function time<T>(fn: () => T): Promise<{ ms: number; cpuMs: number; value: T }> {
   collect();
+  await settle();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = fn();
@@ -51,16 +72,16 @@ interface Row {
   rssMb: number;
 }
 
-function measure(users: number, repeat: number): Row {
+async function measure(users: number, repeat: number): Promise<Row> {
   const org = generateOrg({ users, groups: 5_000, projects: 200, rules: 1_000, groupsPerUser: 8, seed: 42 });
   const walks: number[] = [];
-  for (let i = 0; i < repeat; i++) walks.push(time(() => walkMemberships(org)).ms);
+  for (let i = 0; i < repeat; i++) walks.push((await time(() => walkMemberships(org))).ms);
   let desired: DesiredState = { users: [], warnings: [] };
   const evals: number[] = [];
   const evalCpus: number[] = [];
   for (let i = 0; i < repeat; i++) {
     // a fresh MappingSet each time, so the evaluator's per-mapping compile cache does not hide the compile
-    const r = time(() => evaluateMapping({ ...org.mapping }, org.snapshot));
+    const r = await time(() => evaluateMapping({ ...org.mapping }, org.snapshot));
     evals.push(r.ms);
     evalCpus.push(r.cpuMs);
     desired = r.value;
@@ -78,7 +99,7 @@ function measure(users: number, repeat: number): Row {
   const plans: number[] = [];
   const planCpus: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const r = time(() => planChanges(input));
+    const r = await time(() => planChanges(input));
     plans.push(r.ms);
     planCpus.push(r.cpuMs);
     plan = r.value;
@@ -86,7 +107,7 @@ function measure(users: number, repeat: number): Row {
   // what the sync service does after applying: the baseline the run establishes
   const post = plan ? applyChanges(heap.actual, plan.changes) : heap.actual;
   const baselines: number[] = [];
-  for (let i = 0; i < repeat; i++) baselines.push(time(() => plan && nextBaseline(plan, input, post)).cpuMs);
+  for (let i = 0; i < repeat; i++) baselines.push((await time(() => plan && nextBaseline(plan, input, post))).cpuMs);
   return {
     users,
     memberships: org.memberships,
@@ -138,17 +159,19 @@ function printTable(rows: Row[]): void {
 
 export async function run(): Promise<void> {
   console.log(`core: evaluation + planning; median of ${REPEAT}; Node ${process.version}`);
-  measure(2_000, 2); // warm-up: let the JIT see every path before measuring
+  await measure(2_000, 2); // warm-up: let the JIT see every path before measuring
   const rows: Row[] = [];
   // ascending sizes: peak RSS (a high-water mark) is then the peak of each size
-  for (const users of SIZES) rows.push(measure(users, REPEAT));
+  for (const users of SIZES) rows.push(await measure(users, REPEAT));
   printTable(rows);
   const last = rows[rows.length - 1];
   if (last) {
     const total = last.evalMs + last.planMs;
-    const verdict = total < 1000 ? 'meets the 1 s aim' : total < 2000 ? 'meets the 2 s goal' : 'MISSES the 2 s goal';
+    const cpu = last.evalCpuMs + last.planCpuMs;
+    const wall = total < 2000 ? 'meets the 2 s wall goal' : 'MISSES the 2 s wall goal';
+    const cpuVerdict = cpu < 1000 ? 'meets the 1 s CPU goal' : 'MISSES the 1 s CPU goal';
     console.log(
-      `100k: evaluation + planning ${total.toFixed(0)} ms wall (${verdict}), ${(last.evalCpuMs + last.planCpuMs).toFixed(0)} ms CPU; peak RSS ${last.rssMb.toFixed(0)} MB`,
+      `100k: evaluation + planning ${total.toFixed(0)} ms wall (${wall}), ${cpu.toFixed(0)} ms CPU (${cpuVerdict}); peak RSS ${last.rssMb.toFixed(0)} MB`,
     );
     console.log(
       `load average ${os
