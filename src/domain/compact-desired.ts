@@ -117,7 +117,8 @@ export class CompactDesired {
     return Object.freeze(record);
   }
 
-  private allReasonsOf(u: number): RuleReason[] {
+  /** Every (rule, group) reason user u matched (what membership: active is given by). */
+  allReasonsOf(u: number): RuleReason[] {
     const { reasons, reasonStart, reasonIds } = this.userReasons;
     const out: RuleReason[] = [];
     for (let k = reasonStart[u] ?? 0; k < (reasonStart[u + 1] ?? 0); k++)

@@ -1,3 +1,4 @@
+import { EvaluatedUser } from '../domain/compact-desired.js';
 import type { DesiredUser, RuleReason } from '../domain/desired.js';
 import {
   type Access,
@@ -22,6 +23,9 @@ type Values = ReadonlyMap<EntitlementKey, string>;
 
 /** Every (rule, group) that matches the user now (on membership and on each value they give; repeats are harmless). */
 function reasonsOf(desired: DesiredUser): RuleReason[] {
+  // an evaluated user's slots keep them without building its entitlements record
+  const store = EvaluatedUser.slotsOf(desired);
+  if (store) return store.allReasonsOf(EvaluatedUser.indexOf(desired));
   const out = new Set<RuleReason>();
   for (const key in desired.entitlements) for (const r of desired.entitlements[key]?.reasons ?? []) out.add(r);
   return [...out];
@@ -54,8 +58,8 @@ function unmapped(mapping: MappingSet, access: Values): Values {
 }
 
 /** Heap as a sync would leave the user with these reasons: the mapping's values, or policy.unmappedUsers on `access`. */
-function synced(mapping: MappingSet, reasons: readonly RuleReason[], access: Values): Values {
-  return evaluateReasons(mapping, reasons) ?? unmapped(mapping, access);
+function synced(mapping: MappingSet, reasons: readonly RuleReason[], access: () => Values): Values {
+  return evaluateReasons(mapping, reasons) ?? unmapped(mapping, access());
 }
 
 function differences(before: Values, after: Values, except: EntitlementKey): SideEffect[] {
@@ -98,8 +102,9 @@ export function withSideEffects(
     if (!p.suggestedActions.some((a) => a.action !== 'add-rule')) return { ...p, sideEffects: [] };
     // "now" is evaluated the same way as "after", so only the group change can make them differ
     reasons ??= subject.desired?.mapped ? reasonsOf(subject.desired) : [];
-    before ??= synced(mapping, reasons, new Map(Object.entries(subject.access)));
-    const after = synced(mapping, reasonsAfter(inverse, reasons, p.suggestedActions, source), before);
+    before ??= synced(mapping, reasons, () => new Map(Object.entries(subject.access)));
+    const now = before;
+    const after = synced(mapping, reasonsAfter(inverse, reasons, p.suggestedActions, source), () => now);
     return { ...p, sideEffects: differences(before, after, entitlement) };
   });
   // Array.prototype.sort is stable: equal counts keep the narrowest-group-first order
