@@ -57,6 +57,19 @@ function walkMemberships(org: Org): number {
   return n;
 }
 
+/**
+ * The host's speed now: CPU time of a fixed integer loop (about 140 ms on this 2-core machine when its host is quiet).
+ * This VM's speed swings by half within minutes; a figure is comparable to another taken at the same calibration.
+ */
+function calibrate(): number {
+  const c0 = process.cpuUsage();
+  let x = 0;
+  for (let i = 0; i < 3e8; i++) x = (x + i * 7) | 0;
+  const c = process.cpuUsage(c0);
+  if (x === 1) console.log(''); // keeps the loop from being optimised away
+  return (c.user + c.system) / 1000;
+}
+
 interface Row {
   users: number;
   memberships: number;
@@ -160,10 +173,16 @@ function printTable(rows: Row[]): void {
 export async function run(): Promise<void> {
   console.log(`core: evaluation + planning; median of ${REPEAT}; Node ${process.version}`);
   await measure(2_000, 2); // warm-up: let the JIT see every path before measuring
+  for (let i = 0; i < 2; i++) calibrate(); // its own warm-up
+  const before = calibrate();
   const rows: Row[] = [];
   // ascending sizes: peak RSS (a high-water mark) is then the peak of each size
   for (const users of SIZES) rows.push(await measure(users, REPEAT));
+  const after = calibrate();
   printTable(rows);
+  console.log(
+    `host speed: calibration loop ${before.toFixed(0)} ms CPU before, ${after.toFixed(0)} ms after (quiet: ~140)`,
+  );
   const last = rows[rows.length - 1];
   if (last) {
     const total = last.evalMs + last.planMs;
