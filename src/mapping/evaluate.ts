@@ -53,14 +53,26 @@ function absentGroups(c: CompiledMapping, snapshot: DirectorySnapshot): string[]
 }
 
 /**
- * At most how many slots the evaluation writes (membership, org and one per grant of each reason, per user):
- * allocated up front, the slot arrays are never copied to grow.
+ * At most how many slots the evaluation writes (membership, org and one per grant of each reason, per user; users
+ * matched by one reason share its slots): allocated up front, the slot arrays are never copied to grow.
  */
 function slotBound(c: CompiledMapping, m: UserMatches): number {
-  let grants = 0;
-  for (let k = 0; k < m.reasonIds.length; k++)
-    grants += c.rules[m.reasonRule[m.reasonIds[k] ?? 0] ?? 0]?.ents.length ?? 0;
-  return 2 * m.userKeys.length + grants;
+  const grantsOf = (reason: number) => c.rules[m.reasonRule[reason] ?? 0]?.ents.length ?? 0;
+  const singleSeen = new Uint8Array(m.reasons.length);
+  let slots = 0;
+  for (let u = 0; u < m.userKeys.length; u++) {
+    const from = m.reasonStart[u] ?? 0;
+    const to = m.reasonStart[u + 1] ?? 0;
+    if (from === to) continue;
+    if (to - from === 1) {
+      const reason = m.reasonIds[from] ?? 0;
+      if (singleSeen[reason]) continue;
+      singleSeen[reason] = 1;
+    }
+    slots += 2;
+    for (let k = from; k < to; k++) slots += grantsOf(m.reasonIds[k] ?? 0);
+  }
+  return slots;
 }
 
 /** What one set of (rule, group) reasons decides, as a range of slots; shared by every user with that set. */
