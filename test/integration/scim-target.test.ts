@@ -101,6 +101,24 @@ describe('SCIM target reads', () => {
     expect(read.map((t) => t.email)).toEqual([member(1).user, member(3).user]);
     expect(target.stats().requests).toBe(4);
   });
+
+  it('reads asked users by the fewer requests: one each, or the pages of a full read when they are more', async () => {
+    const s = await start();
+    await seed(s, 25);
+    const target = targetFor(s, { pageSize: 10 });
+    await target.readAll();
+    const before = target.stats().requests;
+    // 12 users one by one is 12 requests; the organisation is 3 pages
+    const many = Array.from({ length: 12 }, (_, i) => member(i * 2).user);
+    const read = await target.readUsers([...many, 'nobody@example.com']);
+    expect(read.map((t) => t.email)).toEqual(many);
+    expect(read[1]?.access).toEqual({ membership: 'active', org: 'Member', 'project:web-prod': 'Member' });
+    expect(target.stats().requests - before).toBe(4);
+    // 2 users: 2 filtered requests and the Teams
+    const few = await target.readUsers([member(5).user, member(7).user]);
+    expect(few.map((t) => t.email)).toEqual([member(5).user, member(7).user]);
+    expect(target.stats().requests - before).toBe(4 + 3);
+  });
 });
 
 describe('SCIM target role encoding', () => {

@@ -395,22 +395,30 @@ export function createScimTarget(options: ScimTargetOptions): ScimTarget {
     }
   }
 
+  const readAll = async (opts: { signal?: AbortSignal } = {}): Promise<Teammate[]> => {
+    const users = await readAllUsers(http, pageSize, opts.signal);
+    const teamsOf = await readTeamsOfUsers(opts.signal);
+    const { read, teammates } = toTeammates(users, teamsOf);
+    known.clear();
+    for (const r of read) known.set(normalizeUserKey(r.teammate.email), r.remote);
+    completeRead = true;
+    return teammates;
+  };
+
   return {
     name: options.name ?? `scim:${new URL(options.url).host}`,
     requestTimeoutMs: timeoutMs,
 
-    async readAll(opts = {}) {
-      const users = await readAllUsers(http, pageSize, opts.signal);
-      const teamsOf = await readTeamsOfUsers(opts.signal);
-      const { read, teammates } = toTeammates(users, teamsOf);
-      known.clear();
-      for (const r of read) known.set(normalizeUserKey(r.teammate.email), r.remote);
-      completeRead = true;
-      return teammates;
-    },
+    readAll,
 
     async readUsers(emails, opts = {}) {
       const wanted = [...new Set(emails.map(normalizeUserKey))];
+      // One filtered request per user, or the pages of a full read when those are fewer (a first sync touches
+      // everyone: 10,000 requests where 51 pages would do). The organisation's size is known after a full read.
+      if (completeRead && wanted.length > Math.ceil(known.size / pageSize)) {
+        const wantedSet = new Set(wanted);
+        return (await readAll(opts)).filter((t) => wantedSet.has(normalizeUserKey(t.email)));
+      }
       const found: unknown[] = [];
       let next = 0;
       const worker = async () => {
@@ -425,7 +433,8 @@ export function createScimTarget(options: ScimTargetOptions): ScimTarget {
       const wantedSet = new Set(wanted);
       const result = teammates.filter((t) => wantedSet.has(normalizeUserKey(t.email)));
       for (const r of read) known.set(normalizeUserKey(r.teammate.email), r.remote);
-      for (const email of wanted) if (!result.some((t) => normalizeUserKey(t.email) === email)) known.delete(email);
+      const returned = new Set(result.map((t) => normalizeUserKey(t.email)));
+      for (const email of wanted) if (!returned.has(email)) known.delete(email);
       return result;
     },
 
