@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
       await measure(`${label} drift (${drifted} by hand)`, rt, standIn.url);
     }
     console.log(
-      'post-apply read: the touched users one by one, or the organisation\'s pages when those are fewer requests',
+      "post-apply read: the touched users one by one, or the organisation's pages when those are fewer requests",
     );
     await rt.close();
   } finally {
