@@ -214,6 +214,53 @@ describe('SCIM protocol details', () => {
   });
 
   describe('rendering without scimmy', () => {
+    it('a POST or PUT answers what scimmy renders for the stored resource right after it', async () => {
+      const viaScimmy = async (endpoint: string, body: Record<string, unknown> | undefined) =>
+        (await h.request('GET', `/${endpoint}/${String(body?.id)}?excludedAttributes=x509Certificates`)).body;
+      const writes: [string, string, Record<string, unknown>][] = [
+        [
+          'POST',
+          'Users',
+          oktaUser('written.user@example.com', {
+            schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
+            password: 'never-returned',
+            roles: [{ value: 'analyst', type: 'heap' }],
+            addresses: [{ country: 'NZ', primary: false }],
+            [ENTERPRISE_SCHEMA]: { department: 'Sales', manager: { value: users[0] } },
+          }),
+        ],
+        ['POST', 'Groups', { schemas: [GROUP_SCHEMA], displayName: 'Written', members: [{ value: users[3] }] }],
+        ['POST', 'Groups', { schemas: [GROUP_SCHEMA], displayName: 'Written empty', externalId: 'w-1' }],
+      ];
+      const created: Record<string, unknown>[] = [];
+      for (const [method, endpoint, body] of writes) {
+        const res = await h.request(method, `/${endpoint}`, body);
+        expect(res.status, `${method} ${endpoint}`).toBe(201);
+        expect(res.body, `${method} ${endpoint}`).toEqual(await viaScimmy(endpoint, res.body));
+        created.push(res.body ?? {});
+      }
+      expect(created[0]).not.toHaveProperty('password');
+      const put = await h.request('PUT', `/Users/${String(created[0]?.id)}`, {
+        schemas: [USER_SCHEMA],
+        userName: 'written.user@example.com',
+        active: false,
+        name: { givenName: 'Put', familyName: 'Again' },
+      });
+      expect(put.status).toBe(200);
+      expect(put.body).toEqual(await viaScimmy('Users', put.body));
+      const putGroup = await h.request('PUT', `/Groups/${String(created[1]?.id)}`, {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Written again',
+        members: [{ value: users[3] }, { value: users[4] }],
+      });
+      expect(putGroup.status).toBe(200);
+      expect(putGroup.body).toEqual(await viaScimmy('Groups', putGroup.body));
+      // a schema violation is still scimmy's 400 invalidValue
+      const bad = await h.request('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'x', active: 'maybe' });
+      expect(bad.status).toBe(400);
+      expect(bad.body?.scimType).toBe('invalidValue');
+    });
+
     it('a stored resource rendered directly equals what scimmy renders (compared through an excludedAttributes no-op)', async () => {
       const rich = await h.request(
         'POST',

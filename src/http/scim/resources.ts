@@ -150,6 +150,12 @@ const groupHandlers = {
     }),
 };
 
+/** The ingress handlers scimmy calls from Resource.write; the router calls them itself on its direct write path. */
+export const ingressOf = {
+  Users: userHandlers.ingress,
+  Groups: groupHandlers.ingress,
+};
+
 /**
  * Declares Users (with the Enterprise User extension) and Groups to scimmy's process-global registry, once, and
  * fixes the schema traps in our layer: `schemas` is always returned (scimmy drops it under `attributes=`), and
