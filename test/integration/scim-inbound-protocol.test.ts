@@ -215,7 +215,7 @@ describe('SCIM protocol details', () => {
 
   describe('rendering without scimmy', () => {
     it('a POST or PUT answers what scimmy renders for the stored resource right after it', async () => {
-      const viaScimmy = async (endpoint: string, body: Record<string, unknown> | undefined) =>
+      const viaScimmy = async (endpoint: string, body: Record<string, unknown> | null | undefined) =>
         (await h.request('GET', `/${endpoint}/${String(body?.id)}?excludedAttributes=x509Certificates`)).body;
       const writes: [string, string, Record<string, unknown>][] = [
         [
