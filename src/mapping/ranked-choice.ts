@@ -3,8 +3,9 @@ import type { CompiledMapping, CompiledRule } from './compile.js';
 /**
  * The multiGroup rule on compiled ranks (decideCandidates states it on values, for explain): `highest` takes the
  * most privileged value; `priority` the lowest priority number, then the most privileged value (the rule name,
- * decideCandidates' last tie-break, cannot change the value: equal priority and rank are the same value). Scratch state per entitlement id, reused from one user to the next: `start`, `offer` each candidate,
- * then `decide` and read `decidedAt` (ascending ids: canonical key order) and `rankOf`.
+ * decideCandidates' last tie-break, cannot change the value: equal priority and rank are the same value).
+ * Scratch state per entitlement id, reused from one user to the next: `start`, `offer` each candidate, then
+ * `decide` and read `decidedAt` (ascending ids: canonical key order) and `rankOf`.
  */
 export class RankedChoice {
   private readonly priorityMode: boolean;

@@ -59,8 +59,6 @@ interface Kind {
   Resource: ScimmyResourceClass;
   definition: SCIMMY.Types.SchemaDefinition;
   shape: (resource: Record<string, unknown>, basepath: string, attributes?: SCIMMY.Types.Filter) => Shaped;
-  /** scimmy's inbound coercion of a request body: validated against the schema, as Resource.write does (plain JSON) */
-  coerceIn: (body: Record<string, unknown>) => unknown;
   query: (ctx: ScimContext, request: ListRequest<ScimUserLookup | ScimGroupLookup>) => Promise<ListResult>;
   simpleLookup: (filter: string) => ScimUserLookup | ScimGroupLookup | null;
   /** the stored resource as final SCIM JSON (one read), or null when there is none */
@@ -73,7 +71,6 @@ const KINDS: Record<'Users' | 'Groups', () => Kind> = {
     Resource: SCIMMY.Resources.User as unknown as ScimmyResourceClass,
     definition: SCIMMY.Schemas.User.definition,
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.User(r, 'out', basepath, attributes) as unknown as Shaped,
-    coerceIn: (body) => coerceInbound(SCIMMY.Schemas.User.definition, body),
     query: (ctx, request) => queryUsers(ctx, request as ListRequest<ScimUserLookup>),
     simpleLookup: simpleUserLookup,
     render: async (ctx, id) => {
@@ -86,7 +83,6 @@ const KINDS: Record<'Users' | 'Groups', () => Kind> = {
     Resource: SCIMMY.Resources.Group as unknown as ScimmyResourceClass,
     definition: SCIMMY.Schemas.Group.definition,
     shape: (r, basepath, attributes) => new SCIMMY.Schemas.Group(r, 'out', basepath, attributes) as unknown as Shaped,
-    coerceIn: (body) => coerceInbound(SCIMMY.Schemas.Group.definition, body),
     query: (ctx, request) => queryGroups(ctx, request as ListRequest<ScimGroupLookup>),
     simpleLookup: simpleGroupLookup,
     render: async (ctx, id) => {
@@ -160,19 +156,16 @@ export function createResourceRoutes(endpoint: 'Users' | 'Groups', deps: Resourc
     if (resource.attributes !== undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
       return (await resource.write(body, ctx)) as Shaped;
     }
+    let attributes: Record<string, unknown>;
     try {
-      return (await ingressOf[endpoint](
-        { ...(id !== undefined && { id }) },
-        kind.coerceIn(body as Record<string, unknown>),
-        ctx,
-      )) as Shaped;
+      attributes = coerceInbound(kind.definition, body as Record<string, unknown>);
     } catch (err) {
-      // as scimmy's write: a schema violation is a TypeError
-      if (err instanceof TypeError && !(err instanceof SCIMMY.Types.Error)) {
-        throw new SCIMMY.Types.Error(400, 'invalidValue', err.message);
-      }
+      // as scimmy's write: a value that breaks the schema is a TypeError
+      if (err instanceof TypeError) throw new SCIMMY.Types.Error(400, 'invalidValue', err.message);
       throw err;
     }
+    // the handler answers every failure of its own as a SCIM error (resources.ts, guard)
+    return (await ingressOf[endpoint]({ ...(id !== undefined && { id }) }, attributes, ctx)) as Shaped;
   };
 
   const list = async (req: Request, res: Response, source: Record<string, unknown>) => {
